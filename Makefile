@@ -1,0 +1,93 @@
+# lake — build, run, test. `make run` and `make test` install what is missing first.
+BUILD ?= release
+O := build/$(BUILD)
+
+CC  ?= gcc
+CXX ?= g++
+WARN := -Wall -Wextra -Werror
+BASEFLAGS := -Iinclude -Isrc -D_GNU_SOURCE -pthread -MMD -MP
+OPT_release := -O2 -g
+OPT_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT_debug := -O0 -g
+OPT := $(OPT_$(BUILD))
+CFLAGS_ALL := -std=c11 $(WARN) $(BASEFLAGS) $(OPT) $(CFLAGS)
+CXXFLAGS_ALL := -std=c++17 $(WARN) $(BASEFLAGS) $(OPT) $(CXXFLAGS)
+LDLIBS_ALL := -lsimdjson -lsnappy -lzstd -lz -llz4 -lm -pthread $(LDLIBS)
+LDFLAGS_ALL := $(OPT) $(LDFLAGS)
+
+GIT_HASH := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+LIB_C   := $(shell find src -name '*.c' -not -path 'src/cli/*' | sort)
+LIB_CXX := $(shell find src -name '*.cc' | sort)
+CLI_C   := $(sort $(wildcard src/cli/*.c))
+UNIT_C  := $(sort $(wildcard tests/unit/*.c))
+
+LIB_OBJ  := $(LIB_C:%.c=$(O)/%.o) $(LIB_CXX:%.cc=$(O)/%.o)
+CLI_OBJ  := $(CLI_C:%.c=$(O)/%.o)
+UNIT_OBJ := $(UNIT_C:%.c=$(O)/%.o)
+
+LAKE := $(O)/lake
+UNIT := $(O)/unit-tests
+
+.PHONY: all build run test deps unit e2e asan-test valgrind-test format format-check clean bench
+
+all: build
+build: $(LAKE)
+
+$(O)/liblake.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	ar rcs $@ $^
+
+$(LAKE): $(CLI_OBJ) $(O)/liblake.a
+	$(CXX) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(O)/liblake.a $(LDLIBS_ALL)
+
+$(UNIT): $(UNIT_OBJ) $(O)/liblake.a
+	$(CXX) $(LDFLAGS_ALL) -o $@ $(UNIT_OBJ) $(O)/liblake.a $(LDLIBS_ALL)
+
+$(O)/src/cli/version.o: CFLAGS_ALL += -DLAKE_BUILD_HASH='"$(GIT_HASH)"'
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(O)/%.o: %.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS_ALL) -c -o $@ $<
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+
+deps:
+	@scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory build
+	$(LAKE) run --input data/sample --output lake-output
+
+unit: $(UNIT)
+	$(UNIT)
+
+e2e: $(LAKE)
+	LAKE_BIN=$(abspath $(LAKE)) node --test --test-concurrency=1 tests/e2e/
+
+test: deps
+	@$(MAKE) --no-print-directory build unit
+	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory asan-test
+	@$(MAKE) --no-print-directory valgrind-test
+	@$(MAKE) --no-print-directory format-check
+	@echo "make test: all suites passed"
+
+asan-test:
+	@$(MAKE) --no-print-directory BUILD=asan build unit e2e
+
+valgrind-test: $(LAKE) $(UNIT)
+	tests/valgrind.sh $(abspath $(LAKE)) $(abspath $(UNIT))
+
+FORMAT_FILES = $(shell find src include tests/unit -name '*.c' -o -name '*.h' -o -name '*.cc' | sort)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build lake-output

@@ -1,0 +1,92 @@
+/* lake common definitions: error convention, allocation, growing buffers, arenas.
+ *
+ * Error convention (one for the whole library): a function that can fail returns lake_rc;
+ * LAKE_OK (0) is success. The human detail goes into a caller-supplied lake_error, which names
+ * the object, line and expectation where there is one. Allocation failure is not an error code:
+ * lake_xmalloc() and friends print "lake: out of memory" and exit, so no caller handles it. */
+#ifndef LAKE_COMMON_H
+#define LAKE_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LAKE_VERSION "0.1.0"
+
+typedef enum {
+    LAKE_OK = 0,
+    LAKE_ERR_IO,          /* a file or object could not be read or written */
+    LAKE_ERR_NOT_FOUND,   /* a file, object or bucket does not exist */
+    LAKE_ERR_PARSE,       /* malformed input (JSON, Parquet, options) */
+    LAKE_ERR_INVALID_ARG, /* a caller or user supplied a value out of range */
+    LAKE_ERR_BAD_RECORDS, /* more bad records than --max-bad-records allows */
+    LAKE_ERR_UNSUPPORTED, /* a feature this build or backend does not have */
+    LAKE_ERR_CODEC,       /* compression or decompression failed */
+    LAKE_ERR_LIMIT,       /* a hard size limit was exceeded */
+    LAKE_ERR_NETWORK,     /* a remote endpoint could not be reached */
+    LAKE_ERR_AUTH,        /* credentials were refused */
+    LAKE_ERR_INTERNAL     /* a bug in lake */
+} lake_rc;
+
+/* Returns a static, one-phrase description of rc; never NULL. */
+const char *lake_strerror(lake_rc rc);
+
+/* Error detail filled by a failing call: rc plus a one-line message. */
+typedef struct {
+    lake_rc rc;
+    char msg[1024];
+} lake_error;
+
+/* Records rc and a printf-style message in err (err may be NULL); returns rc so callers can write
+ * `return lake_error_set(err, LAKE_ERR_IO, "...", ...);`. */
+lake_rc lake_error_set(lake_error *err, lake_rc rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Prefixes err->msg with a printf-style context ("reading x: " + old message); returns err->rc. */
+lake_rc lake_error_prefix(lake_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Allocation in one place: these never return NULL (they exit on out-of-memory). */
+void *lake_xmalloc(size_t n);
+void *lake_xcalloc(size_t count, size_t size);
+void *lake_xrealloc(void *p, size_t n);
+char *lake_xstrdup(const char *s);
+char *lake_xstrndup(const char *s, size_t n);
+/* printf into a freshly allocated string. */
+char *lake_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Growing byte buffer. Always keeps LAKE_BUF_PADDING zeroed bytes readable after data[len], so a
+ * buffer can be handed to parsers that read past the end (simdjson) without a copy. */
+#define LAKE_BUF_PADDING 64
+typedef struct {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+} lake_buf;
+
+void lake_buf_init(lake_buf *b);
+void lake_buf_free(lake_buf *b); /* accepts a zeroed buffer; leaves b empty and reusable */
+void lake_buf_reserve(lake_buf *b, size_t extra);
+void lake_buf_append(lake_buf *b, const void *p, size_t n);
+void lake_buf_putc(lake_buf *b, uint8_t c);
+void lake_buf_puts(lake_buf *b, const char *s);
+void lake_buf_printf(lake_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Makes the buffer exactly n bytes long (growing with zero bytes or truncating). */
+void lake_buf_resize(lake_buf *b, size_t n);
+
+/* Arena: many small allocations freed at once. Pointers stay valid until lake_arena_free. */
+typedef struct lake_arena lake_arena;
+lake_arena *lake_arena_create(size_t block_size); /* 0 picks a default of 1 MiB */
+void lake_arena_free(lake_arena *a);              /* accepts NULL */
+void *lake_arena_alloc(lake_arena *a, size_t n);  /* 8-byte aligned */
+/* Copies n bytes and a terminating NUL into the arena. */
+char *lake_arena_strndup(lake_arena *a, const char *s, size_t n);
+size_t lake_arena_bytes(const lake_arena *a); /* bytes reserved from the system */
+
+/* 64-bit hash of n bytes (not cryptographic; stable across runs and platforms). */
+uint64_t lake_hash(const void *p, size_t n, uint64_t seed);
+
+/* Monotonic seconds, for stage timings. */
+double lake_now(void);
+
+#endif

@@ -1,0 +1,50 @@
+/* The Sparkify pipeline: song and event JSON in, five partitioned Parquet tables out
+ * (SPEC.md). Talks to storage only through lake_store. */
+#ifndef LAKE_ETL_H
+#define LAKE_ETL_H
+
+#include "lake/common.h"
+#include "lake/parquet.h"
+#include "lake/store.h"
+
+#include <stdbool.h>
+
+typedef enum {
+    LAKE_WRITE_OVERWRITE = 0, /* replace each table whole */
+    LAKE_WRITE_DYNAMIC        /* replace only the partitions this run writes */
+} lake_write_mode;
+
+typedef struct {
+    unsigned threads;         /* worker threads; 0 = number of online CPUs */
+    pq_options parquet;       /* codec etc. */
+    int64_t max_bad_records;  /* -1 = unlimited */
+    lake_write_mode mode;
+    bool quiet;               /* no progress on stderr */
+} lake_run_opts;
+
+void lake_run_opts_default(lake_run_opts *o);
+
+enum { LAKE_TABLE_SONGS, LAKE_TABLE_ARTISTS, LAKE_TABLE_USERS, LAKE_TABLE_TIME,
+       LAKE_TABLE_SONGPLAYS, LAKE_TABLE_COUNT };
+
+typedef struct {
+    uint64_t input_objects[2]; /* song objects, log objects */
+    uint64_t input_bytes;
+    uint64_t song_records, event_records, nextsong_events;
+    uint64_t bad_records;
+    uint64_t rows[LAKE_TABLE_COUNT];
+    uint64_t files[LAKE_TABLE_COUNT];
+    uint64_t bytes_written;
+    double t_list, t_songs, t_events, t_transform, t_write, t_commit, t_total;
+    char run_id[37];
+} lake_run_summary;
+
+/* Table name for an index in [0, LAKE_TABLE_COUNT). */
+const char *lake_table_name(int t);
+
+/* Runs the pipeline from `in` to `out`. On failure nothing of the previous output is changed
+ * and err names the object, line and expectation. */
+lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_run_summary *sum,
+                 lake_error *err);
+
+#endif

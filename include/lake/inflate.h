@@ -1,0 +1,27 @@
+/* Input decompression chosen by object name: ".gz" (gzip, zlib) and ".zst" (zstd).
+ *
+ * Decompresses whole objects in memory: the caller holds the compressed bytes and receives the
+ * plain bytes in a lake_buf, whose zeroed padding lets them go straight to the JSON extractor. */
+#ifndef LAKE_INFLATE_H
+#define LAKE_INFLATE_H
+
+#include "lake/common.h"
+
+/* Hard cap on the decompressed size of one object. */
+#define LAKE_INFLATE_MAX ((size_t)4 << 30)
+
+/* If name ends in ".gz" (gzip; several concatenated members are read as one stream, trailing zero
+ * bytes are ignored) or ".zst" (zstd; any number of frames, content size not needed), decompresses
+ * in[0..len) and appends the result to out, sets *did = 1 and returns LAKE_OK. The suffix is
+ * matched case-insensitively. For any other name sets *did = 0 and leaves out untouched.
+ * On failure returns LAKE_ERR_CODEC ("<name>: truncated gzip stream", "<name>: corrupt zstd
+ * stream: ...") or LAKE_ERR_LIMIT (output would exceed LAKE_INFLATE_MAX), with out restored to its
+ * length before the call; *did is 1 whenever the name asked for decompression. */
+lake_rc lake_inflate_auto(const char *name, const uint8_t *in, size_t len, lake_buf *out, int *did,
+                          lake_error *err);
+
+/* As lake_inflate_auto with a caller-chosen cap on the output size (max_out bytes). */
+lake_rc lake_inflate_auto_max(const char *name, const uint8_t *in, size_t len, lake_buf *out,
+                              int *did, size_t max_out, lake_error *err);
+
+#endif

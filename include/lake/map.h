@@ -1,0 +1,47 @@
+/* Open-addressing hash maps used by the transforms: bytes -> uint32 and int64 -> uint32. */
+#ifndef LAKE_MAP_H
+#define LAKE_MAP_H
+
+#include "lake/common.h"
+
+#include <stdbool.h>
+
+/* Map from byte strings to uint32 values. Keys are not copied: they must outlive the map (keep
+ * them in an arena). */
+typedef struct {
+    struct lake_smap_slot *slots;
+    size_t cap; /* power of two */
+    size_t n;
+} lake_smap;
+
+void lake_smap_init(lake_smap *m);
+void lake_smap_free(lake_smap *m); /* accepts a zeroed map */
+/* Looks key up; if absent, inserts it with value *val and returns false; if present, sets *val to
+ * the stored value and returns true. */
+bool lake_smap_upsert(lake_smap *m, const void *key, uint32_t len, uint32_t *val);
+/* Returns true and sets *val if key is present. */
+bool lake_smap_get(const lake_smap *m, const void *key, uint32_t len, uint32_t *val);
+/* Returns true and sets *stored to the map's own key pointer if key is present (interning). */
+bool lake_smap_get_key(const lake_smap *m, const void *key, uint32_t len, const char **stored);
+
+/* Map from int64 keys to uint32 values. */
+typedef struct {
+    struct lake_imap_slot *slots;
+    size_t cap;
+    size_t n;
+} lake_imap;
+
+void lake_imap_init(lake_imap *m);
+void lake_imap_free(lake_imap *m);
+bool lake_imap_upsert(lake_imap *m, int64_t key, uint32_t *val);
+bool lake_imap_get(const lake_imap *m, int64_t key, uint32_t *val);
+/* Writes every key (in no particular order) to out, which has room for m->n; returns m->n. */
+size_t lake_imap_keys(const lake_imap *m, int64_t *out);
+
+/* Runs fn(ctx, i, worker) for i in [0, n) on nthreads threads (worker in [0, nthreads)), handing
+ * out indices in ascending order. Stops handing out work after the first non-zero return and
+ * returns the non-zero code of the lowest index that failed, or 0. */
+typedef int (*lake_task_fn)(void *ctx, size_t i, unsigned worker);
+int lake_parallel_for(unsigned nthreads, size_t n, lake_task_fn fn, void *ctx);
+
+#endif

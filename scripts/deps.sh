@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what lake needs to build and test, if missing: Debian packages (apt-get when root,
+# otherwise a message naming them) and the test suite's npm packages (tests/node_modules).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PKGS="build-essential g++ make pkg-config libsimdjson-dev libsnappy-dev libzstd-dev zlib1g-dev
+      liblz4-dev libpcre2-dev libcurl4-openssl-dev libexpat1-dev valgrind clang-format nodejs npm"
+
+missing=""
+for p in $PKGS; do
+    # nodejs/npm may come from another source than Debian's packages: a working command is enough.
+    case "$p" in
+        nodejs) command -v node >/dev/null 2>&1 && continue ;;
+        npm) command -v npm >/dev/null 2>&1 && continue ;;
+    esac
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ]; then
+        echo "deps: installing$missing"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends $missing
+    else
+        echo "deps: missing Debian packages:$missing" >&2
+        echo "deps: run as root, or: sudo apt-get install$missing" >&2
+        exit 1
+    fi
+fi
+
+# The test oracle (DuckDB) and the second Parquet reader (hyparquet), pinned by the lock file.
+if [ -f tests/package.json ]; then
+    if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
+        echo "deps: installing npm test packages"
+        (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi

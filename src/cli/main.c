@@ -1,0 +1,39 @@
+/* lake: data-lake ETL engine. Dispatches to one file per command. */
+#include "cli/cli.h"
+#include "lake/common.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: lake COMMAND [OPTIONS]\n"
+    "\n"
+    "Commands:\n"
+    "  run     Sparkify JSON (song_data/, log_data/) in, five partitioned Parquet tables out\n"
+    "  gen     write deterministic synthetic Sparkify input data\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help     show this help (or 'lake COMMAND --help')\n"
+    "  -V, --version  show the version\n";
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+        printf("lake %s (build %s)\n", LAKE_VERSION, cli_build_hash());
+        return 0;
+    }
+    if (!strcmp(cmd, "run"))
+        return cli_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "gen"))
+        return cli_gen(argc - 1, argv + 1);
+    fprintf(stderr, "lake: unknown command '%s'\n%s", cmd, usage);
+    return 2;
+}

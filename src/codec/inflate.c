@@ -1,0 +1,153 @@
+/* Whole-object decompression for gzip and zstd inputs (see lake/inflate.h). Both decoders write
+ * straight into the growing output buffer; the cap is enforced while decoding, so a small bomb
+ * never allocates past max_out + one chunk. */
+#include "lake/inflate.h"
+
+#include <limits.h>
+#include <string.h>
+#include <strings.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#define INFLATE_CHUNK ((size_t)64 << 10)
+
+static int has_suffix(const char *name, const char *suffix) {
+    size_t n = strlen(name), s = strlen(suffix);
+    return n >= s && strcasecmp(name + n - s, suffix) == 0;
+}
+
+/* Makes room to write after out->len and returns how many bytes may be written there: at most
+ * one byte beyond the cap (so exceeding it is detected) and at most UINT_MAX (zlib counts in
+ * uInt). */
+static size_t out_room(lake_buf *out, size_t start, size_t max_out) {
+    size_t produced = out->len - start;
+    size_t want = produced < INFLATE_CHUNK ? INFLATE_CHUNK : produced; /* doubles the output */
+    size_t left = max_out - produced + 1;
+    if (want > left)
+        want = left;
+    lake_buf_reserve(out, want);
+    size_t room = out->cap - LAKE_BUF_PADDING - out->len;
+    if (room > left)
+        room = left;
+    return room > UINT_MAX ? UINT_MAX : room;
+}
+
+/* Accounts for n bytes written after out->len and restores the zero padding. */
+static void out_commit(lake_buf *out, size_t n) {
+    out->len += n;
+    memset(out->data + out->len, 0, LAKE_BUF_PADDING);
+}
+
+static lake_rc too_big(const char *name, size_t max_out, lake_error *err) {
+    return lake_error_set(err, LAKE_ERR_LIMIT, "%s: decompressed size exceeds the limit of %zu bytes",
+                          name, max_out);
+}
+
+static lake_rc gunzip(const char *name, const uint8_t *in, size_t len, lake_buf *out, size_t start,
+                      size_t max_out, lake_error *err) {
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) /* 16: gzip wrapper only */
+        return lake_error_set(err, LAKE_ERR_CODEC, "%s: cannot start the gzip decoder", name);
+    lake_rc rc = LAKE_OK;
+    size_t pos = 0;
+    if (len == 0) {
+        rc = lake_error_set(err, LAKE_ERR_CODEC, "%s: truncated gzip stream (empty)", name);
+        goto out;
+    }
+    for (;;) {
+        size_t room = out_room(out, start, max_out);
+        size_t in_now = len - pos > UINT_MAX ? UINT_MAX : len - pos;
+        zs.next_in = (Bytef *)(in + pos);
+        zs.avail_in = (uInt)in_now;
+        zs.next_out = out->data + out->len;
+        zs.avail_out = (uInt)room;
+        int zr = inflate(&zs, Z_NO_FLUSH);
+        pos += in_now - zs.avail_in;
+        out_commit(out, room - zs.avail_out);
+        if (out->len - start > max_out) {
+            rc = too_big(name, max_out, err);
+            goto out;
+        }
+        if (zr == Z_STREAM_END) {
+            size_t k = pos;
+            while (k < len && in[k] == 0) /* zero padding after the last member, as gzip(1) */
+                k++;
+            if (k == len)
+                break;
+            inflateReset(&zs); /* another member follows */
+            continue;
+        }
+        if (zr == Z_OK || zr == Z_BUF_ERROR) {
+            if (pos == len && zs.avail_out > 0) {
+                rc = lake_error_set(err, LAKE_ERR_CODEC, "%s: truncated gzip stream", name);
+                goto out;
+            }
+            continue;
+        }
+        rc = lake_error_set(err, LAKE_ERR_CODEC, "%s: corrupt gzip stream at byte %zu: %s", name,
+                            pos, zs.msg ? zs.msg : "data error");
+        goto out;
+    }
+out:
+    inflateEnd(&zs);
+    return rc;
+}
+
+static lake_rc unzstd(const char *name, const uint8_t *in, size_t len, lake_buf *out, size_t start,
+                      size_t max_out, lake_error *err) {
+    ZSTD_DCtx *dctx = ZSTD_createDCtx();
+    if (!dctx)
+        return lake_error_set(err, LAKE_ERR_CODEC, "%s: cannot start the zstd decoder", name);
+    lake_rc rc = LAKE_OK;
+    ZSTD_inBuffer ib = {in, len, 0};
+    size_t last = 1; /* non-zero: a frame is unfinished */
+    if (len == 0) {
+        rc = lake_error_set(err, LAKE_ERR_CODEC, "%s: truncated zstd stream (empty)", name);
+        goto out;
+    }
+    for (;;) {
+        size_t room = out_room(out, start, max_out);
+        ZSTD_outBuffer ob = {out->data + out->len, room, 0};
+        size_t r = ZSTD_decompressStream(dctx, &ob, &ib);
+        if (ZSTD_isError(r)) {
+            rc = lake_error_set(err, LAKE_ERR_CODEC, "%s: corrupt zstd stream at byte %zu: %s",
+                                name, ib.pos, ZSTD_getErrorName(r));
+            goto out;
+        }
+        out_commit(out, ob.pos);
+        if (out->len - start > max_out) {
+            rc = too_big(name, max_out, err);
+            goto out;
+        }
+        last = r;
+        if (ib.pos == ib.size && ob.pos < ob.size)
+            break; /* all input read and everything decodable flushed */
+    }
+    if (last != 0)
+        rc = lake_error_set(err, LAKE_ERR_CODEC, "%s: truncated zstd stream", name);
+out:
+    ZSTD_freeDCtx(dctx);
+    return rc;
+}
+
+lake_rc lake_inflate_auto_max(const char *name, const uint8_t *in, size_t len, lake_buf *out,
+                              int *did, size_t max_out, lake_error *err) {
+    int gz = has_suffix(name, ".gz"), zst = !gz && has_suffix(name, ".zst");
+    *did = gz || zst;
+    if (!*did)
+        return LAKE_OK;
+    size_t start = out->len;
+    lake_rc rc = gz ? gunzip(name, in, len, out, start, max_out, err)
+                    : unzstd(name, in, len, out, start, max_out, err);
+    if (rc && out->data) {
+        out->len = start;
+        memset(out->data + start, 0, LAKE_BUF_PADDING);
+    }
+    return rc;
+}
+
+lake_rc lake_inflate_auto(const char *name, const uint8_t *in, size_t len, lake_buf *out, int *did,
+                          lake_error *err) {
+    return lake_inflate_auto_max(name, in, len, out, did, LAKE_INFLATE_MAX, err);
+}

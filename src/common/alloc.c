@@ -1,0 +1,50 @@
+/* Allocation in one place: out-of-memory ends the process with a clear message, so no caller
+ * carries an error path for it. */
+#include "lake/common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *oom(size_t n) {
+    fprintf(stderr, "lake: out of memory (allocating %zu bytes)\n", n);
+    exit(3);
+}
+
+void *lake_xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    return p ? p : oom(n);
+}
+
+void *lake_xcalloc(size_t count, size_t size) {
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    return p ? p : oom(count * size);
+}
+
+void *lake_xrealloc(void *p, size_t n) {
+    void *q = realloc(p, n ? n : 1);
+    return q ? q : oom(n);
+}
+
+char *lake_xstrdup(const char *s) { return lake_xstrndup(s, strlen(s)); }
+
+char *lake_xstrndup(const char *s, size_t n) {
+    char *p = lake_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *lake_xasprintf(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return lake_xstrdup("");
+    char *p = lake_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}

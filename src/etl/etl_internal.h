@@ -1,0 +1,211 @@
+/* Internal structures of the Sparkify pipeline, shared by extract, transform and load.
+ *
+ * Every record carries its input position `ord` = (object index << 32) | record index, so each
+ * reduction (first song wins, latest user state, songplay order) is a pure function of the
+ * records and not of which thread saw them first: any thread or rank count gives the same rows. */
+#ifndef LAKE_ETL_INTERNAL_H
+#define LAKE_ETL_INTERNAL_H
+
+#include "lake/etl.h"
+#include "lake/json.h"
+#include "lake/map.h"
+#include "lake/table.h"
+
+#include <stdbool.h>
+
+#define ETL_ORD(obj, rec) (((uint64_t)(obj) << 32) | (uint32_t)(rec))
+
+/* Optional scalar values as they come out of a record. */
+typedef struct {
+    double v;
+    bool ok;
+} opt_f64;
+typedef struct {
+    int64_t v;
+    bool ok;
+} opt_i64;
+
+/* One bad record, kept until the run decides to write them. */
+typedef struct {
+    uint64_t ord; /* object index and line, for deterministic order */
+    const char *source;
+    uint64_t line;
+    const char *reason;
+    lake_str raw;
+} etl_reject;
+
+typedef struct {
+    etl_reject *items;
+    size_t n, cap;
+} etl_reject_list;
+
+/* Per-worker scratch: an arena for strings, an interning map so repeated strings (levels,
+ * user agents, locations) are stored once, and the worker's rejects. */
+typedef struct {
+    lake_arena *arena;
+    lake_smap intern;
+    etl_reject_list rejects;
+    lj_extractor *json;
+    lake_buf raw;      /* fetched object bytes */
+    lake_buf inflated; /* decompressed bytes for .gz/.zst */
+} etl_worker;
+
+void etl_worker_init(etl_worker *w, const char *const *fields, size_t nfields);
+void etl_worker_free(etl_worker *w);
+/* Returns a copy of s in the worker's arena, shared with earlier equal strings. */
+lake_str etl_intern(etl_worker *w, const char *s, size_t len);
+/* Records a bad record (copies reason and raw text). */
+void etl_reject_add(etl_worker *w, const char *source, uint32_t obj, uint64_t line,
+                    const char *reason, const char *raw, size_t raw_len);
+void etl_reject_merge(etl_reject_list *dst, etl_reject_list *src);
+void etl_reject_sort(etl_reject_list *l);
+void etl_reject_list_free(etl_reject_list *l);
+/* Writes the rejects as NDJSON {source,line,reason,raw} into out. */
+void etl_reject_write(const etl_reject_list *l, lake_buf *out);
+
+/* A song record after validation. */
+typedef struct {
+    lake_str song_id, title, artist_id, artist_name, location;
+    opt_f64 duration, lat, lon;
+    opt_i64 year;
+    uint64_t ord;
+} song_rec;
+
+typedef struct {
+    song_rec *items;
+    size_t n, cap;
+} song_vec;
+
+/* The NextSong facts kept per user: the latest event by (ts, session, item, ord). */
+typedef struct {
+    int32_t user_id;
+    int64_t ts;
+    opt_i64 session, item;
+    lake_str first, last, gender, level;
+    uint64_t ord;
+} user_rec;
+
+/* A NextSong event joined with one song of the catalog. */
+typedef struct {
+    int64_t ts; /* milliseconds */
+    int32_t user_id;
+    opt_i64 session, item;
+    uint32_t song; /* index into the deduplicated songs */
+    lake_str level, location, user_agent;
+    uint64_t ord;
+} play_rec;
+
+/* The deduplicated songs and the join index (title, artist_name, duration) -> songs. */
+typedef struct {
+    song_rec *songs; /* winners, sorted by song_id */
+    size_t nsongs;
+    song_rec *artists; /* first record per artist_id, sorted by artist_id */
+    size_t nartists;
+    lake_smap by_key;   /* join key -> first index into `chain` */
+    uint32_t *chain;    /* chain[2k] = song index, chain[2k+1] = next link or UINT32_MAX */
+    size_t nchain;
+    lake_arena *arena;  /* join keys */
+} song_catalog;
+
+/* Per-worker event state. */
+typedef struct {
+    lake_imap user_index; /* user_id -> index in users */
+    user_rec *users;
+    size_t nusers, capusers;
+    lake_imap ts_seen; /* distinct ts (ms) */
+    play_rec *plays;
+    size_t nplays, capplays;
+    uint64_t events, nextsong;
+} event_state;
+
+/* Input listing: objects of one dataset with their keys. */
+typedef struct {
+    lake_obj_list objs;
+    const char *dataset; /* "song_data" or "log_data" */
+} etl_input;
+
+/* Lists the dataset's .json/.json.gz/.json.zst objects in byte-wise key order. */
+lake_rc etl_list_input(lake_store *in, const char *dataset, etl_input *out, lake_error *err);
+
+/* Fetches object i of the input into w (decompressing by extension) and returns its bytes. */
+lake_rc etl_fetch(lake_store *in, const lake_obj *obj, etl_worker *w, const char **data,
+                  size_t *len, lake_error *err);
+
+/* Song extraction: fields requested from the JSON layer and the per-record handler. */
+extern const char *const etl_song_fields[];
+extern const size_t etl_song_nfields;
+lake_rc etl_extract_songs(lake_store *in, const etl_input *input, unsigned threads,
+                          etl_worker *workers, song_vec *out, uint64_t *records, lake_error *err);
+/* Builds the deduplicated catalog from all song records (consumes nothing; copies records). */
+void etl_catalog_build(song_catalog *c, const song_vec *all);
+void etl_catalog_free(song_catalog *c);
+void song_vec_free(song_vec *v);
+
+extern const char *const etl_event_fields[];
+extern const size_t etl_event_nfields;
+lake_rc etl_extract_events(lake_store *in, const etl_input *input, unsigned threads,
+                           etl_worker *workers, const song_catalog *cat, event_state *states,
+                           lake_error *err);
+void etl_event_state_free(event_state *s);
+
+/* An output table: columns in final row order (sorted by partition values, then key). The first
+ * npart columns listed in part_cols are directory partitions, not written into the files. */
+typedef struct {
+    const char *name;
+    lake_col cols[12];
+    size_t ncols;
+    int part_cols[2];
+    size_t npart;
+    lake_arena *arena; /* strings made for this table (none usually) */
+} etl_table;
+
+void etl_table_free(etl_table *t);
+void etl_build_songs(const song_catalog *c, etl_table *t);
+void etl_build_artists(const song_catalog *c, etl_table *t);
+void etl_build_users(event_state *states, unsigned n, etl_table *t);
+void etl_build_time(event_state *states, unsigned n, etl_table *t);
+void etl_build_songplays(event_state *states, unsigned n, const song_catalog *c, etl_table *t);
+
+/* Writes every table (and the rejects) under a staging prefix, then makes them visible. */
+typedef struct {
+    lake_store *out;
+    const lake_run_opts *opts;
+    const char *run_id;
+    lake_run_summary *sum;
+} etl_load_ctx;
+
+lake_rc etl_load(etl_load_ctx *ctx, etl_table *tables, size_t ntables,
+                 const etl_reject_list *rejects, lake_error *err);
+
+#endif
+
+/* Field conversion with type checks (fields.c). Each returns true on success; on a type error it
+ * writes a one-line reason into why (size ETL_WHY) and returns false. A JSON null or a missing
+ * field gives a null (ptr == NULL / ok == false). */
+#define ETL_WHY 256
+bool etl_get_str(etl_worker *w, const lj_value *v, const char *name, lake_str *out, char *why);
+bool etl_get_f64(const lj_value *v, const char *name, opt_f64 *out, char *why);
+bool etl_get_i64(const lj_value *v, const char *name, opt_i64 *out, char *why);
+
+/* The first failure of a parallel task, by lowest task index (so the message is deterministic). */
+typedef struct {
+    void *mu; /* pthread_mutex_t, hidden to keep this header light */
+    size_t index;
+    bool set;
+    lake_error err;
+} etl_first_error;
+
+void etl_first_error_init(etl_first_error *f);
+void etl_first_error_free(etl_first_error *f);
+void etl_first_error_offer(etl_first_error *f, size_t index, const lake_error *err);
+
+/* Builds the catalog's join key for (title, artist name, duration) into key. */
+void etl_join_key(lake_buf *key, lake_str title, lake_str artist, double duration);
+
+/* Column building helpers (tables.c). */
+lake_col *etl_add_col(etl_table *t, const char *name, lake_type type);
+void etl_push_str(lake_col *c, lake_str s);
+void etl_push_f64(lake_col *c, opt_f64 x);
+void etl_push_i64(lake_col *c, opt_i64 x);
+int etl_str_cmp(lake_str a, lake_str b);  /* nulls first, then unsigned bytes */
+int etl_opt_cmp(opt_i64 a, opt_i64 b);    /* nulls first */

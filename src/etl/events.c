@@ -1,0 +1,221 @@
+/* log_data: NextSong events into per-worker state: latest user facts, distinct timestamps, and
+ * songplays joined against the catalog. */
+#include "etl/etl_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { E_PAGE, E_USER_ID, E_TS, E_SESSION, E_ITEM, E_FIRST, E_LAST, E_GENDER, E_LEVEL, E_SONG,
+       E_ARTIST, E_LENGTH, E_LOCATION, E_AGENT, E_NFIELDS };
+
+const char *const etl_event_fields[] = {
+    "page",      "userId",   "ts",    "sessionId", "itemInSession", "firstName", "lastName",
+    "gender",    "level",    "song",  "artist",    "length",        "location",  "userAgent"};
+const size_t etl_event_nfields = E_NFIELDS;
+
+typedef struct {
+    int32_t user_id;
+    int64_t ts;
+    opt_i64 session, item;
+    lake_str first, last, gender, level, song, artist, location, agent;
+    opt_f64 length;
+} event_rec;
+
+typedef struct {
+    lake_store *in;
+    const etl_input *input;
+    etl_worker *workers;
+    const song_catalog *cat;
+    event_state *states;
+    etl_first_error first;
+} events_job;
+
+typedef struct {
+    etl_worker *w;
+    event_state *st;
+    const song_catalog *cat;
+    const char *source;
+    uint32_t obj;
+    uint32_t rec;
+    lake_buf key;
+} events_file;
+
+/* userId arrives as a string ("10") in Sparkify logs; a JSON integer is accepted too. */
+static bool parse_user_id(const lj_value *v, int32_t *out, char *why) {
+    if (v->kind == LJ_INT && v->i >= INT32_MIN && v->i <= INT32_MAX) {
+        *out = (int32_t)v->i;
+        return true;
+    }
+    if (v->kind == LJ_MISSING || v->kind == LJ_NULL || (v->kind == LJ_STRING && v->len == 0)) {
+        snprintf(why, ETL_WHY, "NextSong event without userId");
+        return false;
+    }
+    if (v->kind == LJ_STRING && v->len < 16) {
+        char tmp[16], *end;
+        memcpy(tmp, v->s, v->len);
+        tmp[v->len] = '\0';
+        errno = 0;
+        long long x = strtoll(tmp, &end, 10);
+        bool digits = tmp[0] == '-' || (tmp[0] >= '0' && tmp[0] <= '9');
+        if (digits && *end == '\0' && errno == 0 && x >= INT32_MIN && x <= INT32_MAX) {
+            *out = (int32_t)x;
+            return true;
+        }
+    }
+    snprintf(why, ETL_WHY, "field 'userId': expected a 32-bit integer (as string or number)");
+    return false;
+}
+
+static bool event_from_values(etl_worker *w, const lj_value *v, event_rec *e, char *why) {
+    opt_i64 ts;
+    if (!parse_user_id(&v[E_USER_ID], &e->user_id, why) ||
+        !etl_get_i64(&v[E_TS], "ts", &ts, why) ||
+        !etl_get_i64(&v[E_SESSION], "sessionId", &e->session, why) ||
+        !etl_get_i64(&v[E_ITEM], "itemInSession", &e->item, why) ||
+        !etl_get_str(w, &v[E_FIRST], "firstName", &e->first, why) ||
+        !etl_get_str(w, &v[E_LAST], "lastName", &e->last, why) ||
+        !etl_get_str(w, &v[E_GENDER], "gender", &e->gender, why) ||
+        !etl_get_str(w, &v[E_LEVEL], "level", &e->level, why) ||
+        !etl_get_str(w, &v[E_SONG], "song", &e->song, why) ||
+        !etl_get_str(w, &v[E_ARTIST], "artist", &e->artist, why) ||
+        !etl_get_f64(&v[E_LENGTH], "length", &e->length, why) ||
+        !etl_get_str(w, &v[E_LOCATION], "location", &e->location, why) ||
+        !etl_get_str(w, &v[E_AGENT], "userAgent", &e->agent, why))
+        return false;
+    if (!ts.ok) {
+        snprintf(why, ETL_WHY, "NextSong event without ts");
+        return false;
+    }
+    if (ts.v > INT64_MAX / 1000 || ts.v < INT64_MIN / 1000) {
+        snprintf(why, ETL_WHY, "field 'ts': %lld ms is out of the timestamp range",
+                 (long long)ts.v);
+        return false;
+    }
+    e->ts = ts.v;
+    return true;
+}
+
+static int cmp_opt(opt_i64 a, opt_i64 b) {
+    if (a.ok != b.ok)
+        return a.ok ? 1 : -1; /* null sorts first */
+    return a.v < b.v ? -1 : a.v > b.v;
+}
+
+/* Is event (ts, session, item, ord) later than the stored user state? Input order breaks ties. */
+static bool later_than(const event_rec *e, uint64_t ord, const user_rec *u) {
+    if (e->ts != u->ts)
+        return e->ts > u->ts;
+    int c = cmp_opt(e->session, u->session);
+    if (!c)
+        c = cmp_opt(e->item, u->item);
+    return c ? c > 0 : ord > u->ord;
+}
+
+static void update_user(event_state *st, const event_rec *e, uint64_t ord) {
+    uint32_t idx = (uint32_t)st->nusers;
+    if (lake_imap_upsert(&st->user_index, e->user_id, &idx) && !later_than(e, ord, &st->users[idx]))
+        return;
+    if (idx == st->nusers) {
+        if (st->nusers == st->capusers) {
+            st->capusers = st->capusers ? st->capusers * 2 : 256;
+            st->users = lake_xrealloc(st->users, st->capusers * sizeof *st->users);
+        }
+        st->nusers++;
+    }
+    st->users[idx] = (user_rec){e->user_id, e->ts,   e->session, e->item, e->first,
+                                e->last,    e->gender, e->level, ord};
+}
+
+static void push_play(event_state *st, const event_rec *e, uint64_t ord, uint32_t song) {
+    if (st->nplays == st->capplays) {
+        st->capplays = st->capplays ? st->capplays * 2 : 1024;
+        st->plays = lake_xrealloc(st->plays, st->capplays * sizeof *st->plays);
+    }
+    st->plays[st->nplays++] = (play_rec){e->ts,    e->user_id,  e->session, e->item, song,
+                                         e->level, e->location, e->agent,   ord};
+}
+
+static void join_songs(events_file *f, const event_rec *e, uint64_t ord) {
+    if (!e->song.ptr || !e->artist.ptr || !e->length.ok)
+        return;
+    etl_join_key(&f->key, e->song, e->artist, e->length.v);
+    uint32_t link;
+    if (!lake_smap_get(&f->cat->by_key, f->key.data, (uint32_t)f->key.len, &link))
+        return;
+    for (; link != UINT32_MAX; link = f->cat->chain[2 * link + 1])
+        push_play(f->st, e, ord, f->cat->chain[2 * link]);
+}
+
+static bool is_next_song(const lj_value *page) {
+    return page->kind == LJ_STRING && page->len == 8 && !memcmp(page->s, "NextSong", 8);
+}
+
+static int on_event(void *ctx, const lj_record *rec, const lj_value *vals) {
+    events_file *f = ctx;
+    uint64_t ord = ETL_ORD(f->obj, f->rec++);
+    char why[ETL_WHY];
+    event_rec e;
+    f->st->events++;
+    if (!is_next_song(&vals[E_PAGE]))
+        return 0;
+    f->st->nextsong++;
+    memset(&e, 0, sizeof e);
+    if (!event_from_values(f->w, vals, &e, why)) {
+        etl_reject_add(f->w, f->source, f->obj, rec->line, why, rec->raw, rec->raw_len);
+        return 0;
+    }
+    update_user(f->st, &e, ord);
+    uint32_t none = 0;
+    lake_imap_upsert(&f->st->ts_seen, e.ts, &none);
+    join_songs(f, &e, ord);
+    return 0;
+}
+
+static int on_bad_event(void *ctx, const lj_record *rec, const char *reason) {
+    events_file *f = ctx;
+    f->rec++;
+    f->st->events++;
+    etl_reject_add(f->w, f->source, f->obj, rec->line, reason, rec->raw, rec->raw_len);
+    return 0;
+}
+
+static int events_task(void *ctx, size_t i, unsigned worker) {
+    events_job *j = ctx;
+    etl_worker *w = &j->workers[worker];
+    const lake_obj *obj = &j->input->objs.items[i];
+    events_file f = {w, &j->states[worker], j->cat, obj->key, (uint32_t)i, 0, {0}};
+    lake_error err = {0};
+    const char *data;
+    size_t len;
+    lake_rc rc = etl_fetch(j->in, obj, w, &data, &len, &err);
+    if (!rc)
+        rc = lj_extract(w->json, data, len, on_event, on_bad_event, &f, &err);
+    if (rc) {
+        lake_error_prefix(&err, "reading log object %s: ", obj->key);
+        etl_first_error_offer(&j->first, i, &err);
+    }
+    lake_buf_free(&f.key);
+    return (int)rc;
+}
+
+lake_rc etl_extract_events(lake_store *in, const etl_input *input, unsigned threads,
+                           etl_worker *workers, const song_catalog *cat, event_state *states,
+                           lake_error *err) {
+    events_job j = {.in = in, .input = input, .workers = workers, .cat = cat, .states = states};
+    etl_first_error_init(&j.first);
+    int rc = lake_parallel_for(threads, input->objs.n, events_task, &j);
+    if (rc)
+        *err = j.first.err;
+    etl_first_error_free(&j.first);
+    return (lake_rc)rc;
+}
+
+void etl_event_state_free(event_state *s) {
+    lake_imap_free(&s->user_index);
+    lake_imap_free(&s->ts_seen);
+    free(s->users);
+    free(s->plays);
+    memset(s, 0, sizeof *s);
+}

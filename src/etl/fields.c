@@ -1,0 +1,105 @@
+/* Typed access to extracted JSON fields, and first-error bookkeeping for parallel tasks. */
+#include "etl/etl_internal.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char *kind_name(lj_kind k) {
+    switch (k) {
+    case LJ_MISSING:
+        return "nothing";
+    case LJ_NULL:
+        return "null";
+    case LJ_BOOL:
+        return "a boolean";
+    case LJ_INT:
+    case LJ_DOUBLE:
+        return "a number";
+    case LJ_STRING:
+        return "a string";
+    case LJ_ARRAY:
+        return "an array";
+    case LJ_OBJECT:
+        return "an object";
+    }
+    return "?";
+}
+
+static bool type_error(const lj_value *v, const char *name, const char *want, char *why) {
+    snprintf(why, ETL_WHY, "field '%s': expected %s, got %s", name, want, kind_name(v->kind));
+    return false;
+}
+
+bool etl_get_str(etl_worker *w, const lj_value *v, const char *name, lake_str *out, char *why) {
+    out->ptr = NULL;
+    out->len = 0;
+    if (v->kind == LJ_MISSING || v->kind == LJ_NULL)
+        return true;
+    if (v->kind != LJ_STRING)
+        return type_error(v, name, "a string", why);
+    if (v->len > UINT32_MAX) {
+        snprintf(why, ETL_WHY, "field '%s': string longer than 4 GiB", name);
+        return false;
+    }
+    *out = etl_intern(w, v->s, v->len);
+    return true;
+}
+
+bool etl_get_f64(const lj_value *v, const char *name, opt_f64 *out, char *why) {
+    out->ok = false;
+    out->v = 0;
+    if (v->kind == LJ_MISSING || v->kind == LJ_NULL)
+        return true;
+    if (v->kind != LJ_INT && v->kind != LJ_DOUBLE)
+        return type_error(v, name, "a number", why);
+    out->v = v->d;
+    out->ok = true;
+    return true;
+}
+
+/* Integers may be written as integral doubles (1541990258796.0), as Spark's JSON reader accepts
+ * them for long columns; anything with a fraction is a type error. */
+bool etl_get_i64(const lj_value *v, const char *name, opt_i64 *out, char *why) {
+    out->ok = false;
+    out->v = 0;
+    if (v->kind == LJ_MISSING || v->kind == LJ_NULL)
+        return true;
+    if (v->kind == LJ_INT) {
+        out->v = v->i;
+        out->ok = true;
+        return true;
+    }
+    if (v->kind == LJ_DOUBLE && v->d == floor(v->d) && fabs(v->d) < 9.2e18) {
+        out->v = (int64_t)v->d;
+        out->ok = true;
+        return true;
+    }
+    return type_error(v, name, "an integer", why);
+}
+
+void etl_first_error_init(etl_first_error *f) {
+    f->mu = lake_xmalloc(sizeof(pthread_mutex_t));
+    pthread_mutex_init(f->mu, NULL);
+    f->set = false;
+    f->index = 0;
+    f->err.rc = LAKE_OK;
+    f->err.msg[0] = '\0';
+}
+
+void etl_first_error_free(etl_first_error *f) {
+    pthread_mutex_destroy(f->mu);
+    free(f->mu);
+    f->mu = NULL;
+}
+
+void etl_first_error_offer(etl_first_error *f, size_t index, const lake_error *err) {
+    pthread_mutex_lock(f->mu);
+    if (!f->set || index < f->index) {
+        f->set = true;
+        f->index = index;
+        f->err = *err;
+    }
+    pthread_mutex_unlock(f->mu);
+}

@@ -1,0 +1,54 @@
+/* Input listing and fetching: which objects make a dataset, and their decompressed bytes. */
+#include "etl/etl_internal.h"
+#include "lake/inflate.h"
+#include "store/store_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !memcmp(s + n - m, suffix, m);
+}
+
+static bool is_json_object(const char *key) {
+    return ends_with(key, ".json") || ends_with(key, ".json.gz") || ends_with(key, ".json.zst");
+}
+
+lake_rc etl_list_input(lake_store *in, const char *dataset, etl_input *out, lake_error *err) {
+    lake_obj_list all = {0};
+    char *prefix = lake_xasprintf("%s/", dataset);
+    memset(out, 0, sizeof *out);
+    out->dataset = dataset;
+    lake_rc rc = lake_store_list(in, prefix, &all, err);
+    if (rc) {
+        lake_error_prefix(err, "listing %s%s: ", lake_store_url(in), prefix);
+        goto out;
+    }
+    /* The listing is sorted; filtering keeps that order. Other files (README, _SUCCESS, .crc)
+     * are not data and are skipped. */
+    for (size_t i = 0; i < all.n; i++)
+        if (is_json_object(all.items[i].key))
+            lake__obj_list_take(&out->objs, &all.items[i]);
+out:
+    lake_obj_list_free(&all);
+    free(prefix);
+    return rc;
+}
+
+lake_rc etl_fetch(lake_store *in, const lake_obj *obj, etl_worker *w, const char **data,
+                  size_t *len, lake_error *err) {
+    w->raw.len = 0;
+    lake_rc rc = lake_store_get(in, obj->key, &w->raw, err);
+    if (rc)
+        return rc;
+    int inflated = 0;
+    w->inflated.len = 0;
+    rc = lake_inflate_auto(obj->key, w->raw.data, w->raw.len, &w->inflated, &inflated, err);
+    if (rc)
+        return rc;
+    const lake_buf *b = inflated ? &w->inflated : &w->raw;
+    *data = (const char *)b->data;
+    *len = b->len;
+    return LAKE_OK;
+}

@@ -1,0 +1,263 @@
+/* Load: every table is written under _temporary/<run>/ first; only when all files (and each
+ * table's _SUCCESS) exist are the tables moved into place, so a failed run changes nothing and a
+ * reader never sees a mix of old and new files of one table. */
+#include "etl/etl_internal.h"
+#include "etl/partition.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    etl_table *table;
+    size_t start, end; /* rows [start, end) */
+    char *dir;         /* "year=2018/month=11/" or "" */
+} part_task;
+
+typedef struct {
+    etl_load_ctx *ctx;
+    part_task *tasks;
+    size_t ntasks, cap;
+    uint32_t *identity; /* 0..max rows, shared row index for pq_write_table */
+    char *staging;      /* "_temporary/<run>/" */
+    etl_first_error first;
+} load_job;
+
+static void append_value(lake_buf *b, const lake_col *c, size_t row) {
+    char num[32];
+    if (!c->valid[row]) {
+        lake_partition_append(b, c->name, NULL, 0);
+        return;
+    }
+    switch (c->type) {
+    case LAKE_T_STRING:
+        lake_partition_append(b, c->name, c->v.str[row].ptr, c->v.str[row].len);
+        return;
+    case LAKE_T_INT32:
+        snprintf(num, sizeof num, "%d", c->v.i32[row]);
+        break;
+    default:
+        snprintf(num, sizeof num, "%lld", (long long)c->v.i64[row]);
+        break;
+    }
+    lake_partition_append(b, c->name, num, strlen(num));
+}
+
+static char *partition_dir(const etl_table *t, size_t row) {
+    lake_buf b;
+    lake_buf_init(&b);
+    for (size_t k = 0; k < t->npart; k++)
+        append_value(&b, &t->cols[t->part_cols[k]], row);
+    char *s = lake_xstrndup(b.data ? (const char *)b.data : "", b.len);
+    lake_buf_free(&b);
+    return s;
+}
+
+static bool same_partition(const etl_table *t, size_t a, size_t b) {
+    for (size_t k = 0; k < t->npart; k++)
+        if (lake_col_cmp(&t->cols[t->part_cols[k]], a, b) != 0)
+            return false;
+    return true;
+}
+
+static void add_task(load_job *j, etl_table *t, size_t start, size_t end) {
+    if (j->ntasks == j->cap) {
+        j->cap = j->cap ? j->cap * 2 : 64;
+        j->tasks = lake_xrealloc(j->tasks, j->cap * sizeof *j->tasks);
+    }
+    j->tasks[j->ntasks++] = (part_task){t, start, end, partition_dir(t, start)};
+}
+
+/* One task per partition; an unpartitioned table is one task even when empty, so its file still
+ * carries the schema. */
+static void plan_table(load_job *j, etl_table *t) {
+    size_t n = t->ncols ? t->cols[0].len : 0;
+    if (t->npart == 0) {
+        add_task(j, t, 0, n);
+        return;
+    }
+    size_t start = 0;
+    for (size_t i = 1; i <= n; i++)
+        if (i == n || !same_partition(t, start, i)) {
+            add_task(j, t, start, i);
+            start = i;
+        }
+}
+
+static char *file_name(const etl_load_ctx *ctx) {
+    const char *tag = pq_codec_file_tag(ctx->opts->parquet.codec);
+    return lake_xasprintf("part-00000-%s-c000%s%s.parquet", ctx->run_id, tag ? "." : "",
+                          tag ? tag : "");
+}
+
+static int write_task(void *arg, size_t i, unsigned worker) {
+    (void)worker;
+    load_job *j = arg;
+    part_task *p = &j->tasks[i];
+    const lake_col *cols[12];
+    size_t ncols = 0;
+    for (size_t c = 0; c < p->table->ncols; c++) {
+        bool is_part = false;
+        for (size_t k = 0; k < p->table->npart; k++)
+            is_part |= p->table->part_cols[k] == (int)c;
+        if (!is_part)
+            cols[ncols++] = &p->table->cols[c];
+    }
+    lake_buf file;
+    lake_buf_init(&file);
+    lake_error err = {0};
+    char *name = file_name(j->ctx);
+    char *key = lake_xasprintf("%s%s/%s%s", j->staging, p->table->name, p->dir, name);
+    lake_rc rc = pq_write_table(cols, ncols, j->identity + p->start, p->end - p->start,
+                                &j->ctx->opts->parquet, &file, &err);
+    if (!rc)
+        rc = lake_store_put(j->ctx->out, key, file.data, file.len, &err);
+    if (rc) {
+        lake_error_prefix(&err, "writing %s: ", key);
+        etl_first_error_offer(&j->first, i, &err);
+    } else {
+        __atomic_fetch_add(&j->ctx->sum->bytes_written, file.len, __ATOMIC_RELAXED);
+    }
+    free(key);
+    free(name);
+    lake_buf_free(&file);
+    return (int)rc;
+}
+
+static lake_rc put_text(lake_store *out, const char *key, const void *data, size_t len,
+                        lake_error *err) {
+    lake_rc rc = lake_store_put(out, key, data, len, err);
+    if (rc)
+        lake_error_prefix(err, "writing %s: ", key);
+    return rc;
+}
+
+/* _SUCCESS of every table and the rejected records, after all data files. */
+static lake_rc write_markers(load_job *j, etl_table *tables, size_t ntables,
+                             const etl_reject_list *rejects, lake_error *err) {
+    lake_rc rc = LAKE_OK;
+    for (size_t t = 0; t < ntables && !rc; t++) {
+        char *key = lake_xasprintf("%s%s/_SUCCESS", j->staging, tables[t].name);
+        rc = put_text(j->ctx->out, key, "", 0, err);
+        free(key);
+    }
+    if (rc || rejects->n == 0)
+        return rc;
+    lake_buf text;
+    lake_buf_init(&text);
+    etl_reject_write(rejects, &text);
+    char *key = lake_xasprintf("%s_rejected/part-00000-%s.json", j->staging, j->ctx->run_id);
+    rc = put_text(j->ctx->out, key, text.data, text.len, err);
+    free(key);
+    lake_buf_free(&text);
+    return rc;
+}
+
+/* Moves staged `rel` (a table "songs/" or a partition "songs/year=1/artist_id=A/") into place.
+ * The previous version goes to the run's trash first and comes back if the move fails. */
+static lake_rc swap_in(load_job *j, const char *rel, lake_error *err) {
+    lake_store *out = j->ctx->out;
+    char *from = lake_xasprintf("%s%s", j->staging, rel);
+    char *trash = lake_xasprintf("%s_old/%s", j->staging, rel);
+    lake_rc rc = lake_store_rename_prefix(out, rel, trash, err);
+    bool had_old = rc == LAKE_OK;
+    if (rc == LAKE_ERR_NOT_FOUND)
+        rc = LAKE_OK;
+    if (!rc) {
+        rc = lake_store_rename_prefix(out, from, rel, err);
+        if (rc == LAKE_ERR_NOT_FOUND)
+            rc = LAKE_OK; /* nothing new (no rejected records): the old one is just retired */
+        else if (rc && had_old)
+            lake_store_rename_prefix(out, trash, rel, NULL);
+    }
+    if (rc)
+        lake_error_prefix(err, "committing %s: ", rel);
+    free(from);
+    free(trash);
+    return rc;
+}
+
+/* dynamic mode: only the partitions written by this run are replaced. */
+static lake_rc commit_partitions(load_job *j, etl_table *t, lake_error *err) {
+    lake_rc rc = LAKE_OK;
+    for (size_t i = 0; i < j->ntasks && !rc; i++) {
+        if (j->tasks[i].table != t)
+            continue;
+        char *rel = lake_xasprintf("%s/%s", t->name, j->tasks[i].dir);
+        rc = swap_in(j, rel, err);
+        free(rel);
+    }
+    if (rc)
+        return rc;
+    char *key = lake_xasprintf("%s/_SUCCESS", t->name);
+    rc = put_text(j->ctx->out, key, "", 0, err);
+    free(key);
+    return rc;
+}
+
+static lake_rc commit(load_job *j, etl_table *tables, size_t ntables, lake_error *err) {
+    lake_rc rc = LAKE_OK;
+    for (size_t t = 0; t < ntables && !rc; t++) {
+        if (j->ctx->opts->mode == LAKE_WRITE_DYNAMIC && tables[t].npart) {
+            rc = commit_partitions(j, &tables[t], err);
+        } else {
+            char *rel = lake_xasprintf("%s/", tables[t].name);
+            rc = swap_in(j, rel, err);
+            free(rel);
+        }
+    }
+    if (!rc)
+        rc = swap_in(j, "_rejected/", err);
+    return rc;
+}
+
+static void load_job_free(load_job *j) {
+    for (size_t i = 0; i < j->ntasks; i++)
+        free(j->tasks[i].dir);
+    free(j->tasks);
+    free(j->identity);
+    free(j->staging);
+    etl_first_error_free(&j->first);
+}
+
+static lake_rc write_files(load_job *j, etl_table *tables, size_t ntables, lake_error *err) {
+    size_t maxrows = 0;
+    for (size_t t = 0; t < ntables; t++) {
+        plan_table(j, &tables[t]);
+        size_t n = tables[t].ncols ? tables[t].cols[0].len : 0;
+        maxrows = n > maxrows ? n : maxrows;
+    }
+    j->identity = lake_xcalloc(maxrows + 1, sizeof *j->identity);
+    for (size_t i = 0; i < maxrows; i++)
+        j->identity[i] = (uint32_t)i;
+    int rc = lake_parallel_for(j->ctx->opts->threads, j->ntasks, write_task, j);
+    if (rc) {
+        *err = j->first.err;
+        return (lake_rc)rc;
+    }
+    for (size_t i = 0; i < j->ntasks; i++)
+        for (size_t t = 0; t < ntables; t++)
+            if (j->tasks[i].table == &tables[t])
+                j->ctx->sum->files[t]++;
+    return LAKE_OK;
+}
+
+lake_rc etl_load(etl_load_ctx *ctx, etl_table *tables, size_t ntables,
+                 const etl_reject_list *rejects, lake_error *err) {
+    load_job j = {.ctx = ctx};
+    etl_first_error_init(&j.first);
+    j.staging = lake_xasprintf("_temporary/%s/", ctx->run_id);
+    double t0 = lake_now();
+    lake_rc rc = write_files(&j, tables, ntables, err);
+    if (!rc)
+        rc = write_markers(&j, tables, ntables, rejects, err);
+    double t1 = lake_now();
+    if (!rc)
+        rc = commit(&j, tables, ntables, err);
+    /* Staging and the retired old versions go in every case; a failure here loses nothing. */
+    lake_store_delete_prefix(ctx->out, "_temporary/", NULL);
+    ctx->sum->t_write = t1 - t0;
+    ctx->sum->t_commit = lake_now() - t1;
+    load_job_free(&j);
+    return rc;
+}

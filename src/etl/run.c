@@ -1,0 +1,191 @@
+/* lake_run: list -> songs -> catalog -> events -> tables -> load. Nothing is written before every
+ * input object has been read and the bad-record limit checked. */
+#include "etl/etl_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+static const char *const table_names[LAKE_TABLE_COUNT] = {"songs", "artists", "users", "time",
+                                                          "songplays"};
+
+const char *lake_table_name(int t) {
+    return t >= 0 && t < LAKE_TABLE_COUNT ? table_names[t] : "?";
+}
+
+void lake_run_opts_default(lake_run_opts *o) {
+    memset(o, 0, sizeof *o);
+    pq_options_default(&o->parquet);
+    o->max_bad_records = -1;
+    o->mode = LAKE_WRITE_OVERWRITE;
+}
+
+/* A random (version 4) UUID, as Spark puts in its file names. */
+static void make_run_id(char out[37]) {
+    uint8_t b[16] = {0};
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
+        uint64_t x = (uint64_t)(lake_now() * 1e9) ^ ((uint64_t)getpid() << 32);
+        for (int i = 0; i < 16; i++, x = x * 6364136223846793005ULL + 1442695040888963407ULL)
+            b[i] = (uint8_t)(x >> 56);
+    }
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+}
+
+typedef struct {
+    unsigned threads;
+    etl_input songs_in, logs_in;
+    etl_worker *song_workers, *event_workers;
+    song_vec song_recs;
+    song_catalog catalog;
+    event_state *states;
+    etl_reject_list rejects;
+    etl_table tables[LAKE_TABLE_COUNT];
+} run_state;
+
+static void run_state_free(run_state *r) {
+    for (int t = 0; t < LAKE_TABLE_COUNT; t++)
+        etl_table_free(&r->tables[t]);
+    for (unsigned w = 0; r->states && w < r->threads; w++)
+        etl_event_state_free(&r->states[w]);
+    free(r->states);
+    etl_catalog_free(&r->catalog);
+    song_vec_free(&r->song_recs);
+    for (unsigned w = 0; w < r->threads; w++) {
+        if (r->song_workers)
+            etl_worker_free(&r->song_workers[w]);
+        if (r->event_workers)
+            etl_worker_free(&r->event_workers[w]);
+    }
+    free(r->song_workers);
+    free(r->event_workers);
+    etl_reject_list_free(&r->rejects);
+    lake_obj_list_free(&r->songs_in.objs);
+    lake_obj_list_free(&r->logs_in.objs);
+}
+
+static lake_rc list_inputs(lake_store *in, run_state *r, lake_run_summary *sum, lake_error *err) {
+    lake_rc rc = etl_list_input(in, "song_data", &r->songs_in, err);
+    if (!rc)
+        rc = etl_list_input(in, "log_data", &r->logs_in, err);
+    if (rc)
+        return rc;
+    if (r->songs_in.objs.n == 0 && r->logs_in.objs.n == 0)
+        return lake_error_set(err, LAKE_ERR_NOT_FOUND,
+                              "%s: no input objects (expected song_data/**/*.json and "
+                              "log_data/**/*.json)",
+                              lake_store_url(in));
+    sum->input_objects[0] = r->songs_in.objs.n;
+    sum->input_objects[1] = r->logs_in.objs.n;
+    for (size_t i = 0; i < r->songs_in.objs.n; i++)
+        sum->input_bytes += r->songs_in.objs.items[i].size;
+    for (size_t i = 0; i < r->logs_in.objs.n; i++)
+        sum->input_bytes += r->logs_in.objs.items[i].size;
+    return LAKE_OK;
+}
+
+static etl_worker *make_workers(unsigned n, const char *const *fields, size_t nfields) {
+    etl_worker *w = lake_xcalloc(n, sizeof *w);
+    for (unsigned i = 0; i < n; i++)
+        etl_worker_init(&w[i], fields, nfields);
+    return w;
+}
+
+/* Fetch buffers are only needed while reading; the arenas live on (rows point into them). */
+static void release_buffers(etl_worker *w, unsigned n) {
+    for (unsigned i = 0; i < n; i++) {
+        lake_buf_free(&w[i].raw);
+        lake_buf_free(&w[i].inflated);
+    }
+}
+
+static lake_rc extract(lake_store *in, run_state *r, lake_run_summary *sum, lake_error *err) {
+    double t0 = lake_now();
+    r->song_workers = make_workers(r->threads, etl_song_fields, etl_song_nfields);
+    lake_rc rc = etl_extract_songs(in, &r->songs_in, r->threads, r->song_workers, &r->song_recs,
+                                   &sum->song_records, err);
+    release_buffers(r->song_workers, r->threads);
+    if (rc)
+        return rc;
+    etl_catalog_build(&r->catalog, &r->song_recs);
+    double t1 = lake_now();
+    sum->t_songs = t1 - t0;
+    r->event_workers = make_workers(r->threads, etl_event_fields, etl_event_nfields);
+    r->states = lake_xcalloc(r->threads, sizeof *r->states);
+    rc = etl_extract_events(in, &r->logs_in, r->threads, r->event_workers, &r->catalog, r->states,
+                            err);
+    release_buffers(r->event_workers, r->threads);
+    for (unsigned w = 0; w < r->threads; w++) {
+        sum->event_records += r->states[w].events;
+        sum->nextsong_events += r->states[w].nextsong;
+    }
+    sum->t_events = lake_now() - t1;
+    return rc;
+}
+
+static lake_rc check_rejects(run_state *r, const lake_run_opts *o, lake_run_summary *sum,
+                             lake_error *err) {
+    for (unsigned w = 0; w < r->threads; w++) {
+        etl_reject_merge(&r->rejects, &r->song_workers[w].rejects);
+        etl_reject_merge(&r->rejects, &r->event_workers[w].rejects);
+    }
+    etl_reject_sort(&r->rejects);
+    sum->bad_records = r->rejects.n;
+    if (o->max_bad_records < 0 || r->rejects.n <= (uint64_t)o->max_bad_records)
+        return LAKE_OK;
+    const etl_reject *first = &r->rejects.items[0];
+    return lake_error_set(err, LAKE_ERR_BAD_RECORDS,
+                          "%zu bad records exceed --max-bad-records %lld; first: %s line %llu: %s",
+                          r->rejects.n, (long long)o->max_bad_records, first->source,
+                          (unsigned long long)first->line, first->reason);
+}
+
+static void transform(run_state *r, lake_run_summary *sum) {
+    double t0 = lake_now();
+    etl_build_songs(&r->catalog, &r->tables[LAKE_TABLE_SONGS]);
+    etl_build_artists(&r->catalog, &r->tables[LAKE_TABLE_ARTISTS]);
+    etl_build_users(r->states, r->threads, &r->tables[LAKE_TABLE_USERS]);
+    etl_build_time(r->states, r->threads, &r->tables[LAKE_TABLE_TIME]);
+    etl_build_songplays(r->states, r->threads, &r->catalog, &r->tables[LAKE_TABLE_SONGPLAYS]);
+    for (int t = 0; t < LAKE_TABLE_COUNT; t++)
+        sum->rows[t] = r->tables[t].cols[0].len;
+    sum->t_transform = lake_now() - t0;
+}
+
+static unsigned pick_threads(unsigned asked) {
+    if (asked)
+        return asked;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_run_summary *sum,
+                 lake_error *err) {
+    run_state r;
+    memset(&r, 0, sizeof r);
+    memset(sum, 0, sizeof *sum);
+    make_run_id(sum->run_id);
+    r.threads = pick_threads(o->threads);
+    lake_run_opts opts = *o;
+    opts.threads = r.threads;
+    double t0 = lake_now();
+    lake_rc rc = list_inputs(in, &r, sum, err);
+    sum->t_list = lake_now() - t0;
+    if (!rc)
+        rc = extract(in, &r, sum, err);
+    if (!rc)
+        rc = check_rejects(&r, o, sum, err);
+    if (!rc) {
+        transform(&r, sum);
+        etl_load_ctx ctx = {out, &opts, sum->run_id, sum};
+        rc = etl_load(&ctx, r.tables, LAKE_TABLE_COUNT, &r.rejects, err);
+    }
+    run_state_free(&r);
+    sum->t_total = lake_now() - t0;
+    return rc;
+}

@@ -1,0 +1,282 @@
+/* Local directory backend: keys are paths relative to the root directory. Writes go to a
+ * temporary file in the same directory and are renamed into place, so an object is complete or
+ * absent. */
+#include "store/store_impl.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct {
+    char *root; /* without trailing '/' */
+} local_store;
+
+static atomic_uint tmp_counter;
+
+static char *full_path(lake_store *s, const char *key) {
+    local_store *l = s->impl;
+    return lake_xasprintf("%s/%s", l->root, key);
+}
+
+/* Creates every missing directory of path's parent. */
+static lake_rc mkdirs_for(const char *path, lake_error *err) {
+    char *p = lake_xstrdup(path);
+    lake_rc rc = LAKE_OK;
+    for (char *c = p + 1; *c; c++) {
+        if (*c != '/')
+            continue;
+        *c = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            rc = lake_error_set(err, LAKE_ERR_IO, "cannot create directory %s: %s", p,
+                                strerror(errno));
+            break;
+        }
+        *c = '/';
+    }
+    free(p);
+    return rc;
+}
+
+static lake_rc walk(const char *dir, const char *rel, const char *prefix, lake_obj_list *out,
+                    lake_error *err);
+
+static lake_rc walk_entry(const char *dir, const char *rel, const char *name, const char *prefix,
+                          lake_obj_list *out, lake_error *err) {
+    char *path = lake_xasprintf("%s/%s", dir, name);
+    char *key = *rel ? lake_xasprintf("%s/%s", rel, name) : lake_xstrdup(name);
+    struct stat st;
+    lake_rc rc = LAKE_OK;
+    size_t klen = strlen(key), plen = strlen(prefix);
+    size_t n = klen < plen ? klen : plen;
+    if (strncmp(key, prefix, n) != 0)
+        goto out; /* neither inside the prefix nor on the way to it */
+    if (stat(path, &st) != 0) {
+        rc = lake_error_set(err, LAKE_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (S_ISDIR(st.st_mode))
+        rc = walk(path, key, prefix, out, err);
+    else if (S_ISREG(st.st_mode) && klen >= plen)
+        lake__obj_list_add(out, key, (uint64_t)st.st_size);
+out:
+    free(path);
+    free(key);
+    return rc;
+}
+
+static lake_rc walk(const char *dir, const char *rel, const char *prefix, lake_obj_list *out,
+                    lake_error *err) {
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return LAKE_OK;
+        return lake_error_set(err, LAKE_ERR_IO, "cannot list %s: %s", dir, strerror(errno));
+    }
+    lake_rc rc = LAKE_OK;
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        rc = walk_entry(dir, rel, e->d_name, prefix, out, err);
+    }
+    closedir(d);
+    return rc;
+}
+
+static lake_rc local_list(lake_store *s, const char *prefix, lake_obj_list *out,
+                          lake_error *err) {
+    local_store *l = s->impl;
+    lake_rc rc = walk(l->root, "", prefix, out, err);
+    if (!rc)
+        lake__obj_list_sort(out);
+    return rc;
+}
+
+static lake_rc read_all(int fd, const char *path, lake_buf *out, lake_error *err) {
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return lake_error_set(err, LAKE_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return lake_error_set(err, LAKE_ERR_IO, "%s is not a regular file", path);
+    lake_buf_reserve(out, (size_t)st.st_size);
+    for (;;) {
+        lake_buf_reserve(out, 1 << 16);
+        ssize_t n = read(fd, out->data + out->len, out->cap - out->len - LAKE_BUF_PADDING);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return lake_error_set(err, LAKE_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+        if (n == 0)
+            break;
+        out->len += (size_t)n;
+    }
+    memset(out->data + out->len, 0, LAKE_BUF_PADDING);
+    return LAKE_OK;
+}
+
+static lake_rc local_get(lake_store *s, const char *key, lake_buf *out, lake_error *err) {
+    char *path = full_path(s, key);
+    lake_rc rc;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rc = lake_error_set(err, errno == ENOENT ? LAKE_ERR_NOT_FOUND : LAKE_ERR_IO,
+                            "cannot open %s: %s", path, strerror(errno));
+        goto out;
+    }
+    rc = read_all(fd, path, out, err);
+    close(fd);
+out:
+    free(path);
+    return rc;
+}
+
+static lake_rc write_all(int fd, const char *path, const void *data, size_t len,
+                         lake_error *err) {
+    const char *p = data;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return lake_error_set(err, LAKE_ERR_IO, "cannot write %s: %s", path,
+                                  strerror(errno));
+        p += n;
+        len -= (size_t)n;
+    }
+    return LAKE_OK;
+}
+
+static lake_rc local_put(lake_store *s, const char *key, const void *data, size_t len,
+                         lake_error *err) {
+    char *path = full_path(s, key);
+    char *tmp = lake_xasprintf("%s.tmp-%d-%u", path, (int)getpid(), atomic_fetch_add(&tmp_counter, 1));
+    lake_rc rc = mkdirs_for(path, err);
+    int fd = -1;
+    if (rc)
+        goto out;
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        rc = lake_error_set(err, LAKE_ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    rc = write_all(fd, tmp, data, len, err);
+    if (close(fd) != 0 && !rc)
+        rc = lake_error_set(err, LAKE_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+    if (!rc && rename(tmp, path) != 0)
+        rc = lake_error_set(err, LAKE_ERR_IO, "cannot rename %s to %s: %s", tmp, path,
+                            strerror(errno));
+    if (rc)
+        unlink(tmp);
+out:
+    free(tmp);
+    free(path);
+    return rc;
+}
+
+static lake_rc local_del(lake_store *s, const char *key, lake_error *err) {
+    char *path = full_path(s, key);
+    lake_rc rc = LAKE_OK;
+    if (unlink(path) != 0 && errno != ENOENT)
+        rc = lake_error_set(err, LAKE_ERR_IO, "cannot delete %s: %s", path, strerror(errno));
+    free(path);
+    return rc;
+}
+
+static lake_rc remove_tree(const char *path, lake_error *err) {
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? LAKE_OK
+                               : lake_error_set(err, LAKE_ERR_IO, "cannot stat %s: %s", path,
+                                                strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (!d)
+            return lake_error_set(err, LAKE_ERR_IO, "cannot list %s: %s", path, strerror(errno));
+        struct dirent *e;
+        lake_rc rc = LAKE_OK;
+        while (!rc && (e = readdir(d)) != NULL) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            char *child = lake_xasprintf("%s/%s", path, e->d_name);
+            rc = remove_tree(child, err);
+            free(child);
+        }
+        closedir(d);
+        if (rc)
+            return rc;
+        if (rmdir(path) != 0)
+            return lake_error_set(err, LAKE_ERR_IO, "cannot remove %s: %s", path,
+                                  strerror(errno));
+        return LAKE_OK;
+    }
+    if (unlink(path) != 0 && errno != ENOENT)
+        return lake_error_set(err, LAKE_ERR_IO, "cannot delete %s: %s", path, strerror(errno));
+    return LAKE_OK;
+}
+
+/* Prefixes handed to the local backend are directory prefixes ("songs/"); strip the slash. */
+static char *dir_path(lake_store *s, const char *prefix) {
+    char *p = full_path(s, prefix);
+    size_t n = strlen(p);
+    while (n > 1 && p[n - 1] == '/')
+        p[--n] = '\0';
+    return p;
+}
+
+static lake_rc local_del_prefix(lake_store *s, const char *prefix, lake_error *err) {
+    if (!*prefix)
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG, "refusing to delete the store root");
+    char *p = dir_path(s, prefix);
+    lake_rc rc = remove_tree(p, err);
+    free(p);
+    return rc;
+}
+
+static lake_rc local_rename_prefix(lake_store *s, const char *from, const char *to,
+                                   lake_error *err) {
+    char *a = dir_path(s, from), *b = dir_path(s, to);
+    lake_rc rc = mkdirs_for(b, err);
+    if (!rc && rename(a, b) != 0)
+        rc = lake_error_set(err, errno == ENOENT ? LAKE_ERR_NOT_FOUND : LAKE_ERR_IO,
+                            "cannot rename %s to %s: %s", a, b, strerror(errno));
+    free(a);
+    free(b);
+    return rc;
+}
+
+static void local_close(lake_store *s) {
+    local_store *l = s->impl;
+    free(l->root);
+    free(l);
+}
+
+static const lake_store_ops local_ops = {
+    .list = local_list,
+    .get = local_get,
+    .put = local_put,
+    .del = local_del,
+    .del_prefix = local_del_prefix,
+    .rename_prefix = local_rename_prefix,
+    .close = local_close,
+};
+
+lake_rc lake__store_local_open(const char *path, lake_store **out, lake_error *err) {
+    (void)err;
+    local_store *l = lake_xcalloc(1, sizeof *l);
+    l->root = lake_xstrdup(path);
+    size_t n = strlen(l->root);
+    while (n > 1 && l->root[n - 1] == '/')
+        l->root[--n] = '\0';
+    lake_store *s = lake_xcalloc(1, sizeof *s);
+    s->ops = &local_ops;
+    s->url = lake_xstrdup(path);
+    s->impl = l;
+    *out = s;
+    return LAKE_OK;
+}

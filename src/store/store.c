@@ -1,0 +1,92 @@
+/* Dispatch from the public store API to a backend chosen by the URL scheme. */
+#include "store/store_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void lake_obj_list_free(lake_obj_list *l) {
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i].key);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+void lake__obj_list_add(lake_obj_list *l, const char *key, uint64_t size) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->items = lake_xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    l->items[l->n].key = lake_xstrdup(key);
+    l->items[l->n].size = size;
+    l->n++;
+}
+
+void lake__obj_list_take(lake_obj_list *l, lake_obj *obj) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->items = lake_xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    l->items[l->n++] = *obj;
+    obj->key = NULL;
+}
+
+static int by_key(const void *a, const void *b) {
+    return strcmp(((const lake_obj *)a)->key, ((const lake_obj *)b)->key);
+}
+
+void lake__obj_list_sort(lake_obj_list *l) {
+    if (l->n > 1)
+        qsort(l->items, l->n, sizeof *l->items, by_key);
+}
+
+lake_rc lake_store_open(const char *url, lake_store **out, lake_error *err) {
+    *out = NULL;
+    if (!url || !*url)
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG, "empty store location");
+    if (!strncmp(url, "s3://", 5) || !strncmp(url, "s3a://", 6))
+        return lake_error_set(err, LAKE_ERR_UNSUPPORTED,
+                              "%s: S3 locations are not supported by this build yet", url);
+    if (strstr(url, "://"))
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                              "%s: unknown scheme (expected a local path or s3://bucket/prefix)",
+                              url);
+    return lake__store_local_open(url, out, err);
+}
+
+void lake_store_close(lake_store *s) {
+    if (!s)
+        return;
+    s->ops->close(s);
+    free(s->url);
+    free(s);
+}
+
+const char *lake_store_url(const lake_store *s) { return s->url; }
+
+lake_rc lake_store_list(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err) {
+    return s->ops->list(s, prefix ? prefix : "", out, err);
+}
+
+lake_rc lake_store_get(lake_store *s, const char *key, lake_buf *out, lake_error *err) {
+    return s->ops->get(s, key, out, err);
+}
+
+lake_rc lake_store_put(lake_store *s, const char *key, const void *data, size_t len,
+                       lake_error *err) {
+    return s->ops->put(s, key, data, len, err);
+}
+
+lake_rc lake_store_delete(lake_store *s, const char *key, lake_error *err) {
+    return s->ops->del(s, key, err);
+}
+
+lake_rc lake_store_delete_prefix(lake_store *s, const char *prefix, lake_error *err) {
+    return s->ops->del_prefix(s, prefix, err);
+}
+
+lake_rc lake_store_rename_prefix(lake_store *s, const char *from, const char *to,
+                                 lake_error *err) {
+    if (!s->ops->rename_prefix)
+        return lake_error_set(err, LAKE_ERR_UNSUPPORTED, "rename not supported");
+    return s->ops->rename_prefix(s, from, to, err);
+}

@@ -1,0 +1,33 @@
+/* Backend contract behind include/lake/store.h: each backend fills a lake_store_ops table. */
+#ifndef LAKE_STORE_IMPL_H
+#define LAKE_STORE_IMPL_H
+
+#include "lake/store.h"
+
+typedef struct {
+    lake_rc (*list)(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err);
+    lake_rc (*get)(lake_store *s, const char *key, lake_buf *out, lake_error *err);
+    lake_rc (*put)(lake_store *s, const char *key, const void *data, size_t len, lake_error *err);
+    lake_rc (*del)(lake_store *s, const char *key, lake_error *err);
+    lake_rc (*del_prefix)(lake_store *s, const char *prefix, lake_error *err);
+    lake_rc (*rename_prefix)(lake_store *s, const char *from, const char *to, lake_error *err);
+    void (*close)(lake_store *s);
+} lake_store_ops;
+
+struct lake_store {
+    const lake_store_ops *ops;
+    char *url;
+    void *impl;
+};
+
+/* Opens a local directory store (src/store/local.c). */
+lake_rc lake__store_local_open(const char *path, lake_store **out, lake_error *err);
+
+/* Appends (key, size) to l, copying key. */
+void lake__obj_list_add(lake_obj_list *l, const char *key, uint64_t size);
+/* Moves obj (its key) into l; obj->key becomes NULL. */
+void lake__obj_list_take(lake_obj_list *l, lake_obj *obj);
+/* Sorts l by key, byte-wise ascending. */
+void lake__obj_list_sort(lake_obj_list *l);
+
+#endif
