@@ -15,17 +15,23 @@ typedef enum {
 } lake_write_mode;
 
 typedef struct {
-    unsigned threads;         /* worker threads; 0 = number of online CPUs */
-    pq_options parquet;       /* codec etc. */
-    int64_t max_bad_records;  /* -1 = unlimited */
+    unsigned threads;        /* worker threads; 0 = number of online CPUs */
+    pq_options parquet;      /* codec etc. */
+    int64_t max_bad_records; /* -1 = unlimited */
     lake_write_mode mode;
-    bool quiet;               /* no progress on stderr */
+    bool quiet; /* no progress on stderr */
 } lake_run_opts;
 
 void lake_run_opts_default(lake_run_opts *o);
 
-enum { LAKE_TABLE_SONGS, LAKE_TABLE_ARTISTS, LAKE_TABLE_USERS, LAKE_TABLE_TIME,
-       LAKE_TABLE_SONGPLAYS, LAKE_TABLE_COUNT };
+enum {
+    LAKE_TABLE_SONGS,
+    LAKE_TABLE_ARTISTS,
+    LAKE_TABLE_USERS,
+    LAKE_TABLE_TIME,
+    LAKE_TABLE_SONGPLAYS,
+    LAKE_TABLE_COUNT
+};
 
 typedef struct {
     uint64_t input_objects[2]; /* song objects, log objects */

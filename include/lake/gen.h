@@ -12,7 +12,7 @@ typedef struct {
     uint64_t songs;  /* number of song records */
     uint64_t events; /* number of log events (all pages, not only NextSong) */
     uint64_t seed;
-    bool edge_cases; /* nulls, escapes, unicode, duplicates, missing newline ... (default on) */
+    bool edge_cases;  /* nulls, escapes, unicode, duplicates, missing newline ... (default on) */
     bool bad_records; /* also write a few records that must be rejected (default off) */
 } lake_gen_opts;
 

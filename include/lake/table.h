@@ -39,7 +39,7 @@ typedef struct {
 } lake_col;
 
 void lake_col_init(lake_col *c, const char *name, lake_type type);
-void lake_col_free(lake_col *c); /* accepts a zeroed column */
+void lake_col_free(lake_col *c);  /* accepts a zeroed column */
 void lake_col_clear(lake_col *c); /* keeps capacity, sets len to 0 */
 void lake_col_reserve(lake_col *c, size_t extra);
 void lake_col_push_null(lake_col *c);

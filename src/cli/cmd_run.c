@@ -25,11 +25,15 @@ static const char run_usage[] =
 enum { OPT_MAX_BAD = 256, OPT_MODE };
 
 static const struct option run_options[] = {
-    {"input", required_argument, NULL, 'i'},      {"output", required_argument, NULL, 'o'},
-    {"compression", required_argument, NULL, 'c'}, {"threads", required_argument, NULL, 't'},
+    {"input", required_argument, NULL, 'i'},
+    {"output", required_argument, NULL, 'o'},
+    {"compression", required_argument, NULL, 'c'},
+    {"threads", required_argument, NULL, 't'},
     {"max-bad-records", required_argument, NULL, OPT_MAX_BAD},
-    {"mode", required_argument, NULL, OPT_MODE},  {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 typedef struct {
     const char *input, *output;
@@ -110,8 +114,7 @@ static void print_summary(const lake_run_summary *s) {
     printf("  written: %.1f MB\n", (double)s->bytes_written / 1e6);
     printf("  time: list %.3fs, songs %.3fs, events %.3fs, transform %.3fs, write %.3fs, "
            "commit %.3fs, total %.3fs\n",
-           s->t_list, s->t_songs, s->t_events, s->t_transform, s->t_write, s->t_commit,
-           s->t_total);
+           s->t_list, s->t_songs, s->t_events, s->t_transform, s->t_write, s->t_commit, s->t_total);
 }
 
 int cli_run(int argc, char **argv) {

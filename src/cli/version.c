@@ -10,9 +10,13 @@
 #define LAKE_BUILD_HASH "unknown"
 #endif
 
-const char *cli_build_hash(void) { return LAKE_BUILD_HASH; }
+const char *cli_build_hash(void) {
+    return LAKE_BUILD_HASH;
+}
 
-const char *cli_created_by(void) { return "lake version " LAKE_VERSION " (build " LAKE_BUILD_HASH ")"; }
+const char *cli_created_by(void) {
+    return "lake version " LAKE_VERSION " (build " LAKE_BUILD_HASH ")";
+}
 
 bool cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t *out) {
     char *end;

@@ -39,8 +39,8 @@ static void out_commit(lake_buf *out, size_t n) {
 }
 
 static lake_rc too_big(const char *name, size_t max_out, lake_error *err) {
-    return lake_error_set(err, LAKE_ERR_LIMIT, "%s: decompressed size exceeds the limit of %zu bytes",
-                          name, max_out);
+    return lake_error_set(err, LAKE_ERR_LIMIT,
+                          "%s: decompressed size exceeds the limit of %zu bytes", name, max_out);
 }
 
 static lake_rc gunzip(const char *name, const uint8_t *in, size_t len, lake_buf *out, size_t start,

@@ -26,7 +26,9 @@ void *lake_xrealloc(void *p, size_t n) {
     return q ? q : oom(n);
 }
 
-char *lake_xstrdup(const char *s) { return lake_xstrndup(s, strlen(s)); }
+char *lake_xstrdup(const char *s) {
+    return lake_xstrndup(s, strlen(s));
+}
 
 char *lake_xstrndup(const char *s, size_t n) {
     char *p = lake_xmalloc(n + 1);

@@ -59,4 +59,6 @@ char *lake_arena_strndup(lake_arena *a, const char *s, size_t n) {
     return p;
 }
 
-size_t lake_arena_bytes(const lake_arena *a) { return a->reserved; }
+size_t lake_arena_bytes(const lake_arena *a) {
+    return a->reserved;
+}

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void lake_buf_init(lake_buf *b) { memset(b, 0, sizeof *b); }
+void lake_buf_init(lake_buf *b) {
+    memset(b, 0, sizeof *b);
+}
 
 void lake_buf_free(lake_buf *b) {
     free(b->data);
@@ -24,7 +26,9 @@ void lake_buf_reserve(lake_buf *b, size_t extra) {
     b->cap = cap;
 }
 
-static void pad(lake_buf *b) { memset(b->data + b->len, 0, LAKE_BUF_PADDING); }
+static void pad(lake_buf *b) {
+    memset(b->data + b->len, 0, LAKE_BUF_PADDING);
+}
 
 void lake_buf_append(lake_buf *b, const void *p, size_t n) {
     lake_buf_reserve(b, n);
@@ -40,7 +44,9 @@ void lake_buf_putc(lake_buf *b, uint8_t c) {
     b->data[b->len] = 0;
 }
 
-void lake_buf_puts(lake_buf *b, const char *s) { lake_buf_append(b, s, strlen(s)); }
+void lake_buf_puts(lake_buf *b, const char *s) {
+    lake_buf_append(b, s, strlen(s));
+}
 
 void lake_buf_printf(lake_buf *b, const char *fmt, ...) {
     va_list ap;

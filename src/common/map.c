@@ -17,7 +17,9 @@ struct lake_imap_slot {
     uint32_t val;
 };
 
-void lake_smap_init(lake_smap *m) { memset(m, 0, sizeof *m); }
+void lake_smap_init(lake_smap *m) {
+    memset(m, 0, sizeof *m);
+}
 
 void lake_smap_free(lake_smap *m) {
     free(m->slots);
@@ -92,7 +94,9 @@ bool lake_smap_get_key(const lake_smap *m, const void *key, uint32_t len, const 
     return true;
 }
 
-void lake_imap_init(lake_imap *m) { memset(m, 0, sizeof *m); }
+void lake_imap_init(lake_imap *m) {
+    memset(m, 0, sizeof *m);
+}
 
 void lake_imap_free(lake_imap *m) {
     free(m->slots);

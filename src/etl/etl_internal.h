@@ -101,10 +101,10 @@ typedef struct {
     size_t nsongs;
     song_rec *artists; /* first record per artist_id, sorted by artist_id */
     size_t nartists;
-    lake_smap by_key;   /* join key -> first index into `chain` */
-    uint32_t *chain;    /* chain[2k] = song index, chain[2k+1] = next link or UINT32_MAX */
+    lake_smap by_key; /* join key -> first index into `chain` */
+    uint32_t *chain;  /* chain[2k] = song index, chain[2k+1] = next link or UINT32_MAX */
     size_t nchain;
-    lake_arena *arena;  /* join keys */
+    lake_arena *arena; /* join keys */
 } song_catalog;
 
 /* Per-worker event state. */
@@ -207,5 +207,5 @@ lake_col *etl_add_col(etl_table *t, const char *name, lake_type type);
 void etl_push_str(lake_col *c, lake_str s);
 void etl_push_f64(lake_col *c, opt_f64 x);
 void etl_push_i64(lake_col *c, opt_i64 x);
-int etl_str_cmp(lake_str a, lake_str b);  /* nulls first, then unsigned bytes */
-int etl_opt_cmp(opt_i64 a, opt_i64 b);    /* nulls first */
+int etl_str_cmp(lake_str a, lake_str b); /* nulls first, then unsigned bytes */
+int etl_opt_cmp(opt_i64 a, opt_i64 b);   /* nulls first */

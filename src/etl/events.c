@@ -7,12 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { E_PAGE, E_USER_ID, E_TS, E_SESSION, E_ITEM, E_FIRST, E_LAST, E_GENDER, E_LEVEL, E_SONG,
-       E_ARTIST, E_LENGTH, E_LOCATION, E_AGENT, E_NFIELDS };
+enum {
+    E_PAGE,
+    E_USER_ID,
+    E_TS,
+    E_SESSION,
+    E_ITEM,
+    E_FIRST,
+    E_LAST,
+    E_GENDER,
+    E_LEVEL,
+    E_SONG,
+    E_ARTIST,
+    E_LENGTH,
+    E_LOCATION,
+    E_AGENT,
+    E_NFIELDS
+};
 
 const char *const etl_event_fields[] = {
-    "page",      "userId",   "ts",    "sessionId", "itemInSession", "firstName", "lastName",
-    "gender",    "level",    "song",  "artist",    "length",        "location",  "userAgent"};
+    "page",   "userId", "ts",   "sessionId", "itemInSession", "firstName", "lastName",
+    "gender", "level",  "song", "artist",    "length",        "location",  "userAgent"};
 const size_t etl_event_nfields = E_NFIELDS;
 
 typedef struct {
@@ -70,8 +85,7 @@ static bool parse_user_id(const lj_value *v, int32_t *out, char *why) {
 
 static bool event_from_values(etl_worker *w, const lj_value *v, event_rec *e, char *why) {
     opt_i64 ts;
-    if (!parse_user_id(&v[E_USER_ID], &e->user_id, why) ||
-        !etl_get_i64(&v[E_TS], "ts", &ts, why) ||
+    if (!parse_user_id(&v[E_USER_ID], &e->user_id, why) || !etl_get_i64(&v[E_TS], "ts", &ts, why) ||
         !etl_get_i64(&v[E_SESSION], "sessionId", &e->session, why) ||
         !etl_get_i64(&v[E_ITEM], "itemInSession", &e->item, why) ||
         !etl_get_str(w, &v[E_FIRST], "firstName", &e->first, why) ||
@@ -124,8 +138,8 @@ static void update_user(event_state *st, const event_rec *e, uint64_t ord) {
         }
         st->nusers++;
     }
-    st->users[idx] = (user_rec){e->user_id, e->ts,   e->session, e->item, e->first,
-                                e->last,    e->gender, e->level, ord};
+    st->users[idx] = (user_rec){e->user_id, e->ts,     e->session, e->item, e->first,
+                                e->last,    e->gender, e->level,   ord};
 }
 
 static void push_play(event_state *st, const event_rec *e, uint64_t ord, uint32_t song) {

@@ -33,8 +33,10 @@ void etl_build_time(event_state *states, unsigned n, etl_table *t) {
     memset(t, 0, sizeof *t);
     t->name = "time";
     lake_col *start = etl_add_col(t, "start_time", LAKE_T_TIMESTAMP_US);
-    lake_col *hour = etl_add_col(t, "hour", LAKE_T_INT32), *day = etl_add_col(t, "day", LAKE_T_INT32);
-    lake_col *week = etl_add_col(t, "week", LAKE_T_INT32), *month = etl_add_col(t, "month", LAKE_T_INT32);
+    lake_col *hour = etl_add_col(t, "hour", LAKE_T_INT32),
+             *day = etl_add_col(t, "day", LAKE_T_INT32);
+    lake_col *week = etl_add_col(t, "week", LAKE_T_INT32),
+             *month = etl_add_col(t, "month", LAKE_T_INT32);
     lake_col *year = etl_add_col(t, "year", LAKE_T_INT32);
     lake_col *weekday = etl_add_col(t, "weekday", LAKE_T_INT32);
     t->part_cols[0] = 5;
@@ -95,11 +97,15 @@ void etl_build_songplays(event_state *states, unsigned n, const song_catalog *c,
     t->name = "songplays";
     lake_col *id = etl_add_col(t, "songplay_id", LAKE_T_INT64);
     lake_col *start = etl_add_col(t, "start_time", LAKE_T_TIMESTAMP_US);
-    lake_col *user = etl_add_col(t, "user_id", LAKE_T_INT32), *level = etl_add_col(t, "level", LAKE_T_STRING);
-    lake_col *song = etl_add_col(t, "song_id", LAKE_T_STRING), *artist = etl_add_col(t, "artist_id", LAKE_T_STRING);
+    lake_col *user = etl_add_col(t, "user_id", LAKE_T_INT32),
+             *level = etl_add_col(t, "level", LAKE_T_STRING);
+    lake_col *song = etl_add_col(t, "song_id", LAKE_T_STRING),
+             *artist = etl_add_col(t, "artist_id", LAKE_T_STRING);
     lake_col *session = etl_add_col(t, "session_id", LAKE_T_INT64);
-    lake_col *loc = etl_add_col(t, "location", LAKE_T_STRING), *agent = etl_add_col(t, "user_agent", LAKE_T_STRING);
-    lake_col *year = etl_add_col(t, "year", LAKE_T_INT32), *month = etl_add_col(t, "month", LAKE_T_INT32);
+    lake_col *loc = etl_add_col(t, "location", LAKE_T_STRING),
+             *agent = etl_add_col(t, "user_agent", LAKE_T_STRING);
+    lake_col *year = etl_add_col(t, "year", LAKE_T_INT32),
+             *month = etl_add_col(t, "month", LAKE_T_INT32);
     t->part_cols[0] = 9;
     t->part_cols[1] = 10;
     t->npart = 2;

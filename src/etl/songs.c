@@ -6,11 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { S_SONG_ID, S_TITLE, S_ARTIST_ID, S_ARTIST_NAME, S_LOCATION, S_LAT, S_LON, S_DURATION,
-       S_YEAR, S_NFIELDS };
+enum {
+    S_SONG_ID,
+    S_TITLE,
+    S_ARTIST_ID,
+    S_ARTIST_NAME,
+    S_LOCATION,
+    S_LAT,
+    S_LON,
+    S_DURATION,
+    S_YEAR,
+    S_NFIELDS
+};
 
-const char *const etl_song_fields[] = {"song_id",         "title",           "artist_id",
-                                       "artist_name",     "artist_location", "artist_latitude",
+const char *const etl_song_fields[] = {"song_id",          "title",           "artist_id",
+                                       "artist_name",      "artist_location", "artist_latitude",
                                        "artist_longitude", "duration",        "year"};
 const size_t etl_song_nfields = S_NFIELDS;
 

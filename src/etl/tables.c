@@ -67,7 +67,8 @@ static int songs_order(const void *a, const void *b, void *ctx) {
 void etl_build_songs(const song_catalog *c, etl_table *t) {
     memset(t, 0, sizeof *t);
     t->name = "songs";
-    lake_col *id = etl_add_col(t, "song_id", LAKE_T_STRING), *title = etl_add_col(t, "title", LAKE_T_STRING);
+    lake_col *id = etl_add_col(t, "song_id", LAKE_T_STRING),
+             *title = etl_add_col(t, "title", LAKE_T_STRING);
     lake_col *artist = etl_add_col(t, "artist_id", LAKE_T_STRING);
     lake_col *year = etl_add_col(t, "year", LAKE_T_INT32);
     lake_col *dur = etl_add_col(t, "duration", LAKE_T_DOUBLE);
@@ -95,9 +96,11 @@ void etl_build_songs(const song_catalog *c, etl_table *t) {
 void etl_build_artists(const song_catalog *c, etl_table *t) {
     memset(t, 0, sizeof *t);
     t->name = "artists";
-    lake_col *id = etl_add_col(t, "artist_id", LAKE_T_STRING), *name = etl_add_col(t, "name", LAKE_T_STRING);
+    lake_col *id = etl_add_col(t, "artist_id", LAKE_T_STRING),
+             *name = etl_add_col(t, "name", LAKE_T_STRING);
     lake_col *loc = etl_add_col(t, "location", LAKE_T_STRING);
-    lake_col *lat = etl_add_col(t, "latitude", LAKE_T_DOUBLE), *lon = etl_add_col(t, "longitude", LAKE_T_DOUBLE);
+    lake_col *lat = etl_add_col(t, "latitude", LAKE_T_DOUBLE),
+             *lon = etl_add_col(t, "longitude", LAKE_T_DOUBLE);
     for (size_t i = 0; i < c->nartists; i++) {
         const song_rec *a = &c->artists[i];
         etl_push_str(id, a->artist_id);
@@ -148,8 +151,10 @@ void etl_build_users(event_state *states, unsigned n, etl_table *t) {
         qsort(all, nall, sizeof *all, user_order);
     memset(t, 0, sizeof *t);
     t->name = "users";
-    lake_col *id = etl_add_col(t, "user_id", LAKE_T_INT32), *first = etl_add_col(t, "first_name", LAKE_T_STRING);
-    lake_col *last = etl_add_col(t, "last_name", LAKE_T_STRING), *gender = etl_add_col(t, "gender", LAKE_T_STRING);
+    lake_col *id = etl_add_col(t, "user_id", LAKE_T_INT32),
+             *first = etl_add_col(t, "first_name", LAKE_T_STRING);
+    lake_col *last = etl_add_col(t, "last_name", LAKE_T_STRING),
+             *gender = etl_add_col(t, "gender", LAKE_T_STRING);
     lake_col *level = etl_add_col(t, "level", LAKE_T_STRING);
     for (size_t i = 0; i < nall; i++) {
         lake_col_push_i32(id, all[i].user_id);

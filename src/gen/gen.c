@@ -30,32 +30,31 @@ void lake_gen_opts_default(lake_gen_opts *o) {
 /* ---- word lists ---------------------------------------------------------------------------- */
 
 static const char *const words[] = {
-    "Love",   "Night",  "Heart",  "Fire",    "Rain",   "Dream",  "Blue",   "Gold",   "River",
-    "Stone",  "Summer", "Winter", "Road",    "Light",  "Shadow", "Dance",  "Song",   "Moon",
-    "Sun",    "City",   "Girl",   "Boy",     "Baby",   "Time",   "World",  "Home",   "Ghost",
-    "Wild",   "Sweet",  "Broken", "Electric", "Silver", "Lonely", "Crazy",  "Little", "Happy",
-    "Young",  "Old",    "Red",    "Black",   "White",  "Cold",   "Hot",    "Dark",   "Bright",
-    "Angel",  "Devil",  "Sky",    "Ocean",   "Train",  "Highway", "Mercy", "Laundromat", "Radio",
-    "Star",   "Rose",   "Thunder", "Echo",   "Velvet", "Paper",  "Glass",  "Iron",   "Honey"};
+    "Love",  "Night",  "Heart",   "Fire",     "Rain",   "Dream",   "Blue",  "Gold",       "River",
+    "Stone", "Summer", "Winter",  "Road",     "Light",  "Shadow",  "Dance", "Song",       "Moon",
+    "Sun",   "City",   "Girl",    "Boy",      "Baby",   "Time",    "World", "Home",       "Ghost",
+    "Wild",  "Sweet",  "Broken",  "Electric", "Silver", "Lonely",  "Crazy", "Little",     "Happy",
+    "Young", "Old",    "Red",     "Black",    "White",  "Cold",    "Hot",   "Dark",       "Bright",
+    "Angel", "Devil",  "Sky",     "Ocean",    "Train",  "Highway", "Mercy", "Laundromat", "Radio",
+    "Star",  "Rose",   "Thunder", "Echo",     "Velvet", "Paper",   "Glass", "Iron",       "Honey"};
 static const char *const first_names[] = {
-    "Sylvie", "Jacob",  "Lily",   "Kaylee", "Ryan",  "Chloe", "Aleena", "Tegan",  "Jayden",
-    "Matthew", "Layla", "Kate",   "Mohammad", "Ava", "Cierra", "Rylan", "Jordan", "Harper",
-    "Stefany", "Lucas", "Sara",   "Wyatt",  "Noah",  "Emma",  "Olivia", "Liam",   "Mia"};
+    "Sylvie",  "Jacob", "Lily", "Kaylee",   "Ryan", "Chloe",  "Aleena", "Tegan",  "Jayden",
+    "Matthew", "Layla", "Kate", "Mohammad", "Ava",  "Cierra", "Rylan",  "Jordan", "Harper",
+    "Stefany", "Lucas", "Sara", "Wyatt",    "Noah", "Emma",   "Olivia", "Liam",   "Mia"};
 static const char *const last_names[] = {
-    "Cruz",    "Klein",  "Koch",    "Summers", "Smith",  "Cuevas", "Kirby",  "Levine",
-    "Graham",  "Jones",  "Griffin", "Harrell", "Rodriguez", "Moore", "George", "Williams",
-    "Johnson", "Brown",  "Garcia",  "Miller",  "Davis",  "Lopez",  "Wilson", "Taylor"};
-static const char *const user_locations[] = {
-    "Washington-Arlington-Alexandria, DC-VA-MD-WV",
-    "Tampa-St. Petersburg-Clearwater, FL",
-    "San Francisco-Oakland-Hayward, CA",
-    "Portland-South Portland, ME",
-    "Lansing-East Lansing, MI",
-    "Chicago-Naperville-Elgin, IL-IN-WI",
-    "Atlanta-Sandy Springs-Roswell, GA",
-    "New York-Newark-Jersey City, NY-NJ-PA",
-    "Birmingham-Hoover, AL",
-    "Red Bluff, CA"};
+    "Cruz",    "Klein", "Koch",    "Summers", "Smith",     "Cuevas", "Kirby",  "Levine",
+    "Graham",  "Jones", "Griffin", "Harrell", "Rodriguez", "Moore",  "George", "Williams",
+    "Johnson", "Brown", "Garcia",  "Miller",  "Davis",     "Lopez",  "Wilson", "Taylor"};
+static const char *const user_locations[] = {"Washington-Arlington-Alexandria, DC-VA-MD-WV",
+                                             "Tampa-St. Petersburg-Clearwater, FL",
+                                             "San Francisco-Oakland-Hayward, CA",
+                                             "Portland-South Portland, ME",
+                                             "Lansing-East Lansing, MI",
+                                             "Chicago-Naperville-Elgin, IL-IN-WI",
+                                             "Atlanta-Sandy Springs-Roswell, GA",
+                                             "New York-Newark-Jersey City, NY-NJ-PA",
+                                             "Birmingham-Hoover, AL",
+                                             "Red Bluff, CA"};
 static const char *const user_agents[] = {
     "\"Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/36.0.1985.143 Safari/537.36\"",
@@ -66,8 +65,8 @@ static const char *const user_agents[] = {
     "Gecko) Version/7.0 Mobile/11D257 Safari/9537.53\"",
     "Mozilla/5.0 (X11; Linux x86_64; rv:31.0) Gecko/20100101 Firefox/31.0"};
 static const char *const artist_locations[] = {
-    "Memphis, TN", "Hamtramck, MI", "California - LA", "London, England", "Fort Worth, TX",
-    "New York, NY", "Chicago, IL", "Detroit, MI", "Kingston, Jamaica", "Paris, France"};
+    "Memphis, TN",  "Hamtramck, MI", "California - LA", "London, England",   "Fort Worth, TX",
+    "New York, NY", "Chicago, IL",   "Detroit, MI",     "Kingston, Jamaica", "Paris, France"};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -92,13 +91,13 @@ typedef struct {
     const char *location;    /* NULL is null */
     bool has_latlon;
     int64_t lat5, lon5;
-    int64_t dur5;              /* duration * 1e5, used when dur_text is NULL */
-    const char *dur_text;      /* exact JSON text of the duration ("null", "240", ...) */
-    const char *ev_len_text;   /* how matching events write the length; NULL: same as song */
-    int year;                  /* -1 is null */
-    int str_flags;             /* escaping in the song file */
-    const char *extra;         /* raw `"k":v,` text of unknown fields, or NULL */
-    const char *omit;          /* bad records: a field left out */
+    int64_t dur5;            /* duration * 1e5, used when dur_text is NULL */
+    const char *dur_text;    /* exact JSON text of the duration ("null", "240", ...) */
+    const char *ev_len_text; /* how matching events write the length; NULL: same as song */
+    int year;                /* -1 is null */
+    int str_flags;           /* escaping in the song file */
+    const char *extra;       /* raw `"k":v,` text of unknown fields, or NULL */
+    const char *omit;        /* bad records: a field left out */
 } gen_song;
 
 typedef struct {
@@ -181,15 +180,17 @@ static void make_artists(gen_ctx *c, gen_rng *r) {
         a->id = rand_id(c, r, "AR", 16);
         if (gen_rng_permille(r, 500)) {
             char tmp[128];
-            int n = snprintf(tmp, sizeof tmp, "%s %s", first_names[gen_rng_below(r, NELEM(first_names))],
+            int n = snprintf(tmp, sizeof tmp, "%s %s",
+                             first_names[gen_rng_below(r, NELEM(first_names))],
                              last_names[gen_rng_below(r, NELEM(last_names))]);
             a->name = lake_arena_strndup(c->arena, tmp, (size_t)n);
         } else {
             a->name = rand_words(c, r, 1, 3);
         }
         uint64_t lk = gen_rng_below(r, 10);
-        a->location = lk < 4 ? artist_locations[gen_rng_below(r, NELEM(artist_locations))]
-                             : lk < 8 ? "" : NULL;
+        a->location = lk < 4   ? artist_locations[gen_rng_below(r, NELEM(artist_locations))]
+                      : lk < 8 ? ""
+                               : NULL;
         if (!c->o->edge_cases && !a->location)
             a->location = "";
         a->has_latlon = gen_rng_permille(r, 400) || !c->o->edge_cases;
@@ -221,7 +222,10 @@ static void make_edge_songs(gen_ctx *c, gen_rng *r) {
          "\xe6\x9d\xb1\xe4\xba\xac", false, 0, 0},
         {"AR/ESC:ID=1%2 x", "Escaped Id Band", "Somewhere/Else", true, 100000, -100000},
         {"AR#?*'\"[]{}^\\", "Punctuation Crew", "", false, 0, 0},
-        {"AR\x01" "CTRL\x7f" "DEL\tTAB", "Control Freaks", NULL, false, 0, 0},
+        {"AR\x01"
+         "CTRL\x7f"
+         "DEL\tTAB",
+         "Control Freaks", NULL, false, 0, 0},
         {"AR/../../../tmp/x", "Path Climbers", "..", false, 0, 0},
         {"AR%41", "Percent Forty One", "100%", false, 0, 0},
         {"AR\xc3\x9cnicode \xf0\x9f\x8e\xb8", "Umlaut Guitar", NULL, false, 0, 0},
@@ -313,6 +317,12 @@ static void make_duplicates(gen_ctx *c, gen_rng *r, size_t n) {
         s->year = s->year == 2011 ? 1980 : 2011;
         s->extra = NULL;
     }
+}
+
+static int song_by_track(const void *a, const void *b) {
+    const gen_song *x = a, *y = b;
+    int r = strcmp(x->track, y->track);
+    return r ? r : strcmp(x->song_id, y->song_id);
 }
 
 /* ---- output -------------------------------------------------------------------------------- */
@@ -515,7 +525,8 @@ static void put_event_json(lake_buf *b, const gen_event *e) {
     int f = e->str_flags;
     gen_put(b, "{\"artist\":");
     gen_put_str(b, e->artist, f);
-    gen_put(b, u ? ",\"auth\":\"Logged In\",\"firstName\":" : ",\"auth\":\"Logged Out\",\"firstName\":");
+    gen_put(b, u ? ",\"auth\":\"Logged In\",\"firstName\":"
+                 : ",\"auth\":\"Logged Out\",\"firstName\":");
     gen_put_str(b, u ? u->first : NULL, u ? u->name_flags : 0);
     gen_put(b, ",\"gender\":");
     gen_put_str(b, u ? u->gender : NULL, 0);
@@ -535,7 +546,7 @@ static void put_event_json(lake_buf *b, const gen_event *e) {
     gen_put(b, "\",\"location\":");
     gen_put_str(b, u ? u->location : NULL, 0);
     gen_put(b, strcmp(e->page, "NextSong") == 0 ? ",\"method\":\"PUT\",\"page\":\""
-                                                 : ",\"method\":\"GET\",\"page\":\"");
+                                                : ",\"method\":\"GET\",\"page\":\"");
     gen_put(b, e->page);
     gen_put(b, "\",\"registration\":");
     if (u) {
@@ -597,8 +608,8 @@ static void make_users(gen_ctx *c, gen_rng *r) {
         u->agent = user_agents[gen_rng_below(r, NELEM(user_agents))];
         u->registration = nov1 - 1000 - (int64_t)gen_rng_below(r, 90ull * 86400000);
         uint64_t k = gen_rng_below(r, 10);
-        u->upgrade_ts = k < 3   ? INT64_MIN                                          /* paid */
-                        : k < 6 ? INT64_MAX                                          /* free */
+        u->upgrade_ts = k < 3   ? INT64_MIN                                           /* paid */
+                        : k < 6 ? INT64_MAX                                           /* free */
                                 : nov1 + (int64_t)gen_rng_below(r, 30ull * 86400000); /* upgrade */
     }
 }
@@ -687,7 +698,8 @@ static lake_rc write_days(gen_ctx *c, lake_error *err) {
         if (c->o->edge_cases && d % 7 == 0 && c->buf.len)
             c->buf.len--; /* no final newline */
         char key[80];
-        snprintf(key, sizeof key, "log_data/2018/11/2018-11-%02u-events.json%s", d, gz ? ".gz" : "");
+        snprintf(key, sizeof key, "log_data/2018/11/2018-11-%02u-events.json%s", d,
+                 gz ? ".gz" : "");
         rc = put_object(c, key, err);
     }
     return rc;
@@ -817,7 +829,8 @@ static lake_rc write_bad_records(gen_ctx *c, lake_error *err) {
         e.has_length = true;
         e.length5 = 10000000;
         if (i == 1) {
-            gen_put(&c->buf, "{\"artist\":\"Truncated\",\"auth\":\"Logged In\",\"firstName\":\"X\n");
+            gen_put(&c->buf,
+                    "{\"artist\":\"Truncated\",\"auth\":\"Logged In\",\"firstName\":\"X\n");
             continue;
         }
         if (i >= 2 && i <= 3)
@@ -836,7 +849,7 @@ static lake_rc write_bad_records(gen_ctx *c, lake_error *err) {
     memset(s, 0, sizeof s);
     static const gen_artist a = {"ARBADRECORD0000001", "Bad Artist", "", false, 0, 0};
     for (int i = 0; i < 3; i++) {
-        snprintf(s[i].track, sizeof s[i].track, "TRZZZBADRECORD%04d", i);
+        snprintf(s[i].track, sizeof s[i].track, "TRZZZBADRECORD000%c", (char)('0' + i));
         s[i].song_id = i == 0 ? "SOBADRECORDGOOD001" : "SOBADRECORD0000002";
         s[i].title = "Bad Song";
         song_from_artist(&s[i], &a);
@@ -873,6 +886,9 @@ lake_rc lake_gen(lake_store *out, const lake_gen_opts *o, lake_error *err) {
     gen_rng_seed(&r, o->seed, 3);
     if (o->edge_cases)
         make_duplicates(&c, &r, 1 + o->songs / 200);
+    /* Writing in key order keeps file creation local to one directory at a time, which is
+     * several times faster on most file systems than scattering over 17,576 directories. */
+    qsort(c.songs, c.nsongs, sizeof *c.songs, song_by_track);
     size_t first_edge = c.nsongs;
     if (o->edge_cases)
         make_edge_songs(&c, &r);

@@ -22,13 +22,15 @@ uint64_t gen_rng_below(gen_rng *r, uint64_t n) {
     return (uint64_t)(((unsigned __int128)gen_rng_next(r) * n) >> 64);
 }
 
-bool gen_rng_permille(gen_rng *r, unsigned pct) { return gen_rng_below(r, 1000) < pct; }
+bool gen_rng_permille(gen_rng *r, unsigned pct) {
+    return gen_rng_below(r, 1000) < pct;
+}
 
 static const char hex_lower[] = "0123456789abcdef";
 static const char hex_upper[] = "0123456789ABCDEF";
 
 static void put_u16_escape(lake_buf *b, unsigned v, const char *hex) {
-    char t[6] = {'\\', 'u', hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15],
+    char t[6] = {'\\',       'u', hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15],
                  hex[v & 15]};
     lake_buf_append(b, t, 6);
 }
@@ -64,7 +66,8 @@ void gen_put_str(lake_buf *b, const char *s, int flags) {
         /* Copy the longest run that needs no escaping in one go. */
         const unsigned char *q = p;
         while (*q >= 0x20 && *q != '"' && *q != '\\' && *q != 0x7F &&
-               !(*q == '/' && (flags & GEN_ESC_SLASH)) && !(*q >= 0x80 && (flags & GEN_ESC_UNICODE)))
+               !(*q == '/' && (flags & GEN_ESC_SLASH)) &&
+               !(*q >= 0x80 && (flags & GEN_ESC_UNICODE)))
             q++;
         if (q > p) {
             lake_buf_append(b, p, (size_t)(q - p));

@@ -39,6 +39,8 @@ void gen_put_fixed5(lake_buf *b, int64_t v);
 /* Appends a double in the shortest form that reads back as the same double. */
 void gen_put_double(lake_buf *b, double d);
 /* Appends a literal. */
-static inline void gen_put(lake_buf *b, const char *s) { lake_buf_puts(b, s); }
+static inline void gen_put(lake_buf *b, const char *s) {
+    lake_buf_puts(b, s);
+}
 
 #endif

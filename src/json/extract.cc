@@ -7,15 +7,18 @@
 //    with only whitespace before it and whitespace, a newline or the next '{' after it.
 //  - slow: used from the first place the fast path cannot vouch for (a stream error, a non-object,
 //    stray bytes, a stage-1 failure somewhere in a batch). A scalar scanner finds where the record
-//    at hand ends, the record is parsed alone, and a broken record costs its first line only:
-//    extraction resumes at the next line. The slow path runs until it has reported an error and
-//    moved SLOW_TAIL bytes past it (or a whole batch when it finds none), then the fast path
-//    restarts. A stream cannot resync by itself after an error, hence the restart.
+//    at hand ends and the record is parsed alone. A record whose brackets balance but which is
+//    invalid is reported whole; one that never closes (truncated line, unterminated string)
+//    costs its first line only and extraction resumes at the next line, so a broken
+//    pretty-printed record is reported line by line. The slow path runs until no bad record has
+//    been seen for SLOW_TAIL bytes (or a whole batch when it finds none), then a new stream
+//    starts, with small batches after a bad record. A stream cannot resync after an error.
 // Numbers the DOM parser rejects (integers beyond 64 bits, overflowing exponents) are re-read by a
 // third, rarely used walker (simdjson on-demand plus strtod) so big integers become doubles.
 //
-// Duplicate keys: the first occurrence of a key wins. No exception leaves this file: simdjson is
-// used through its error-code API and memory comes from lake_xmalloc.
+// Known gaps: "-0" as an integer gives d == +0.0; numbers that overflow a double (1e400) are
+// malformed records. Duplicate keys: the first occurrence of a key wins. No exception leaves this
+// file: simdjson is used through its error-code API and memory comes from lake_xmalloc.
 #define SIMDJSON_THREADS_ENABLED 1 // the Debian library is built with it; layouts must match
 #include <simdjson.h>
 
@@ -34,10 +37,20 @@ using namespace simdjson;
 
 namespace {
 
-constexpr size_t BATCH = 1 << 20;       // stream batch: largest record the fast path takes
-constexpr size_t SLOW_TAIL = 64 << 10;  // bytes kept on the slow path after an error
-constexpr size_t KEY_SLOTS_MIN = 64;    // field lookup table size (power of two)
-constexpr size_t NUM_STACK = 128;       // numbers longer than this are copied to the heap
+// Stream batch sizes. A batch bounds the largest record the fast path takes (bigger ones go to the
+// slow path) and the stage-1 work wasted when a stream stops at a bad record, so after a bad
+// record the next stream starts small; batches this size run as fast as bigger ones.
+// The fuzz target builds with tiny sizes (-DLJ_BATCH_MAX=...) to exercise many batches.
+#ifndef LJ_BATCH_MAX
+#define LJ_BATCH_MAX (256 << 10)
+#define LJ_BATCH_MIN (32 << 10)
+#define LJ_SLOW_TAIL (4 << 10)
+#endif
+constexpr size_t BATCH_MAX = LJ_BATCH_MAX;
+constexpr size_t BATCH_MIN = LJ_BATCH_MIN;
+constexpr size_t SLOW_TAIL = LJ_SLOW_TAIL; // the slow path stays on while bad records are close
+constexpr size_t KEY_SLOTS_MIN = 64;       // field lookup table size (power of two)
+constexpr size_t NUM_STACK = 128;          // numbers longer than this are copied to the heap
 
 } // namespace
 
@@ -47,7 +60,7 @@ struct lj_extractor {
     size_t *name_lens;
     size_t *alias_of; // alias_of[i] == i unless names[i] repeats an earlier name
     bool has_aliases;
-    uint16_t *slots;  // open addressing: 0 empty, else field index + 1
+    uint16_t *slots; // open addressing: 0 empty, else field index + 1
     size_t slot_mask;
     lj_value *vals;
     dom::parser stream_parser;
@@ -67,9 +80,12 @@ struct run_state {
     lake_error *err;
     size_t line_pos; // newlines before line_pos have been counted
     size_t line_no;  // 1-based line number at line_pos
+    size_t batch;    // batch size of the next stream
 };
 
-inline bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+inline bool is_ws(char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 inline uint32_t key_hash(const char *s, size_t n) {
     uint32_t h = (uint32_t)n * 0x9E3779B1u;
@@ -200,7 +216,9 @@ void set_from_element(lj_value *v, dom::element e) {
     }
 }
 
-void clear_vals(lj_extractor *x) { memset(x->vals, 0, x->nfields * sizeof *x->vals); }
+void clear_vals(lj_extractor *x) {
+    memset(x->vals, 0, x->nfields * sizeof *x->vals);
+}
 
 void fill_aliases(lj_extractor *x) {
     if (!x->has_aliases)
@@ -494,10 +512,8 @@ int slow_record(run_state *st, size_t *pos, bool *bad) {
     if (c != '{') {
         size_t eol = end_of_line(st, start);
         *pos = eol;
-        const char *why = c == '[' ? "top-level value is an array, not an object"
-                          : strchr("\"-0123456789tfn", c)
-                              ? "top-level value is not an object"
-                              : "invalid JSON: unexpected character at the start of a record";
+        const char *why =
+            c == '[' ? "top-level value is an array, not an object" : "record is not a JSON object";
         return report(st, start, eol, why);
     }
     scan_result sr = scan_extent(st, start, &end);
@@ -549,11 +565,13 @@ int slow_record(run_state *st, size_t *pos, bool *bad) {
     return report(st, start, end, reason_for(e));
 }
 
-// Runs the slow path from *pos; returns when it is time to retry the fast path (or at the end).
-int slow_run(run_state *st, size_t *pos) {
-    // Without an error found here, hand back to the fast path one batch later; after an error,
-    // SLOW_TAIL later (so many bad records close together do not each restart a stream).
-    size_t limit = *pos + BATCH;
+// Runs the slow path from *pos; returns when it is time to retry the fast path (or at the end),
+// with *saw_bad telling whether it reported a malformed record.
+int slow_run(run_state *st, size_t *pos, bool *saw_bad) {
+    // Without an error found here, hand back to the fast path past the batch that failed; after
+    // an error, SLOW_TAIL later (so runs of bad records do not each restart a stream).
+    size_t limit = *pos + st->batch;
+    *saw_bad = false;
     while (*pos < st->len) {
         while (*pos < st->len && is_ws(st->buf[*pos]))
             (*pos)++;
@@ -563,8 +581,10 @@ int slow_run(run_state *st, size_t *pos) {
         int rc = slow_record(st, pos, &bad);
         if (rc)
             return rc;
-        if (bad)
+        if (bad) {
             limit = *pos + SLOW_TAIL;
+            *saw_bad = true;
+        }
     }
     return 0;
 }
@@ -579,7 +599,7 @@ int fast_run(run_state *st, size_t *pos, bool *need_slow) {
     size_t base = *pos;
     dom::document_stream stream;
     error_code e =
-        x->stream_parser.parse_many(st->buf + base, st->len - base, BATCH).get(stream);
+        x->stream_parser.parse_many(st->buf + base, st->len - base, st->batch).get(stream);
     if (e == MEMALLOC)
         out_of_memory();
     if (e)
@@ -667,12 +687,11 @@ extern "C" void lj_extractor_free(lj_extractor *x) {
     free(x);
 }
 
-extern "C" lake_rc lj_extract(lj_extractor *x, const char *buf, size_t len,
-                              lj_on_record on_record, lj_on_error on_error, void *ctx,
-                              lake_error *err) {
+extern "C" lake_rc lj_extract(lj_extractor *x, const char *buf, size_t len, lj_on_record on_record,
+                              lj_on_error on_error, void *ctx, lake_error *err) {
     if (!x || (!buf && len))
         return lake_error_set(err, LAKE_ERR_INVALID_ARG, "lj_extract: no extractor or buffer");
-    run_state st = {x, buf, len, on_record, on_error, ctx, err, 0, 1};
+    run_state st = {x, buf, len, on_record, on_error, ctx, err, 0, 1, BATCH_MAX};
     size_t pos = 0;
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         pos = 3; // a UTF-8 byte order mark
@@ -683,8 +702,10 @@ extern "C" lake_rc lj_extract(lj_extractor *x, const char *buf, size_t len,
             return (lake_rc)rc;
         if (!need_slow)
             break;
-        if ((rc = slow_run(&st, &pos)))
+        bool saw_bad;
+        if ((rc = slow_run(&st, &pos, &saw_bad)))
             return (lake_rc)rc;
+        st.batch = saw_bad ? BATCH_MIN : BATCH_MAX;
     }
     return LAKE_OK;
 }

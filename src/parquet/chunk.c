@@ -82,8 +82,8 @@ static void write_page_header(lake_buf *out, int32_t nvalues, size_t raw, size_t
 }
 
 /* Compresses the page body in sc->page and appends header and body to out. */
-static lake_rc emit_page(size_t nvalues, lake_codec codec, int level, pq_scratch *sc,
-                         lake_buf *out, pq_chunk *ch, lake_error *err) {
+static lake_rc emit_page(size_t nvalues, lake_codec codec, int level, pq_scratch *sc, lake_buf *out,
+                         pq_chunk *ch, lake_error *err) {
     const lake_buf *body = &sc->page;
     if (codec != LAKE_CODEC_NONE) {
         lake_buf_resize(&sc->comp, 0);
@@ -93,8 +93,7 @@ static lake_rc emit_page(size_t nvalues, lake_codec codec, int level, pq_scratch
         body = &sc->comp;
     }
     if (sc->page.len > INT32_MAX || body->len > INT32_MAX)
-        return lake_error_set(err, LAKE_ERR_LIMIT, "page of %zu bytes exceeds 2 GiB",
-                              sc->page.len);
+        return lake_error_set(err, LAKE_ERR_LIMIT, "page of %zu bytes exceeds 2 GiB", sc->page.len);
     size_t start = out->len;
     write_page_header(out, (int32_t)nvalues, sc->page.len, body->len);
     size_t hdr = out->len - start;

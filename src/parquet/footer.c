@@ -49,16 +49,16 @@ static void write_leaf(pq_tc *w, const lake_col *c) {
     pq_tc_field_string(w, 4, c->name);
     if (c->type == LAKE_T_STRING) {
         pq_tc_field_i32(w, 6, PQ_CT_UTF8);
-        pq_tc_field_struct(w, 10);           /* LogicalType */
-        pq_tc_field_empty_struct(w, 1);      /* STRING */
+        pq_tc_field_struct(w, 10);      /* LogicalType */
+        pq_tc_field_empty_struct(w, 1); /* STRING */
         pq_tc_struct_end(w);
     } else if (c->type == LAKE_T_TIMESTAMP_US) {
         pq_tc_field_i32(w, 6, PQ_CT_TIMESTAMP_MICROS);
-        pq_tc_field_struct(w, 10);           /* LogicalType */
-        pq_tc_field_struct(w, 8);            /* TIMESTAMP */
-        pq_tc_field_bool(w, 1, 1);           /* isAdjustedToUTC */
-        pq_tc_field_struct(w, 2);            /* unit: TimeUnit */
-        pq_tc_field_empty_struct(w, 2);      /* MICROS */
+        pq_tc_field_struct(w, 10);      /* LogicalType */
+        pq_tc_field_struct(w, 8);       /* TIMESTAMP */
+        pq_tc_field_bool(w, 1, 1);      /* isAdjustedToUTC */
+        pq_tc_field_struct(w, 2);       /* unit: TimeUnit */
+        pq_tc_field_empty_struct(w, 2); /* MICROS */
         pq_tc_struct_end(w);
         pq_tc_struct_end(w);
         pq_tc_struct_end(w);

@@ -9,7 +9,9 @@ void pq_stats_init(pq_stats *s, lake_type type) {
     s->type = type;
 }
 
-void pq_stats_null(pq_stats *s) { s->null_count++; }
+void pq_stats_null(pq_stats *s) {
+    s->null_count++;
+}
 
 static int str_less(lake_str a, lake_str b) {
     size_t n = a.len < b.len ? a.len : b.len;

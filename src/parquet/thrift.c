@@ -21,7 +21,9 @@ void pq_tc_varint(lake_buf *out, uint64_t v) {
 }
 
 /* Unsigned arithmetic so that INT64_MIN does not overflow. */
-uint64_t pq_tc_zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+uint64_t pq_tc_zigzag(int64_t v) {
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
 
 void pq_tc_struct_begin(pq_tc *w) {
     assert(w->depth < PQ_TC_MAX_DEPTH);
@@ -97,13 +99,19 @@ void pq_tc_field_list(pq_tc *w, int16_t id, uint8_t elem_type, size_t n) {
     }
 }
 
-void pq_tc_elem_i32(pq_tc *w, int32_t v) { pq_tc_varint(w->out, pq_tc_zigzag(v)); }
+void pq_tc_elem_i32(pq_tc *w, int32_t v) {
+    pq_tc_varint(w->out, pq_tc_zigzag(v));
+}
 
-void pq_tc_elem_i64(pq_tc *w, int64_t v) { pq_tc_varint(w->out, pq_tc_zigzag(v)); }
+void pq_tc_elem_i64(pq_tc *w, int64_t v) {
+    pq_tc_varint(w->out, pq_tc_zigzag(v));
+}
 
 void pq_tc_elem_binary(pq_tc *w, const void *p, size_t n) {
     pq_tc_varint(w->out, n);
     lake_buf_append(w->out, p, n);
 }
 
-void pq_tc_elem_string(pq_tc *w, const char *s) { pq_tc_elem_binary(w, s, strlen(s)); }
+void pq_tc_elem_string(pq_tc *w, const char *s) {
+    pq_tc_elem_binary(w, s, strlen(s));
+}

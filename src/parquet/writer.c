@@ -118,8 +118,8 @@ static lake_rc write_row_group(const lake_col *const *cols, size_t ncols, const 
     for (size_t i = 0; i < ncols; i++) {
         pq_chunk *ch = &rg->chunks[i];
         int64_t base = (int64_t)(out->len - file_start);
-        lake_rc rc = pq_chunk_encode(cols[i], rows, begin, end, block_codec(opt->codec),
-                                     opt->level, sc, out, ch, err);
+        lake_rc rc = pq_chunk_encode(cols[i], rows, begin, end, block_codec(opt->codec), opt->level,
+                                     sc, out, ch, err);
         if (rc)
             return lake_error_prefix(err, "parquet: column %s: ", cols[i]->name);
         ch->data_page_offset += base;
@@ -130,16 +130,14 @@ static lake_rc write_row_group(const lake_col *const *cols, size_t ncols, const 
 }
 
 static void write_footer(const lake_col *const *cols, size_t ncols, size_t nrows,
-                         const pq_rowgroup *rgs, size_t nrg, const pq_options *opt,
-                         lake_buf *out) {
+                         const pq_rowgroup *rgs, size_t nrg, const pq_options *opt, lake_buf *out) {
     size_t footer_start = out->len;
     char *dflt = lake_xasprintf("lake version %s (build unknown)", LAKE_VERSION);
     pq_footer_write(out, cols, ncols, (int64_t)nrows, rgs, nrg, opt->codec,
                     opt->created_by ? opt->created_by : dflt);
     free(dflt);
     uint32_t len = (uint32_t)(out->len - footer_start);
-    uint8_t le[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16),
-                     (uint8_t)(len >> 24)};
+    uint8_t le[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
     lake_buf_append(out, le, 4);
     lake_buf_append(out, "PAR1", 4);
 }
@@ -168,8 +166,8 @@ lake_rc pq_write_table(const lake_col *const *cols, size_t ncols, const uint32_t
         size_t begin = g * PQ_ROW_GROUP_ROWS;
         size_t end = begin + PQ_ROW_GROUP_ROWS < nrows ? begin + PQ_ROW_GROUP_ROWS : nrows;
         rgs[g].chunks = chunks + g * ncols;
-        rc = write_row_group(cols, ncols, rows, begin, end, opt, file_start, &sc, out, &rgs[g],
-                             err);
+        rc =
+            write_row_group(cols, ncols, rows, begin, end, opt, file_start, &sc, out, &rgs[g], err);
         if (rc)
             goto out;
     }

@@ -89,8 +89,7 @@ static lake_rc walk(const char *dir, const char *rel, const char *prefix, lake_o
     return rc;
 }
 
-static lake_rc local_list(lake_store *s, const char *prefix, lake_obj_list *out,
-                          lake_error *err) {
+static lake_rc local_list(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err) {
     local_store *l = s->impl;
     lake_rc rc = walk(l->root, "", prefix, out, err);
     if (!rc)
@@ -136,16 +135,14 @@ out:
     return rc;
 }
 
-static lake_rc write_all(int fd, const char *path, const void *data, size_t len,
-                         lake_error *err) {
+static lake_rc write_all(int fd, const char *path, const void *data, size_t len, lake_error *err) {
     const char *p = data;
     while (len) {
         ssize_t n = write(fd, p, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return lake_error_set(err, LAKE_ERR_IO, "cannot write %s: %s", path,
-                                  strerror(errno));
+            return lake_error_set(err, LAKE_ERR_IO, "cannot write %s: %s", path, strerror(errno));
         p += n;
         len -= (size_t)n;
     }
@@ -155,7 +152,8 @@ static lake_rc write_all(int fd, const char *path, const void *data, size_t len,
 static lake_rc local_put(lake_store *s, const char *key, const void *data, size_t len,
                          lake_error *err) {
     char *path = full_path(s, key);
-    char *tmp = lake_xasprintf("%s.tmp-%d-%u", path, (int)getpid(), atomic_fetch_add(&tmp_counter, 1));
+    char *tmp =
+        lake_xasprintf("%s.tmp-%d-%u", path, (int)getpid(), atomic_fetch_add(&tmp_counter, 1));
     lake_rc rc = mkdirs_for(path, err);
     int fd = -1;
     if (rc)
@@ -191,9 +189,9 @@ static lake_rc local_del(lake_store *s, const char *key, lake_error *err) {
 static lake_rc remove_tree(const char *path, lake_error *err) {
     struct stat st;
     if (lstat(path, &st) != 0)
-        return errno == ENOENT ? LAKE_OK
-                               : lake_error_set(err, LAKE_ERR_IO, "cannot stat %s: %s", path,
-                                                strerror(errno));
+        return errno == ENOENT
+                   ? LAKE_OK
+                   : lake_error_set(err, LAKE_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
     if (S_ISDIR(st.st_mode)) {
         DIR *d = opendir(path);
         if (!d)
@@ -211,8 +209,7 @@ static lake_rc remove_tree(const char *path, lake_error *err) {
         if (rc)
             return rc;
         if (rmdir(path) != 0)
-            return lake_error_set(err, LAKE_ERR_IO, "cannot remove %s: %s", path,
-                                  strerror(errno));
+            return lake_error_set(err, LAKE_ERR_IO, "cannot remove %s: %s", path, strerror(errno));
         return LAKE_OK;
     }
     if (unlink(path) != 0 && errno != ENOENT)

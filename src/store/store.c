@@ -61,7 +61,9 @@ void lake_store_close(lake_store *s) {
     free(s);
 }
 
-const char *lake_store_url(const lake_store *s) { return s->url; }
+const char *lake_store_url(const lake_store *s) {
+    return s->url;
+}
 
 lake_rc lake_store_list(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err) {
     return s->ops->list(s, prefix ? prefix : "", out, err);
@@ -84,8 +86,7 @@ lake_rc lake_store_delete_prefix(lake_store *s, const char *prefix, lake_error *
     return s->ops->del_prefix(s, prefix, err);
 }
 
-lake_rc lake_store_rename_prefix(lake_store *s, const char *from, const char *to,
-                                 lake_error *err) {
+lake_rc lake_store_rename_prefix(lake_store *s, const char *from, const char *to, lake_error *err) {
     if (!s->ops->rename_prefix)
         return lake_error_set(err, LAKE_ERR_UNSUPPORTED, "rename not supported");
     return s->ops->rename_prefix(s, from, to, err);

@@ -49,7 +49,9 @@ void lake_col_free(lake_col *c) {
     c->len = c->cap = 0;
 }
 
-void lake_col_clear(lake_col *c) { c->len = 0; }
+void lake_col_clear(lake_col *c) {
+    c->len = 0;
+}
 
 void lake_col_reserve(lake_col *c, size_t extra) {
     if (c->len + extra <= c->cap)

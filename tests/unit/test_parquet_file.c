@@ -158,7 +158,9 @@ static int at(int node, int nargs, ...) {
     return node;
 }
 
-static int64_t ival(int node) { return node >= 0 ? nodes[node].i : -999999; }
+static int64_t ival(int node) {
+    return node >= 0 ? nodes[node].i : -999999;
+}
 
 static int count(int node) {
     int n = 0;
@@ -179,8 +181,8 @@ static int count(int node) {
 
 static lake_buf file;
 
-static int write_file(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
-                      size_t nrows, pq_codec codec) {
+static int write_file(const lake_col *const *cols, size_t ncols, const uint32_t *rows, size_t nrows,
+                      pq_codec codec) {
     pq_options o;
     lake_error err = {0};
     pq_options_default(&o);
@@ -237,24 +239,24 @@ UNIT_TEST(parquet_file_footer_structure) {
     CHECK_EQ_INT(write_file(cols, 5, NULL, 3, PQ_CODEC_NONE), LAKE_OK);
     int r = footer();
 
-    CHECK_EQ_INT(ival(at(r, 1, 1)), 1);                  /* version */
-    CHECK_EQ_INT(count(at(r, 1, 2)), 6);                 /* schema: root + 5 leaves */
-    CHECK_EQ_INT(ival(at(r, 3, 2, 0, 5)), 5);            /* root num_children */
-    CHECK(at(r, 3, 2, 0, 3) < 0);                        /* root has no repetition */
-    CHECK_EQ_INT(ival(at(r, 3, 2, 1, 1)), 1);            /* INT32 */
-    CHECK_EQ_INT(ival(at(r, 3, 2, 1, 3)), 1);            /* OPTIONAL */
+    CHECK_EQ_INT(ival(at(r, 1, 1)), 1);       /* version */
+    CHECK_EQ_INT(count(at(r, 1, 2)), 6);      /* schema: root + 5 leaves */
+    CHECK_EQ_INT(ival(at(r, 3, 2, 0, 5)), 5); /* root num_children */
+    CHECK(at(r, 3, 2, 0, 3) < 0);             /* root has no repetition */
+    CHECK_EQ_INT(ival(at(r, 3, 2, 1, 1)), 1); /* INT32 */
+    CHECK_EQ_INT(ival(at(r, 3, 2, 1, 3)), 1); /* OPTIONAL */
     CHECK_BIN(at(r, 3, 2, 1, 4), "i", 1);
-    CHECK_EQ_INT(ival(at(r, 3, 2, 2, 1)), 6);            /* BYTE_ARRAY */
-    CHECK_EQ_INT(ival(at(r, 3, 2, 2, 6)), 0);            /* UTF8 */
-    CHECK(at(r, 4, 2, 2, 10, 1) >= 0);                   /* LogicalType STRING */
-    CHECK_EQ_INT(ival(at(r, 3, 2, 3, 1)), 5);            /* DOUBLE */
+    CHECK_EQ_INT(ival(at(r, 3, 2, 2, 1)), 6); /* BYTE_ARRAY */
+    CHECK_EQ_INT(ival(at(r, 3, 2, 2, 6)), 0); /* UTF8 */
+    CHECK(at(r, 4, 2, 2, 10, 1) >= 0);        /* LogicalType STRING */
+    CHECK_EQ_INT(ival(at(r, 3, 2, 3, 1)), 5); /* DOUBLE */
     CHECK(at(r, 3, 2, 3, 10) < 0);
-    CHECK_EQ_INT(ival(at(r, 3, 2, 4, 1)), 2);            /* INT64 */
-    CHECK_EQ_INT(ival(at(r, 3, 2, 4, 6)), 10);           /* TIMESTAMP_MICROS */
-    CHECK_EQ_INT(ival(at(r, 5, 2, 4, 10, 8, 1)), 1);     /* isAdjustedToUTC */
-    CHECK(at(r, 6, 2, 4, 10, 8, 2, 2) >= 0);             /* unit MICROS */
-    CHECK_EQ_INT(ival(at(r, 1, 3)), 3);                  /* num_rows */
-    CHECK_EQ_INT(count(at(r, 1, 4)), 1);                 /* one row group */
+    CHECK_EQ_INT(ival(at(r, 3, 2, 4, 1)), 2);        /* INT64 */
+    CHECK_EQ_INT(ival(at(r, 3, 2, 4, 6)), 10);       /* TIMESTAMP_MICROS */
+    CHECK_EQ_INT(ival(at(r, 5, 2, 4, 10, 8, 1)), 1); /* isAdjustedToUTC */
+    CHECK(at(r, 6, 2, 4, 10, 8, 2, 2) >= 0);         /* unit MICROS */
+    CHECK_EQ_INT(ival(at(r, 1, 3)), 3);              /* num_rows */
+    CHECK_EQ_INT(count(at(r, 1, 4)), 1);             /* one row group */
     CHECK_BIN(at(r, 1, 6), "lake version " LAKE_VERSION " (build unknown)",
               strlen("lake version " LAKE_VERSION " (build unknown)"));
     CHECK_EQ_INT(count(at(r, 1, 7)), 5);
@@ -381,9 +383,9 @@ static int64_t walk_pages(int64_t off, int64_t total, lake_codec codec, int64_t 
         int64_t raw = ival(at(ph, 1, 2)), comp = ival(at(ph, 1, 3));
         lake_buf body = {0};
         lake_error err = {0};
-        CHECK_EQ_INT(lake_decompress(codec, file.data + off + hlen, (size_t)comp, (size_t)raw,
-                                     &body, &err),
-                     LAKE_OK);
+        CHECK_EQ_INT(
+            lake_decompress(codec, file.data + off + hlen, (size_t)comp, (size_t)raw, &body, &err),
+            LAKE_OK);
         if (pages == 0 && body.len >= 14) { /* 4-byte length + one RLE run of 1s */
             uint32_t lvl = (uint32_t)body.data[0];
             int64_t v = 0;

@@ -47,14 +47,14 @@ UNIT_TEST(thrift_zigzag) {
 UNIT_TEST(thrift_scalar_fields) {
     fresh();
     pq_tc_struct_begin(&w);
-    pq_tc_field_i32(&w, 1, 5);         /* delta 1, type 5: 0x15, zigzag 10 */
-    pq_tc_field_i64(&w, 2, -1);        /* delta 1, type 6: 0x16, zigzag 1 */
-    pq_tc_field_i32(&w, 20, 7);        /* delta 18 > 15: long form 0x05, id zigzag 40 */
-    pq_tc_field_bool(&w, 21, 1);       /* value in the type nibble: 0x11 */
-    pq_tc_field_bool(&w, 22, 0);       /* 0x12 */
+    pq_tc_field_i32(&w, 1, 5);           /* delta 1, type 5: 0x15, zigzag 10 */
+    pq_tc_field_i64(&w, 2, -1);          /* delta 1, type 6: 0x16, zigzag 1 */
+    pq_tc_field_i32(&w, 20, 7);          /* delta 18 > 15: long form 0x05, id zigzag 40 */
+    pq_tc_field_bool(&w, 21, 1);         /* value in the type nibble: 0x11 */
+    pq_tc_field_bool(&w, 22, 0);         /* 0x12 */
     pq_tc_field_binary(&w, 23, "ab", 2); /* 0x18, length 2 */
-    pq_tc_field_i16(&w, 24, -300);     /* 0x14, zigzag 599 = 0xd7 0x04 */
-    pq_tc_field_i64(&w, 25, 1LL << 40); /* zigzag 2^41 */
+    pq_tc_field_i16(&w, 24, -300);       /* 0x14, zigzag 599 = 0xd7 0x04 */
+    pq_tc_field_i64(&w, 25, 1LL << 40);  /* zigzag 2^41 */
     pq_tc_struct_end(&w);
     CHECK_BYTES(0x15, 0x0a, 0x16, 0x01, 0x05, 0x28, 0x0e, 0x11, 0x12, 0x18, 0x02, 'a', 'b', 0x14,
                 0xd7, 0x04, 0x16, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0x00);
@@ -65,9 +65,9 @@ UNIT_TEST(thrift_scalar_fields) {
 UNIT_TEST(thrift_field_id_backwards_and_zero_delta) {
     fresh();
     pq_tc_struct_begin(&w);
-    pq_tc_field_i32(&w, 3, 1); /* 0x35 0x02 */
-    pq_tc_field_i32(&w, 1, 1); /* backwards: 0x05, zigzag(1) = 2, value 0x02 */
-    pq_tc_field_i32(&w, 16, 0); /* delta 15 still short: 0xf5 */
+    pq_tc_field_i32(&w, 3, 1);   /* 0x35 0x02 */
+    pq_tc_field_i32(&w, 1, 1);   /* backwards: 0x05, zigzag(1) = 2, value 0x02 */
+    pq_tc_field_i32(&w, 16, 0);  /* delta 15 still short: 0xf5 */
     pq_tc_field_i32(&w, 300, 0); /* long form, zigzag(300) = 600 = 0xd8 0x04 */
     pq_tc_struct_end(&w);
     CHECK_BYTES(0x35, 0x02, 0x05, 0x02, 0x02, 0xf5, 0x00, 0x05, 0xd8, 0x04, 0x00, 0x00);
@@ -94,7 +94,7 @@ UNIT_TEST(thrift_lists) {
     pq_tc_field_list(&w, 1, PQ_TC_I32, 3); /* 0x19, size 3 << 4 | 5 */
     pq_tc_elem_i32(&w, 1);
     pq_tc_elem_i32(&w, -1);
-    pq_tc_elem_i32(&w, 64); /* zigzag 128: 0x80 0x01 */
+    pq_tc_elem_i32(&w, 64);                   /* zigzag 128: 0x80 0x01 */
     pq_tc_field_list(&w, 2, PQ_TC_STRUCT, 2); /* 0x19 0x2c */
     for (int i = 0; i < 2; i++) {
         pq_tc_struct_begin(&w);

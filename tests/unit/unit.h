@@ -15,7 +15,9 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
 
 #define UNIT_TEST(name)                                                                            \
     static void name(void);                                                                        \
-    __attribute__((constructor)) static void name##_register(void) { unit_register(#name, name); } \
+    __attribute__((constructor)) static void name##_register(void) {                               \
+        unit_register(#name, name);                                                                \
+    }                                                                                              \
     static void name(void)
 
 #define CHECK(cond)                                                                                \

@@ -15,7 +15,7 @@ export function listKeys(root, sub = '') {
   const out = [];
   for (const ent of readdirSync(join(root, sub), { withFileTypes: true })) {
     const key = sub ? `${sub}/${ent.name}` : ent.name;
-    if (ent.isDirectory()) out.push(...listKeys(root, key));
+    if (ent.isDirectory()) for (const k of listKeys(root, key)) out.push(k);
     else if (ent.isFile()) out.push(key);
   }
   return out;

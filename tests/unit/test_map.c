@@ -1,0 +1,60 @@
+#include "lake/map.h"
+#include "unit.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+
+UNIT_TEST(map_smap_upsert_and_get) {
+    lake_smap m;
+    lake_smap_init(&m);
+    char keys[1000][8];
+    for (uint32_t i = 0; i < 1000; i++) {
+        snprintf(keys[i], sizeof keys[i], "k%u", i);
+        uint32_t v = i;
+        CHECK(!lake_smap_upsert(&m, keys[i], (uint32_t)strlen(keys[i]), &v));
+    }
+    uint32_t v = 12345;
+    CHECK(lake_smap_upsert(&m, "k7", 2, &v));
+    CHECK_EQ_INT(v, 7);
+    CHECK(lake_smap_get(&m, "k999", 4, &v));
+    CHECK_EQ_INT(v, 999);
+    CHECK(!lake_smap_get(&m, "k1000", 5, &v));
+    v = 5;
+    CHECK(!lake_smap_upsert(&m, "", 0, &v)); /* the empty key is a key like any other */
+    CHECK(lake_smap_get(&m, "", 0, &v));
+    CHECK_EQ_INT(v, 5);
+    CHECK_EQ_INT(m.n, 1001);
+    lake_smap_free(&m);
+}
+
+UNIT_TEST(map_imap_negative_and_many) {
+    lake_imap m;
+    lake_imap_init(&m);
+    for (int64_t k = -5000; k < 5000; k++) {
+        uint32_t v = (uint32_t)(k + 5000);
+        CHECK(!lake_imap_upsert(&m, k * 1000003, &v));
+    }
+    uint32_t v;
+    CHECK(lake_imap_get(&m, -5000 * 1000003LL, &v));
+    CHECK_EQ_INT(v, 0);
+    CHECK(!lake_imap_get(&m, 1, &v));
+    int64_t keys[10000];
+    CHECK_EQ_INT(lake_imap_keys(&m, keys), 10000);
+    lake_imap_free(&m);
+}
+
+static atomic_int visits[1000];
+
+static int visit(void *ctx, size_t i, unsigned worker) {
+    (void)ctx;
+    (void)worker;
+    atomic_fetch_add(&visits[i], 1);
+    return i == 700 || i == 900 ? (int)i : 0;
+}
+
+UNIT_TEST(map_parallel_for_reports_lowest_failure) {
+    int rc = lake_parallel_for(4, 1000, visit, NULL);
+    CHECK_EQ_INT(rc, 700);
+    for (int i = 0; i < 700; i++)
+        CHECK_EQ_INT(atomic_load(&visits[i]), 1);
+}

@@ -1,0 +1,37 @@
+#include "etl/etl_internal.h"
+#include "unit.h"
+
+UNIT_TEST(reject_written_as_valid_json_lines) {
+    etl_worker w;
+    etl_worker_init(&w, etl_song_fields, etl_song_nfields);
+    etl_reject_add(&w, "log_data/b.json", 1, 7, "field 'ts': expected an integer", "{\"ts\":\"x\"}",
+                   10);
+    etl_reject_add(&w, "log_data/a.json", 0, 3, "invalid JSON", "bad\xff\x01\"\\", 7);
+    etl_reject_list all = {0};
+    etl_reject_merge(&all, &w.rejects);
+    etl_reject_sort(&all);
+    lake_buf out;
+    lake_buf_init(&out);
+    etl_reject_write(&all, &out);
+    lake_buf_putc(&out, 0);
+    CHECK_EQ_STR((const char *)out.data,
+                 "{\"source\":\"log_data/a.json\",\"line\":3,\"reason\":\"invalid JSON\","
+                 "\"raw\":\"bad\xef\xbf\xbd\\u0001\\\"\\\\\"}\n"
+                 "{\"source\":\"log_data/b.json\",\"line\":7,\"reason\":\"field 'ts': expected "
+                 "an integer\",\"raw\":\"{\\\"ts\\\":\\\"x\\\"}\"}\n");
+    lake_buf_free(&out);
+    etl_reject_list_free(&all);
+    etl_worker_free(&w);
+}
+
+UNIT_TEST(reject_intern_shares_equal_strings) {
+    etl_worker w;
+    etl_worker_init(&w, etl_song_fields, etl_song_nfields);
+    lake_str a = etl_intern(&w, "paid", 4), b = etl_intern(&w, "paid", 4);
+    lake_str c = etl_intern(&w, "free", 4), e = etl_intern(&w, "", 0);
+    CHECK(a.ptr == b.ptr);
+    CHECK(a.ptr != c.ptr);
+    CHECK(e.ptr != NULL);
+    CHECK_EQ_INT(e.len, 0);
+    etl_worker_free(&w);
+}
