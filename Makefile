@@ -29,7 +29,7 @@ UNIT_OBJ := $(UNIT_C:%.c=$(O)/%.o)
 LAKE := $(O)/lake
 UNIT := $(O)/unit-tests
 
-.PHONY: all build run test deps unit e2e asan-test valgrind-test format format-check clean bench
+.PHONY: all build run test deps unit e2e asan-test valgrind-test fuzz fuzz-replay format format-check clean bench
 
 all: build
 build: $(LAKE)
@@ -74,6 +74,7 @@ test: deps
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory asan-test
 	@$(MAKE) --no-print-directory valgrind-test
+	@$(MAKE) --no-print-directory fuzz-replay
 	@$(MAKE) --no-print-directory format-check
 	@echo "make test: all suites passed"
 
@@ -83,7 +84,14 @@ asan-test:
 valgrind-test: $(LAKE) $(UNIT)
 	tests/valgrind.sh $(abspath $(LAKE)) $(abspath $(UNIT))
 
-FORMAT_FILES = $(shell find src include tests/unit -name '*.c' -o -name '*.h' -o -name '*.cc' | sort)
+# Fuzz targets: a short replay in `make test`, a long search in `make fuzz` (FUZZ_SECONDS each).
+FUZZ_SECONDS ?= 300
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+fuzz-replay:
+	tests/fuzz/run.sh 15
+
+FORMAT_FILES = $(shell find src include tests/unit tests/fuzz tests/tools bench -name '*.c' -o -name '*.h' -o -name '*.cc' | sort)
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:

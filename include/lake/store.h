@@ -5,6 +5,8 @@
 
 #include "lake/common.h"
 
+#include <stdbool.h>
+
 typedef struct {
     char *key; /* relative to the store root, '/'-separated */
     uint64_t size;
@@ -48,5 +50,8 @@ lake_rc lake_store_delete_prefix(lake_store *s, const char *prefix, lake_error *
  * Local stores do it with one rename, so a reader sees the old or the new set, never a mix.
  * Returns LAKE_ERR_UNSUPPORTED where the backend cannot (the caller then copies). */
 lake_rc lake_store_rename_prefix(lake_store *s, const char *from, const char *to, lake_error *err);
+
+/* True when the backend moves a prefix at once (lake_store_rename_prefix works). */
+bool lake_store_can_rename(const lake_store *s);
 
 #endif

@@ -1,27 +1,12 @@
-/* Load: every table is written under _temporary/<run>/ first; only when all files (and each
- * table's _SUCCESS) exist are the tables moved into place, so a failed run changes nothing and a
- * reader never sees a mix of old and new files of one table. */
-#include "etl/etl_internal.h"
+/* Load: plans one file per partition, writes the files in parallel, then commits with the
+ * protocol the store supports (see load.h). Nothing of the previous output changes unless every
+ * file of the run was written. */
+#include "etl/load.h"
 #include "etl/partition.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct {
-    etl_table *table;
-    size_t start, end; /* rows [start, end) */
-    char *dir;         /* "year=2018/month=11/" or "" */
-} part_task;
-
-typedef struct {
-    etl_load_ctx *ctx;
-    part_task *tasks;
-    size_t ntasks, cap;
-    uint32_t *identity; /* 0..max rows, shared row index for pq_write_table */
-    char *staging;      /* "_temporary/<run>/" */
-    etl_first_error first;
-} load_job;
 
 static void append_value(lake_buf *b, const lake_col *c, size_t row) {
     char num[32];
@@ -65,7 +50,7 @@ static void add_task(load_job *j, etl_table *t, size_t start, size_t end) {
         j->cap = j->cap ? j->cap * 2 : 64;
         j->tasks = lake_xrealloc(j->tasks, j->cap * sizeof *j->tasks);
     }
-    j->tasks[j->ntasks++] = (part_task){t, start, end, partition_dir(t, start)};
+    j->tasks[j->ntasks++] = (part_task){t, start, end, partition_dir(t, start), NULL};
 }
 
 /* One task per partition; an unpartitioned table is one task even when empty, so its file still
@@ -115,112 +100,51 @@ static int write_task(void *arg, size_t i, unsigned worker) {
     if (rc) {
         lake_error_prefix(&err, "writing %s: ", key);
         etl_first_error_offer(&j->first, i, &err);
+        free(key);
     } else {
         __atomic_fetch_add(&j->ctx->sum->bytes_written, file.len, __ATOMIC_RELAXED);
+        p->key = key;
     }
-    free(key);
     free(name);
     lake_buf_free(&file);
     return (int)rc;
 }
 
-static lake_rc put_text(lake_store *out, const char *key, const void *data, size_t len,
-                        lake_error *err) {
+lake_rc etl_put_text(lake_store *out, const char *key, const void *data, size_t len,
+                     lake_error *err) {
     lake_rc rc = lake_store_put(out, key, data, len, err);
     if (rc)
         lake_error_prefix(err, "writing %s: ", key);
     return rc;
 }
 
-/* _SUCCESS of every table and the rejected records, after all data files. */
-static lake_rc write_markers(load_job *j, etl_table *tables, size_t ntables,
-                             const etl_reject_list *rejects, lake_error *err) {
-    lake_rc rc = LAKE_OK;
-    for (size_t t = 0; t < ntables && !rc; t++) {
-        char *key = lake_xasprintf("%s%s/_SUCCESS", j->staging, tables[t].name);
-        rc = put_text(j->ctx->out, key, "", 0, err);
-        free(key);
-    }
-    if (rc || rejects->n == 0)
-        return rc;
+lake_rc etl_write_rejects(load_job *j, const char *prefix, const etl_reject_list *rejects,
+                          lake_error *err) {
+    if (rejects->n == 0)
+        return LAKE_OK;
     lake_buf text;
     lake_buf_init(&text);
     etl_reject_write(rejects, &text);
-    char *key = lake_xasprintf("%s_rejected/part-00000-%s.json", j->staging, j->ctx->run_id);
-    rc = put_text(j->ctx->out, key, text.data, text.len, err);
+    char *key = lake_xasprintf("%s_rejected/part-00000-%s.json", prefix, j->ctx->run_id);
+    lake_rc rc = etl_put_text(j->ctx->out, key, text.data, text.len, err);
     free(key);
     lake_buf_free(&text);
     return rc;
 }
 
-/* Moves staged `rel` (a table "songs/" or a partition "songs/year=1/artist_id=A/") into place.
- * The previous version goes to the run's trash first and comes back if the move fails. */
-static lake_rc swap_in(load_job *j, const char *rel, lake_error *err) {
-    lake_store *out = j->ctx->out;
-    char *from = lake_xasprintf("%s%s", j->staging, rel);
-    char *trash = lake_xasprintf("%s_old/%s", j->staging, rel);
-    lake_rc rc = lake_store_rename_prefix(out, rel, trash, err);
-    bool had_old = rc == LAKE_OK;
-    if (rc == LAKE_ERR_NOT_FOUND)
-        rc = LAKE_OK;
-    if (!rc) {
-        rc = lake_store_rename_prefix(out, from, rel, err);
-        if (rc == LAKE_ERR_NOT_FOUND)
-            rc = LAKE_OK; /* nothing new (no rejected records): the old one is just retired */
-        else if (rc && had_old)
-            lake_store_rename_prefix(out, trash, rel, NULL);
-    }
-    if (rc)
-        lake_error_prefix(err, "committing %s: ", rel);
-    free(from);
-    free(trash);
-    return rc;
-}
-
-/* dynamic mode: only the partitions written by this run are replaced. */
-static lake_rc commit_partitions(load_job *j, etl_table *t, lake_error *err) {
-    lake_rc rc = LAKE_OK;
-    for (size_t i = 0; i < j->ntasks && !rc; i++) {
-        if (j->tasks[i].table != t)
-            continue;
-        char *rel = lake_xasprintf("%s/%s", t->name, j->tasks[i].dir);
-        rc = swap_in(j, rel, err);
-        free(rel);
-    }
-    if (rc)
-        return rc;
-    char *key = lake_xasprintf("%s/_SUCCESS", t->name);
-    rc = put_text(j->ctx->out, key, "", 0, err);
-    free(key);
-    return rc;
-}
-
-static lake_rc commit(load_job *j, etl_table *tables, size_t ntables, lake_error *err) {
-    lake_rc rc = LAKE_OK;
-    for (size_t t = 0; t < ntables && !rc; t++) {
-        if (j->ctx->opts->mode == LAKE_WRITE_DYNAMIC && tables[t].npart) {
-            rc = commit_partitions(j, &tables[t], err);
-        } else {
-            char *rel = lake_xasprintf("%s/", tables[t].name);
-            rc = swap_in(j, rel, err);
-            free(rel);
-        }
-    }
-    if (!rc)
-        rc = swap_in(j, "_rejected/", err);
-    return rc;
-}
-
 static void load_job_free(load_job *j) {
-    for (size_t i = 0; i < j->ntasks; i++)
+    for (size_t i = 0; i < j->ntasks; i++) {
         free(j->tasks[i].dir);
+        free(j->tasks[i].key);
+    }
+    lake_obj_list_free(&j->old);
     free(j->tasks);
     free(j->identity);
     free(j->staging);
     etl_first_error_free(&j->first);
 }
 
-static lake_rc write_files(load_job *j, etl_table *tables, size_t ntables, lake_error *err) {
+static void plan_all(load_job *j, etl_table *tables, size_t ntables) {
     size_t maxrows = 0;
     for (size_t t = 0; t < ntables; t++) {
         plan_table(j, &tables[t]);
@@ -230,6 +154,9 @@ static lake_rc write_files(load_job *j, etl_table *tables, size_t ntables, lake_
     j->identity = lake_xcalloc(maxrows + 1, sizeof *j->identity);
     for (size_t i = 0; i < maxrows; i++)
         j->identity[i] = (uint32_t)i;
+}
+
+static lake_rc write_files(load_job *j, etl_table *tables, size_t ntables, lake_error *err) {
     int rc = lake_parallel_for(j->ctx->opts->threads, j->ntasks, write_task, j);
     if (rc) {
         *err = j->first.err;
@@ -242,22 +169,50 @@ static lake_rc write_files(load_job *j, etl_table *tables, size_t ntables, lake_
     return LAKE_OK;
 }
 
+static lake_rc load_by_rename(load_job *j, etl_table *tables, size_t ntables,
+                              const etl_reject_list *rejects, lake_error *err) {
+    j->staging = lake_xasprintf("_temporary/%s/", j->ctx->run_id);
+    double t0 = lake_now();
+    plan_all(j, tables, ntables);
+    lake_rc rc = write_files(j, tables, ntables, err);
+    if (!rc)
+        rc = etl_write_rejects(j, j->staging, rejects, err);
+    double t1 = lake_now();
+    if (!rc)
+        rc = etl_commit_rename(j, tables, ntables, err);
+    /* Staging and the retired old versions go in every case; a failure here loses nothing. */
+    lake_store_delete_prefix(j->ctx->out, "_temporary/", NULL);
+    j->ctx->sum->t_write = t1 - t0;
+    j->ctx->sum->t_commit = lake_now() - t1;
+    return rc;
+}
+
+static lake_rc load_direct(load_job *j, etl_table *tables, size_t ntables,
+                           const etl_reject_list *rejects, lake_error *err) {
+    j->staging = lake_xstrdup("");
+    double t0 = lake_now();
+    plan_all(j, tables, ntables);
+    lake_rc rc = etl_direct_prepare(j, tables, ntables, err);
+    if (!rc)
+        rc = write_files(j, tables, ntables, err);
+    if (!rc)
+        rc = etl_write_rejects(j, "", rejects, err);
+    double t1 = lake_now();
+    if (rc)
+        etl_direct_abort(j);
+    else
+        rc = etl_direct_finish(j, tables, ntables, err);
+    j->ctx->sum->t_write = t1 - t0;
+    j->ctx->sum->t_commit = lake_now() - t1;
+    return rc;
+}
+
 lake_rc etl_load(etl_load_ctx *ctx, etl_table *tables, size_t ntables,
                  const etl_reject_list *rejects, lake_error *err) {
     load_job j = {.ctx = ctx};
     etl_first_error_init(&j.first);
-    j.staging = lake_xasprintf("_temporary/%s/", ctx->run_id);
-    double t0 = lake_now();
-    lake_rc rc = write_files(&j, tables, ntables, err);
-    if (!rc)
-        rc = write_markers(&j, tables, ntables, rejects, err);
-    double t1 = lake_now();
-    if (!rc)
-        rc = commit(&j, tables, ntables, err);
-    /* Staging and the retired old versions go in every case; a failure here loses nothing. */
-    lake_store_delete_prefix(ctx->out, "_temporary/", NULL);
-    ctx->sum->t_write = t1 - t0;
-    ctx->sum->t_commit = lake_now() - t1;
+    lake_rc rc = lake_store_can_rename(ctx->out) ? load_by_rename(&j, tables, ntables, rejects, err)
+                                                 : load_direct(&j, tables, ntables, rejects, err);
     load_job_free(&j);
     return rc;
 }

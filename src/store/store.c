@@ -91,3 +91,7 @@ lake_rc lake_store_rename_prefix(lake_store *s, const char *from, const char *to
         return lake_error_set(err, LAKE_ERR_UNSUPPORTED, "rename not supported");
     return s->ops->rename_prefix(s, from, to, err);
 }
+
+bool lake_store_can_rename(const lake_store *s) {
+    return s->ops->rename_prefix != NULL;
+}

@@ -1,0 +1,43 @@
+/* Load internals shared by the writer (load.c) and the two commit protocols: rename-based for
+ * stores that can move a prefix at once (local), direct for object stores (S3). */
+#ifndef LAKE_LOAD_H
+#define LAKE_LOAD_H
+
+#include "etl/etl_internal.h"
+
+typedef struct {
+    etl_table *table;
+    size_t start, end; /* rows [start, end) */
+    char *dir;         /* "year=2018/month=11/" or "" */
+    char *key;         /* the object written, once written */
+} part_task;
+
+typedef struct {
+    etl_load_ctx *ctx;
+    part_task *tasks;
+    size_t ntasks, cap;
+    uint32_t *identity; /* 0..max rows, shared row index for pq_write_table */
+    char *staging;      /* "_temporary/<run>/" (rename protocol) or "" (direct protocol) */
+    etl_first_error first;
+    lake_obj_list old; /* direct protocol: objects to delete after _SUCCESS */
+} load_job;
+
+/* Puts a small object, prefixing the error with its key. */
+lake_rc etl_put_text(lake_store *out, const char *key, const void *data, size_t len,
+                     lake_error *err);
+/* Writes _rejected/part-00000-<run>.json under prefix when there are rejects. */
+lake_rc etl_write_rejects(load_job *j, const char *prefix, const etl_reject_list *rejects,
+                          lake_error *err);
+
+/* Rename protocol: _SUCCESS into every staged table, then swap the tables (or, in dynamic mode,
+ * their partitions) into place. */
+lake_rc etl_commit_rename(load_job *j, etl_table *tables, size_t ntables, lake_error *err);
+
+/* Direct protocol. Before writing: remember the objects the run will replace. After writing
+ * every data file: put each table's _SUCCESS, then delete the remembered objects. On failure
+ * before _SUCCESS: delete what this run wrote, so the previous tables stay as they were. */
+lake_rc etl_direct_prepare(load_job *j, etl_table *tables, size_t ntables, lake_error *err);
+lake_rc etl_direct_finish(load_job *j, etl_table *tables, size_t ntables, lake_error *err);
+void etl_direct_abort(load_job *j);
+
+#endif
