@@ -3,6 +3,8 @@
 #ifndef LAKE_CLI_H
 #define LAKE_CLI_H
 
+#include "lake/store.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -18,5 +20,20 @@ bool cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t 
 
 /* Prints "lake CMD: MSG" and a hint to stderr; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Store options every location-taking command accepts: add CLI_STORE_LONGOPTS to the command's
+ * getopt_long table and "v" to its short options, and pass unknown codes to cli_store_option. */
+enum { CLI_OPT_ENDPOINT = 1000, CLI_OPT_MAX_CONCURRENCY, CLI_OPT_MAX_ATTEMPTS, CLI_OPT_NO_SIGN };
+#define CLI_STORE_LONGOPTS                                                                         \
+    {"endpoint-url", required_argument, NULL, CLI_OPT_ENDPOINT},                                   \
+        {"max-concurrency", required_argument, NULL, CLI_OPT_MAX_CONCURRENCY},                     \
+        {"max-attempts", required_argument, NULL, CLI_OPT_MAX_ATTEMPTS},                           \
+        {"no-sign-request", no_argument, NULL, CLI_OPT_NO_SIGN}, {                                 \
+        "verbose", no_argument, NULL, 'v'                                                          \
+    }
+extern const char cli_store_usage[];
+/* Applies store option c; returns 0 when applied, 2 after a usage error, -1 if c is not a store
+ * option. */
+int cli_store_option(const char *cmd, int c, const char *arg, lake_store_options *o);
 
 #endif

@@ -6,7 +6,8 @@
 #include <stdio.h>
 
 static const char gen_usage[] =
-    "usage: lake gen OUT [--songs N] [--events M] [--seed S] [--no-edge-cases] [--bad-records]\n"
+    "usage: lake gen OUT|s3://bucket/prefix [--songs N] [--events M] [--seed S] [--no-edge-cases] "
+    "[--bad-records]\n"
     "\n"
     "Writes OUT/song_data/A/B/C/TR....json and OUT/log_data/YYYY/MM/YYYY-MM-DD-events.json.\n"
     "The same options always give byte-identical files.\n"
@@ -26,15 +27,18 @@ static const struct option gen_options[] = {{"songs", required_argument, NULL, O
                                             {"no-edge-cases", no_argument, NULL, OPT_NO_EDGE},
                                             {"bad-records", no_argument, NULL, OPT_BAD},
                                             {"help", no_argument, NULL, 'h'},
+                                            CLI_STORE_LONGOPTS,
                                             {NULL, 0, NULL, 0}};
 
-static int parse_gen(int argc, char **argv, lake_gen_opts *o, const char **outdir) {
+static int parse_gen(int argc, char **argv, lake_gen_opts *o, lake_store_options *so,
+                     const char **outdir) {
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", gen_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hv", gen_options, NULL)) != -1) {
         switch (c) {
         case 'h':
             fputs(gen_usage, stdout);
+            fputs(cli_store_usage, stdout);
             return -1;
         case OPT_SONGS:
             if (!cli_parse_u64("gen", "--songs", optarg, &o->songs))
@@ -54,8 +58,11 @@ static int parse_gen(int argc, char **argv, lake_gen_opts *o, const char **outdi
         case OPT_BAD:
             o->bad_records = true;
             break;
-        default:
-            return cli_usage_error("gen", "unknown option");
+        default: {
+            int rc = cli_store_option("gen", c, optarg, so);
+            if (rc)
+                return rc > 0 ? rc : cli_usage_error("gen", "unknown option");
+        }
         }
     }
     if (optind != argc - 1)
@@ -66,14 +73,15 @@ static int parse_gen(int argc, char **argv, lake_gen_opts *o, const char **outdi
 
 int cli_gen(int argc, char **argv) {
     lake_gen_opts o;
+    lake_store_options so = {0};
     const char *outdir = NULL;
     lake_gen_opts_default(&o);
-    int prc = parse_gen(argc, argv, &o, &outdir);
+    int prc = parse_gen(argc, argv, &o, &so, &outdir);
     if (prc)
         return prc < 0 ? 0 : prc;
     lake_store *out = NULL;
     lake_error err = {0};
-    lake_rc rc = lake_store_open(outdir, &out, &err);
+    lake_rc rc = lake_store_open_ex(outdir, &so, &out, &err);
     if (!rc)
         rc = lake_gen(out, &o, &err);
     lake_store_close(out);

@@ -33,11 +33,13 @@ static const struct option run_options[] = {
     {"mode", required_argument, NULL, OPT_MODE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
+    CLI_STORE_LONGOPTS,
     {NULL, 0, NULL, 0}};
 
 typedef struct {
     const char *input, *output;
     lake_run_opts opts;
+    lake_store_options store;
 } run_args;
 
 static int parse_option(int c, run_args *a) {
@@ -77,17 +79,20 @@ static int parse_option(int c, run_args *a) {
     case 'q':
         a->opts.quiet = true;
         return 0;
-    default:
-        return cli_usage_error("run", "unknown option");
+    default: {
+        int rc = cli_store_option("run", c, optarg, &a->store);
+        return rc >= 0 ? rc : cli_usage_error("run", "unknown option");
+    }
     }
 }
 
 static int parse_args(int argc, char **argv, run_args *a) {
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "i:o:c:t:qh", run_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:o:c:t:qhv", run_options, NULL)) != -1) {
         if (c == 'h') {
             fputs(run_usage, stdout);
+            fputs(cli_store_usage, stdout);
             return -1;
         }
         int rc = parse_option(c, a);
@@ -127,9 +132,9 @@ int cli_run(int argc, char **argv) {
     lake_store *in = NULL, *out = NULL;
     lake_error err = {0};
     lake_run_summary sum;
-    lake_rc rc = lake_store_open(a.input, &in, &err);
+    lake_rc rc = lake_store_open_ex(a.input, &a.store, &in, &err);
     if (!rc)
-        rc = lake_store_open(a.output, &out, &err);
+        rc = lake_store_open_ex(a.output, &a.store, &out, &err);
     if (!rc)
         rc = lake_run(in, out, &a.opts, &sum, &err);
     lake_store_close(in);

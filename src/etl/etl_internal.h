@@ -46,12 +46,22 @@ typedef struct {
     lake_smap intern;
     etl_reject_list rejects;
     lj_extractor *json;
-    lake_buf raw;      /* fetched object bytes */
+    lake_buf *raw;     /* fetched bytes, one buffer per object of a batch */
+    lake_error *errs;  /* per-object fetch errors of a batch */
     lake_buf inflated; /* decompressed bytes for .gz/.zst */
+    lake_buf key;      /* scratch for join keys */
+    uint64_t records;  /* records seen (good and bad) */
 } etl_worker;
+
+/* Objects fetched in one request batch: at most this many, and at most ETL_BATCH_BYTES unless a
+ * single object is larger. Batches let an object store fetch many small objects concurrently. */
+#define ETL_BATCH_OBJECTS 64
+#define ETL_BATCH_BYTES (32u << 20)
 
 void etl_worker_init(etl_worker *w, const char *const *fields, size_t nfields);
 void etl_worker_free(etl_worker *w);
+/* Frees the fetch and scratch buffers (the arena, with the rows' strings, stays). */
+void etl_worker_release_buffers(etl_worker *w);
 /* Returns a copy of s in the worker's arena, shared with earlier equal strings. */
 lake_str etl_intern(etl_worker *w, const char *s, size_t len);
 /* Records a bad record (copies reason and raw text). */
@@ -115,7 +125,7 @@ typedef struct {
     lake_imap ts_seen; /* distinct ts (ms) */
     play_rec *plays;
     size_t nplays, capplays;
-    uint64_t events, nextsong;
+    uint64_t nextsong;
 } event_state;
 
 /* Input listing: objects of one dataset with their keys. */
@@ -127,15 +137,30 @@ typedef struct {
 /* Lists the dataset's .json/.json.gz/.json.zst objects in byte-wise key order. */
 lake_rc etl_list_input(lake_store *in, const char *dataset, etl_input *out, lake_error *err);
 
-/* Fetches object i of the input into w (decompressing by extension) and returns its bytes. */
-lake_rc etl_fetch(lake_store *in, const lake_obj *obj, etl_worker *w, const char **data,
-                  size_t *len, lake_error *err);
+/* Where a record handler is: its worker, its object and the record's index in the object. The
+ * handlers of etl_scan receive this as their ctx. */
+typedef struct {
+    etl_worker *w;
+    unsigned worker;
+    const char *source; /* object key */
+    uint32_t obj;       /* object index in the sorted listing */
+    uint32_t rec;       /* index of the current record within the object */
+    void *job;          /* the caller's state */
+    lj_on_record on_record;
+} etl_scan_file;
+
+/* Reads every object of input on `threads` workers, in batches, decompressing by extension, and
+ * calls on_record(etl_scan_file *, ...) for each well-formed record. Malformed records become
+ * rejects of the worker. `what` names the dataset in errors ("song", "log"). Returns the error of
+ * the first object (in listing order) that could not be read. */
+lake_rc etl_scan(lake_store *in, const etl_input *input, unsigned threads, etl_worker *workers,
+                 lj_on_record on_record, void *job, const char *what, lake_error *err);
 
 /* Song extraction: fields requested from the JSON layer and the per-record handler. */
 extern const char *const etl_song_fields[];
 extern const size_t etl_song_nfields;
 lake_rc etl_extract_songs(lake_store *in, const etl_input *input, unsigned threads,
-                          etl_worker *workers, song_vec *out, uint64_t *records, lake_error *err);
+                          etl_worker *workers, song_vec *out, lake_error *err);
 /* Builds the deduplicated catalog from all song records (consumes nothing; copies records). */
 void etl_catalog_build(song_catalog *c, const song_vec *all);
 void etl_catalog_free(song_catalog *c);
@@ -177,8 +202,6 @@ typedef struct {
 lake_rc etl_load(etl_load_ctx *ctx, etl_table *tables, size_t ntables,
                  const etl_reject_list *rejects, lake_error *err);
 
-#endif
-
 /* Field conversion with type checks (fields.c). Each returns true on success; on a type error it
  * writes a one-line reason into why (size ETL_WHY) and returns false. A JSON null or a missing
  * field gives a null (ptr == NULL / ok == false). */
@@ -209,3 +232,5 @@ void etl_push_f64(lake_col *c, opt_f64 x);
 void etl_push_i64(lake_col *c, opt_i64 x);
 int etl_str_cmp(lake_str a, lake_str b); /* nulls first, then unsigned bytes */
 int etl_opt_cmp(opt_i64 a, opt_i64 b);   /* nulls first */
+
+#endif

@@ -39,23 +39,9 @@ typedef struct {
 } event_rec;
 
 typedef struct {
-    lake_store *in;
-    const etl_input *input;
-    etl_worker *workers;
     const song_catalog *cat;
-    event_state *states;
-    etl_first_error first;
+    event_state *states; /* one per worker */
 } events_job;
-
-typedef struct {
-    etl_worker *w;
-    event_state *st;
-    const song_catalog *cat;
-    const char *source;
-    uint32_t obj;
-    uint32_t rec;
-    lake_buf key;
-} events_file;
 
 /* userId arrives as a string ("10") in Sparkify logs; a JSON integer is accepted too. */
 static bool parse_user_id(const lj_value *v, int32_t *out, char *why) {
@@ -151,79 +137,50 @@ static void push_play(event_state *st, const event_rec *e, uint64_t ord, uint32_
                                          e->level, e->location, e->agent,   ord};
 }
 
-static void join_songs(events_file *f, const event_rec *e, uint64_t ord) {
+static void join_songs(etl_worker *w, const song_catalog *cat, event_state *st, const event_rec *e,
+                       uint64_t ord) {
     if (!e->song.ptr || !e->artist.ptr || !e->length.ok)
         return;
-    etl_join_key(&f->key, e->song, e->artist, e->length.v);
+    etl_join_key(&w->key, e->song, e->artist, e->length.v);
     uint32_t link;
-    if (!lake_smap_get(&f->cat->by_key, f->key.data, (uint32_t)f->key.len, &link))
+    if (!lake_smap_get(&cat->by_key, w->key.data, (uint32_t)w->key.len, &link))
         return;
-    for (; link != UINT32_MAX; link = f->cat->chain[2 * link + 1])
-        push_play(f->st, e, ord, f->cat->chain[2 * link]);
+    for (; link != UINT32_MAX; link = cat->chain[2 * link + 1])
+        push_play(st, e, ord, cat->chain[2 * link]);
 }
 
 static bool is_next_song(const lj_value *page) {
     return page->kind == LJ_STRING && page->len == 8 && !memcmp(page->s, "NextSong", 8);
 }
 
+/* etl_scan handler: job is the events_job. */
 static int on_event(void *ctx, const lj_record *rec, const lj_value *vals) {
-    events_file *f = ctx;
-    uint64_t ord = ETL_ORD(f->obj, f->rec++);
+    etl_scan_file *f = ctx;
+    events_job *j = f->job;
+    event_state *st = &j->states[f->worker];
+    uint64_t ord = ETL_ORD(f->obj, f->rec);
     char why[ETL_WHY];
     event_rec e;
-    f->st->events++;
     if (!is_next_song(&vals[E_PAGE]))
         return 0;
-    f->st->nextsong++;
+    st->nextsong++;
     memset(&e, 0, sizeof e);
     if (!event_from_values(f->w, vals, &e, why)) {
         etl_reject_add(f->w, f->source, f->obj, rec->line, why, rec->raw, rec->raw_len);
         return 0;
     }
-    update_user(f->st, &e, ord);
+    update_user(st, &e, ord);
     uint32_t none = 0;
-    lake_imap_upsert(&f->st->ts_seen, e.ts, &none);
-    join_songs(f, &e, ord);
+    lake_imap_upsert(&st->ts_seen, e.ts, &none);
+    join_songs(f->w, j->cat, st, &e, ord);
     return 0;
-}
-
-static int on_bad_event(void *ctx, const lj_record *rec, const char *reason) {
-    events_file *f = ctx;
-    f->rec++;
-    f->st->events++;
-    etl_reject_add(f->w, f->source, f->obj, rec->line, reason, rec->raw, rec->raw_len);
-    return 0;
-}
-
-static int events_task(void *ctx, size_t i, unsigned worker) {
-    events_job *j = ctx;
-    etl_worker *w = &j->workers[worker];
-    const lake_obj *obj = &j->input->objs.items[i];
-    events_file f = {w, &j->states[worker], j->cat, obj->key, (uint32_t)i, 0, {0}};
-    lake_error err = {0};
-    const char *data;
-    size_t len;
-    lake_rc rc = etl_fetch(j->in, obj, w, &data, &len, &err);
-    if (!rc)
-        rc = lj_extract(w->json, data, len, on_event, on_bad_event, &f, &err);
-    if (rc) {
-        lake_error_prefix(&err, "reading log object %s: ", obj->key);
-        etl_first_error_offer(&j->first, i, &err);
-    }
-    lake_buf_free(&f.key);
-    return (int)rc;
 }
 
 lake_rc etl_extract_events(lake_store *in, const etl_input *input, unsigned threads,
                            etl_worker *workers, const song_catalog *cat, event_state *states,
                            lake_error *err) {
-    events_job j = {.in = in, .input = input, .workers = workers, .cat = cat, .states = states};
-    etl_first_error_init(&j.first);
-    int rc = lake_parallel_for(threads, input->objs.n, events_task, &j);
-    if (rc)
-        *err = j.first.err;
-    etl_first_error_free(&j.first);
-    return (lake_rc)rc;
+    events_job j = {cat, states};
+    return etl_scan(in, input, threads, workers, on_event, &j, "log", err);
 }
 
 void etl_event_state_free(event_state *s) {

@@ -1,6 +1,5 @@
 /* Input listing and fetching: which objects make a dataset, and their decompressed bytes. */
 #include "etl/etl_internal.h"
-#include "lake/inflate.h"
 #include "store/store_impl.h"
 
 #include <stdlib.h>
@@ -34,21 +33,4 @@ out:
     lake_obj_list_free(&all);
     free(prefix);
     return rc;
-}
-
-lake_rc etl_fetch(lake_store *in, const lake_obj *obj, etl_worker *w, const char **data,
-                  size_t *len, lake_error *err) {
-    w->raw.len = 0;
-    lake_rc rc = lake_store_get(in, obj->key, &w->raw, err);
-    if (rc)
-        return rc;
-    int inflated = 0;
-    w->inflated.len = 0;
-    rc = lake_inflate_auto(obj->key, w->raw.data, w->raw.len, &w->inflated, &inflated, err);
-    if (rc)
-        return rc;
-    const lake_buf *b = inflated ? &w->inflated : &w->raw;
-    *data = (const char *)b->data;
-    *len = b->len;
-    return LAKE_OK;
 }

@@ -98,18 +98,18 @@ static etl_worker *make_workers(unsigned n, const char *const *fields, size_t nf
 
 /* Fetch buffers are only needed while reading; the arenas live on (rows point into them). */
 static void release_buffers(etl_worker *w, unsigned n) {
-    for (unsigned i = 0; i < n; i++) {
-        lake_buf_free(&w[i].raw);
-        lake_buf_free(&w[i].inflated);
-    }
+    for (unsigned i = 0; i < n; i++)
+        etl_worker_release_buffers(&w[i]);
 }
 
 static lake_rc extract(lake_store *in, run_state *r, lake_run_summary *sum, lake_error *err) {
     double t0 = lake_now();
     r->song_workers = make_workers(r->threads, etl_song_fields, etl_song_nfields);
-    lake_rc rc = etl_extract_songs(in, &r->songs_in, r->threads, r->song_workers, &r->song_recs,
-                                   &sum->song_records, err);
+    lake_rc rc =
+        etl_extract_songs(in, &r->songs_in, r->threads, r->song_workers, &r->song_recs, err);
     release_buffers(r->song_workers, r->threads);
+    for (unsigned w = 0; w < r->threads; w++)
+        sum->song_records += r->song_workers[w].records;
     if (rc)
         return rc;
     etl_catalog_build(&r->catalog, &r->song_recs);
@@ -121,7 +121,7 @@ static lake_rc extract(lake_store *in, run_state *r, lake_run_summary *sum, lake
                             err);
     release_buffers(r->event_workers, r->threads);
     for (unsigned w = 0; w < r->threads; w++) {
-        sum->event_records += r->states[w].events;
+        sum->event_records += r->event_workers[w].records;
         sum->nextsong_events += r->states[w].nextsong;
     }
     sum->t_events = lake_now() - t1;

@@ -24,24 +24,6 @@ const char *const etl_song_fields[] = {"song_id",          "title",           "a
                                        "artist_longitude", "duration",        "year"};
 const size_t etl_song_nfields = S_NFIELDS;
 
-typedef struct {
-    lake_store *in;
-    const etl_input *input;
-    etl_worker *workers;
-    song_vec *vecs; /* one per worker */
-    uint64_t *records;
-    etl_first_error first;
-} songs_job;
-
-typedef struct {
-    etl_worker *w;
-    song_vec *out;
-    const char *source;
-    uint32_t obj;
-    uint32_t rec;
-    uint64_t *records;
-} songs_file;
-
 static void song_vec_push(song_vec *v, const song_rec *r) {
     if (v->n == v->cap) {
         v->cap = v->cap ? v->cap * 2 : 256;
@@ -85,61 +67,31 @@ static bool song_from_values(etl_worker *w, const lj_value *v, song_rec *r, char
     return true;
 }
 
+/* etl_scan handler: job is the per-worker song_vec array. */
 static int on_song(void *ctx, const lj_record *rec, const lj_value *vals) {
-    songs_file *f = ctx;
+    etl_scan_file *f = ctx;
+    song_vec *out = &((song_vec *)f->job)[f->worker];
     song_rec r;
     char why[ETL_WHY];
     memset(&r, 0, sizeof r);
-    r.ord = ETL_ORD(f->obj, f->rec++);
-    __atomic_fetch_add(f->records, 1, __ATOMIC_RELAXED);
+    r.ord = ETL_ORD(f->obj, f->rec);
     if (!song_from_values(f->w, vals, &r, why))
         etl_reject_add(f->w, f->source, f->obj, rec->line, why, rec->raw, rec->raw_len);
     else
-        song_vec_push(f->out, &r);
+        song_vec_push(out, &r);
     return 0;
-}
-
-static int on_bad_json(void *ctx, const lj_record *rec, const char *reason) {
-    songs_file *f = ctx;
-    f->rec++;
-    __atomic_fetch_add(f->records, 1, __ATOMIC_RELAXED);
-    etl_reject_add(f->w, f->source, f->obj, rec->line, reason, rec->raw, rec->raw_len);
-    return 0;
-}
-
-static int songs_task(void *ctx, size_t i, unsigned worker) {
-    songs_job *j = ctx;
-    etl_worker *w = &j->workers[worker];
-    const lake_obj *obj = &j->input->objs.items[i];
-    songs_file f = {w, &j->vecs[worker], obj->key, (uint32_t)i, 0, j->records};
-    lake_error err = {0};
-    const char *data;
-    size_t len;
-    lake_rc rc = etl_fetch(j->in, obj, w, &data, &len, &err);
-    if (!rc)
-        rc = lj_extract(w->json, data, len, on_song, on_bad_json, &f, &err);
-    if (rc) {
-        lake_error_prefix(&err, "reading song object %s: ", obj->key);
-        etl_first_error_offer(&j->first, i, &err);
-    }
-    return (int)rc;
 }
 
 lake_rc etl_extract_songs(lake_store *in, const etl_input *input, unsigned threads,
-                          etl_worker *workers, song_vec *out, uint64_t *records, lake_error *err) {
-    songs_job j = {.in = in, .input = input, .workers = workers, .records = records};
-    j.vecs = lake_xcalloc(threads, sizeof *j.vecs);
-    etl_first_error_init(&j.first);
-    int rc = lake_parallel_for(threads, input->objs.n, songs_task, &j);
-    if (rc)
-        *err = j.first.err;
+                          etl_worker *workers, song_vec *out, lake_error *err) {
+    song_vec *vecs = lake_xcalloc(threads, sizeof *vecs);
+    lake_rc rc = etl_scan(in, input, threads, workers, on_song, vecs, "song", err);
     /* Concatenate per-worker records; order is restored from ord by the catalog. */
     for (unsigned t = 0; t < threads; t++) {
-        for (size_t k = 0; k < j.vecs[t].n; k++)
-            song_vec_push(out, &j.vecs[t].items[k]);
-        song_vec_free(&j.vecs[t]);
+        for (size_t k = 0; k < vecs[t].n; k++)
+            song_vec_push(out, &vecs[t].items[k]);
+        song_vec_free(&vecs[t]);
     }
-    free(j.vecs);
-    etl_first_error_free(&j.first);
-    return (lake_rc)rc;
+    free(vecs);
+    return rc;
 }

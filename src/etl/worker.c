@@ -9,18 +9,28 @@ void etl_worker_init(etl_worker *w, const char *const *fields, size_t nfields) {
     w->arena = lake_arena_create(0);
     lake_smap_init(&w->intern);
     w->json = lj_extractor_create(fields, nfields);
-    lake_buf_init(&w->raw);
+    w->raw = lake_xcalloc(ETL_BATCH_OBJECTS, sizeof *w->raw);
+    w->errs = lake_xcalloc(ETL_BATCH_OBJECTS, sizeof *w->errs);
     lake_buf_init(&w->inflated);
+    lake_buf_init(&w->key);
 }
 
 void etl_worker_free(etl_worker *w) {
     lj_extractor_free(w->json);
     lake_smap_free(&w->intern);
     etl_reject_list_free(&w->rejects);
-    lake_buf_free(&w->raw);
-    lake_buf_free(&w->inflated);
+    etl_worker_release_buffers(w);
+    free(w->raw);
+    free(w->errs);
     lake_arena_free(w->arena);
     memset(w, 0, sizeof *w);
+}
+
+void etl_worker_release_buffers(etl_worker *w) {
+    for (size_t i = 0; w->raw && i < ETL_BATCH_OBJECTS; i++)
+        lake_buf_free(&w->raw[i]);
+    lake_buf_free(&w->inflated);
+    lake_buf_free(&w->key);
 }
 
 lake_str etl_intern(etl_worker *w, const char *s, size_t len) {

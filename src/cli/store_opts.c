@@ -1,0 +1,49 @@
+/* Object-store options shared by every command that takes a location (local path or s3://). */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+const char cli_store_usage[] =
+    "Object store options (for s3://bucket/prefix or s3a:// locations):\n"
+    "      --endpoint-url URL     S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL,\n"
+    "                             or AWS for the region); custom endpoints use path-style\n"
+    "      --max-concurrency N    requests in flight (default 64)\n"
+    "      --max-attempts N       tries per request, with backoff (default 5)\n"
+    "      --no-sign-request      anonymous requests, for public buckets\n"
+    "  -v, --verbose              one line per request on stderr (never credentials)\n"
+    "Credentials and region come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+    "AWS_SESSION_TOKEN,\nAWS_PROFILE (~/.aws/credentials, ~/.aws/config), AWS_REGION, or the EC2 "
+    "instance profile.\n";
+
+int cli_store_option(const char *cmd, int c, const char *arg, lake_store_options *o) {
+    uint64_t n;
+    switch (c) {
+    case CLI_OPT_ENDPOINT:
+        o->endpoint_url = arg;
+        return 0;
+    case CLI_OPT_MAX_CONCURRENCY:
+        if (!cli_parse_u64(cmd, "--max-concurrency", arg, &n))
+            return 2;
+        if (n < 1 || n > 1024)
+            return cli_usage_error(cmd, "--max-concurrency must be between 1 and 1024");
+        o->max_concurrency = (int)n;
+        return 0;
+    case CLI_OPT_MAX_ATTEMPTS:
+        if (!cli_parse_u64(cmd, "--max-attempts", arg, &n))
+            return 2;
+        if (n < 1 || n > 100)
+            return cli_usage_error(cmd, "--max-attempts must be between 1 and 100");
+        o->max_attempts = (int)n;
+        return 0;
+    case CLI_OPT_NO_SIGN:
+        o->no_sign_request = true;
+        return 0;
+    case 'v':
+        o->verbose = true;
+        return 0;
+    default:
+        return -1; /* not a store option */
+    }
+}

@@ -1,0 +1,115 @@
+/* The one reading loop of the pipeline: batches of objects fetched together (so an object store
+ * can have many requests in flight), each decompressed by extension and handed to the JSON
+ * extractor, on a pool of workers. */
+#include "etl/etl_internal.h"
+#include "lake/inflate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    size_t start, end; /* objects [start, end) of the listing */
+} scan_batch;
+
+typedef struct {
+    lake_store *in;
+    const etl_input *input;
+    etl_worker *workers;
+    lj_on_record on_record;
+    void *job;
+    const char *what;
+    scan_batch *batches;
+    size_t nbatches;
+    etl_first_error first;
+} scan_job;
+
+static size_t plan_batches(const lake_obj_list *objs, scan_batch **out) {
+    scan_batch *b = lake_xcalloc(objs->n + 1, sizeof *b);
+    size_t n = 0, i = 0;
+    while (i < objs->n) {
+        size_t start = i;
+        uint64_t bytes = objs->items[i++].size;
+        while (i < objs->n && i - start < ETL_BATCH_OBJECTS &&
+               bytes + objs->items[i].size <= ETL_BATCH_BYTES)
+            bytes += objs->items[i++].size;
+        b[n++] = (scan_batch){start, i};
+    }
+    *out = b;
+    return n;
+}
+
+static int scan_record(void *ctx, const lj_record *rec, const lj_value *vals) {
+    etl_scan_file *f = ctx;
+    int rc = f->on_record(f, rec, vals);
+    f->rec++;
+    f->w->records++;
+    return rc;
+}
+
+static int scan_bad(void *ctx, const lj_record *rec, const char *reason) {
+    etl_scan_file *f = ctx;
+    etl_reject_add(f->w, f->source, f->obj, rec->line, reason, rec->raw, rec->raw_len);
+    f->rec++;
+    f->w->records++;
+    return 0;
+}
+
+static lake_rc scan_object(scan_job *j, size_t obj, unsigned worker, lake_buf *raw,
+                           lake_error *err) {
+    etl_worker *w = &j->workers[worker];
+    const lake_obj *o = &j->input->objs.items[obj];
+    int inflated = 0;
+    w->inflated.len = 0;
+    lake_rc rc = lake_inflate_auto(o->key, raw->data, raw->len, &w->inflated, &inflated, err);
+    if (rc)
+        return rc;
+    const lake_buf *b = inflated ? &w->inflated : raw;
+    etl_scan_file f = {w, worker, o->key, (uint32_t)obj, 0, j->job, j->on_record};
+    return lj_extract(w->json, (const char *)b->data, b->len, scan_record, scan_bad, &f, err);
+}
+
+static int scan_task(void *ctx, size_t i, unsigned worker) {
+    scan_job *j = ctx;
+    etl_worker *w = &j->workers[worker];
+    const scan_batch *b = &j->batches[i];
+    size_t n = b->end - b->start;
+    const char *keys[ETL_BATCH_OBJECTS] = {0};
+    for (size_t k = 0; k < n; k++) {
+        keys[k] = j->input->objs.items[b->start + k].key;
+        w->raw[k].len = 0;
+        w->errs[k].rc = LAKE_OK;
+    }
+    lake_rc rc = lake_store_get_many(j->in, keys, n, w->raw, w->errs);
+    lake_error err = {0};
+    size_t at = 0;
+    if (rc) {
+        while (at < n && w->errs[at].rc == LAKE_OK)
+            at++;
+        if (at < n)
+            err = w->errs[at];
+        else
+            lake_error_set(&err, rc, "%s", lake_strerror(rc)), at = 0;
+    } else {
+        for (at = 0; at < n; at++)
+            if ((rc = scan_object(j, b->start + at, worker, &w->raw[at], &err)) != LAKE_OK)
+                break;
+    }
+    if (rc) {
+        lake_error_prefix(&err, "reading %s object %s: ", j->what, keys[at]);
+        etl_first_error_offer(&j->first, b->start + at, &err);
+    }
+    return (int)rc;
+}
+
+lake_rc etl_scan(lake_store *in, const etl_input *input, unsigned threads, etl_worker *workers,
+                 lj_on_record on_record, void *job, const char *what, lake_error *err) {
+    scan_job j = {in, input, workers, on_record, job, what, NULL, 0, {0}};
+    j.nbatches = plan_batches(&input->objs, &j.batches);
+    etl_first_error_init(&j.first);
+    int rc = lake_parallel_for(threads, j.nbatches, scan_task, &j);
+    if (rc)
+        *err = j.first.err;
+    etl_first_error_free(&j.first);
+    free(j.batches);
+    return (lake_rc)rc;
+}
