@@ -28,6 +28,7 @@ UNIT_OBJ := $(UNIT_C:%.c=$(O)/%.o)
 
 LAKE := $(O)/lake
 UNIT := $(O)/unit-tests
+PQRT := $(O)/pq-roundtrip
 
 .PHONY: all build run test deps unit e2e asan-test valgrind-test fuzz fuzz-replay format format-check clean bench
 
@@ -44,6 +45,10 @@ $(LAKE): $(CLI_OBJ) $(O)/liblake.a
 $(UNIT): $(UNIT_OBJ) $(O)/liblake.a
 	$(CXX) $(LDFLAGS_ALL) -o $@ $(UNIT_OBJ) $(O)/liblake.a $(LDLIBS_ALL)
 
+# Test driver: writes random tables with lake's Parquet writer for the property tests.
+$(PQRT): $(O)/tests/tools/pq_roundtrip.o $(O)/liblake.a
+	$(CXX) $(LDFLAGS_ALL) -o $@ $< $(O)/liblake.a $(LDLIBS_ALL)
+
 $(O)/src/cli/version.o: CFLAGS_ALL += -DLAKE_BUILD_HASH='"$(GIT_HASH)"'
 
 $(O)/%.o: %.c
@@ -54,7 +59,7 @@ $(O)/%.o: %.cc
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_ALL) -c -o $@ $<
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(O)/tests/tools/pq_roundtrip.d
 
 deps:
 	@scripts/deps.sh
@@ -66,8 +71,9 @@ run: deps
 unit: $(UNIT)
 	$(UNIT)
 
-e2e: $(LAKE)
-	LAKE_BIN=$(abspath $(LAKE)) node --test --test-concurrency=1 tests/e2e/
+e2e: $(LAKE) $(PQRT)
+	LAKE_BIN=$(abspath $(LAKE)) PQ_ROUNDTRIP_BIN=$(abspath $(PQRT)) \
+	    node --test --test-concurrency=1 tests/e2e/
 
 test: deps
 	@$(MAKE) --no-print-directory build unit
@@ -96,6 +102,10 @@ format:
 	clang-format -i $(FORMAT_FILES)
 format-check:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
+
+# Benchmarks against DuckDB (never part of make test): see bench/run.sh for BENCH_* settings.
+bench: deps
+	bench/run.sh
 
 clean:
 	rm -rf build lake-output

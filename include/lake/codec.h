@@ -19,6 +19,11 @@ typedef enum {
 /* Returns the codec's lower-case name ("none", "snappy", "gzip", "zstd", "lz4_raw"). */
 const char *lake_codec_name(lake_codec c);
 
+/* Checks that level suits codec c: 0 (the codec's default) always does; zstd takes
+ * ZSTD_minCLevel()..ZSTD_maxCLevel() (negative levels are zstd's fast modes), gzip 1..9; snappy,
+ * lz4_raw and none take no level. Returns LAKE_OK or LAKE_ERR_INVALID_ARG with the range. */
+lake_rc lake_codec_check_level(lake_codec c, int level, lake_error *err);
+
 /* Compresses src[0..n) and appends the result to out. level 0 means the codec's default; snappy
  * and lz4_raw ignore it. Returns LAKE_OK, or LAKE_ERR_CODEC / LAKE_ERR_LIMIT with detail in err;
  * on failure out keeps its old length. LAKE_CODEC_NONE appends a plain copy. */

@@ -19,7 +19,8 @@ typedef struct {
     pq_options parquet;      /* codec etc. */
     int64_t max_bad_records; /* -1 = unlimited */
     lake_write_mode mode;
-    bool quiet; /* no progress on stderr */
+    uint64_t max_rows_per_file; /* 0 = no limit (Spark's maxRecordsPerFile) */
+    bool quiet;                 /* no progress on stderr */
 } lake_run_opts;
 
 void lake_run_opts_default(lake_run_opts *o);

@@ -6,6 +6,8 @@
 #include "lake/common.h"
 #include "lake/table.h"
 
+#include <stdbool.h>
+
 typedef enum {
     PQ_CODEC_NONE = 0,
     PQ_CODEC_SNAPPY,
@@ -14,26 +16,62 @@ typedef enum {
     PQ_CODEC_LZ4_RAW
 } pq_codec;
 
+/* How LAKE_T_TIMESTAMP_US columns are stored. */
+typedef enum {
+    PQ_TS_MICROS = 0, /* INT64 TIMESTAMP(isAdjustedToUTC=true, MICROS) */
+    PQ_TS_MILLIS,     /* INT64 TIMESTAMP(isAdjustedToUTC=true, MILLIS), values floor(us / 1000) */
+    PQ_TS_INT96       /* INT96, Impala layout (nanos of day, Julian day); no logical type */
+} pq_ts_type;
+
 typedef struct {
     pq_codec codec;
-    int level;              /* codec level; 0 = the codec's default */
-    const char *created_by; /* e.g. "lake version 0.1.0 (build abc123)"; NULL = that default */
+    int level;               /* codec level; 0 = the codec's default */
+    const char *created_by;  /* e.g. "lake version 0.1.0 (build abc123)"; NULL = that default */
+    int64_t row_group_bytes; /* cut a row group once its rows' PLAIN size reaches this (128 MiB) */
+    size_t page_bytes;       /* cut a data page once its encoded values reach this (1 MiB) */
+    size_t page_rows;        /* and after at most this many rows (20,000) */
+    pq_ts_type timestamp_type;
+    bool dictionary;     /* dictionary-encode a chunk when that is smaller (true) */
+    bool delta;          /* DELTA_BINARY_PACKED for INT32/INT64 when that is smaller (true) */
+    bool page_index;     /* ColumnIndex + OffsetIndex (true); false: page statistics in headers */
+    bool page_crc;       /* CRC32 in every page header (true) */
+    bool spark_metadata; /* org.apache.spark.sql.parquet.row.metadata schema JSON (true) */
 } pq_options;
 
-/* Fills o with the defaults (snappy, default level). */
+#define PQ_DEFAULT_ROW_GROUP_BYTES ((int64_t)128 << 20)
+#define PQ_DEFAULT_PAGE_BYTES ((size_t)1 << 20)
+#define PQ_DEFAULT_PAGE_ROWS ((size_t)20000)
+
+/* Fills o with the defaults (snappy, default level, the sizes above, micros, every feature on). */
 void pq_options_default(pq_options *o);
+
+/* Checks o as pq_write_table will: known codec and timestamp type, sizes in range, a level the
+ * codec accepts. Lets a CLI reject bad options before any work. Returns LAKE_OK or
+ * LAKE_ERR_INVALID_ARG with detail in err. */
+lake_rc pq_options_check(const pq_options *o, lake_error *err);
 
 /* Parses "snappy", "none"/"uncompressed", "gzip", "zstd", "lz4_raw" (case-insensitive).
  * Returns LAKE_ERR_INVALID_ARG with a message listing the accepted names otherwise. */
 lake_rc pq_codec_parse(const char *name, pq_codec *out, lake_error *err);
+
+/* Parses "micros", "millis" or "int96" (case-insensitive). Returns LAKE_ERR_INVALID_ARG with a
+ * message listing the accepted names otherwise. */
+lake_rc pq_parse_timestamp_type(const char *name, pq_ts_type *out, lake_error *err);
+
+/* Parses a byte size for options such as --row-group-size: a decimal number with an optional
+ * binary suffix k, m, g (also KB/KiB, MB/MiB, GB/GiB; case-insensitive), e.g. "134217728",
+ * "128m", "64MiB". The result must lie in [min, max]. Returns LAKE_ERR_INVALID_ARG otherwise. */
+lake_rc pq_parse_size(const char *text, int64_t min, int64_t max, int64_t *out, lake_error *err);
 
 /* The codec's name as Spark puts it in file names: "snappy", "gz", "zstd", "lz4raw", or NULL for
  * none (Spark writes no codec part then: part-...-c000.parquet). */
 const char *pq_codec_file_tag(pq_codec c);
 
 /* Writes a complete Parquet file holding rows[0..nrows) of the ncols columns (rows == NULL means
- * rows 0..nrows-1 in order) into out (appended). Every column is OPTIONAL. Returns LAKE_OK, or an
- * error code with detail in err (codec failures, more than 2^31 rows). */
+ * rows 0..nrows-1 in order) into out (appended). Every column is OPTIONAL. opt == NULL means the
+ * defaults. Besides out, memory use is bounded by one row group's encoded column chunk plus
+ * O(rows of a row group) scratch. Returns LAKE_OK, or an error code with detail in err (codec
+ * failures, more than 2^31 rows, invalid options); on failure out keeps its old length. */
 lake_rc pq_write_table(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
                        size_t nrows, const pq_options *opt, lake_buf *out, lake_error *err);
 

@@ -22,8 +22,21 @@ void lake_obj_list_free(lake_obj_list *l); /* accepts a zeroed list */
 
 typedef struct lake_store lake_store;
 
-/* Opens a store rooted at url: a local directory path (need not exist yet for output) or, where
- * supported, s3://bucket/prefix. */
+/* Per-store settings; zero/NULL fields take the defaults. Only the S3 backend uses them. */
+typedef struct {
+    int max_concurrency;      /* requests in flight (default 64) */
+    int max_attempts;         /* tries per request, first included (default 5) */
+    bool no_sign_request;     /* anonymous requests, for public buckets */
+    bool verbose;             /* one line per request on stderr (never credentials) */
+    const char *endpoint_url; /* overrides AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL */
+} lake_store_options;
+
+/* Opens a store rooted at url: a local directory path (need not exist yet for output), or
+ * s3://bucket/prefix (also s3a://), whose keys are relative to prefix. opts may be NULL. Fails
+ * with LAKE_ERR_AUTH when no credentials can be found for S3. */
+lake_rc lake_store_open_ex(const char *url, const lake_store_options *opts, lake_store **out,
+                           lake_error *err);
+/* lake_store_open_ex with default options. */
 lake_rc lake_store_open(const char *url, lake_store **out, lake_error *err);
 void lake_store_close(lake_store *s); /* accepts NULL */
 const char *lake_store_url(const lake_store *s);
@@ -34,6 +47,13 @@ lake_rc lake_store_list(lake_store *s, const char *prefix, lake_obj_list *out, l
 
 /* Reads a whole object, appending it to out (padding kept, see lake_buf). */
 lake_rc lake_store_get(lake_store *s, const char *key, lake_buf *out, lake_error *err);
+
+/* Reads n whole objects concurrently (S3: up to max_concurrency requests in flight), appending
+ * object i to outs[i] (padding kept). errs[i] is filled for each object that failed; the others
+ * are left untouched. Returns LAKE_OK when all succeeded, else the rc of the lowest failing
+ * index. Safe to call from several threads at once, like every function here. */
+lake_rc lake_store_get_many(lake_store *s, const char *const *keys, size_t n, lake_buf *outs,
+                            lake_error *errs);
 
 /* Writes a whole object, creating parent "directories" as needed; replaces an existing one. The
  * object appears complete or not at all. */

@@ -3,6 +3,7 @@
 #ifndef LAKE_CLI_H
 #define LAKE_CLI_H
 
+#include "lake/parquet.h"
 #include "lake/store.h"
 
 #include <stdbool.h>
@@ -32,6 +33,37 @@ enum { CLI_OPT_ENDPOINT = 1000, CLI_OPT_MAX_CONCURRENCY, CLI_OPT_MAX_ATTEMPTS, C
         "verbose", no_argument, NULL, 'v'                                                          \
     }
 extern const char cli_store_usage[];
+
+/* Parquet writer options, the same way: CLI_PQ_LONGOPTS plus "c:" in the short options. */
+enum {
+    CLI_OPT_LEVEL = 1100,
+    CLI_OPT_ROW_GROUP,
+    CLI_OPT_PAGE_SIZE,
+    CLI_OPT_MAX_ROWS,
+    CLI_OPT_TS_TYPE,
+    CLI_OPT_NO_DICT,
+    CLI_OPT_NO_DELTA,
+    CLI_OPT_NO_INDEX,
+    CLI_OPT_NO_CRC,
+    CLI_OPT_NO_SPARK
+};
+#define CLI_PQ_LONGOPTS                                                                            \
+    {"compression", required_argument, NULL, 'c'},                                                 \
+        {"compression-level", required_argument, NULL, CLI_OPT_LEVEL},                             \
+        {"row-group-size", required_argument, NULL, CLI_OPT_ROW_GROUP},                            \
+        {"page-size", required_argument, NULL, CLI_OPT_PAGE_SIZE},                                 \
+        {"max-rows-per-file", required_argument, NULL, CLI_OPT_MAX_ROWS},                          \
+        {"timestamp-type", required_argument, NULL, CLI_OPT_TS_TYPE},                              \
+        {"no-dictionary", no_argument, NULL, CLI_OPT_NO_DICT},                                     \
+        {"no-delta", no_argument, NULL, CLI_OPT_NO_DELTA},                                         \
+        {"no-page-index", no_argument, NULL, CLI_OPT_NO_INDEX},                                    \
+        {"no-page-crc", no_argument, NULL, CLI_OPT_NO_CRC}, {                                      \
+        "no-spark-metadata", no_argument, NULL, CLI_OPT_NO_SPARK                                   \
+    }
+extern const char cli_pq_usage[];
+/* Applies Parquet option c to o (and --max-rows-per-file to *max_rows); returns 0 when applied,
+ * 2 after a usage error, -1 if c is not a Parquet option. */
+int cli_pq_option(const char *cmd, int c, const char *arg, pq_options *o, uint64_t *max_rows);
 /* Applies store option c; returns 0 when applied, 2 after a usage error, -1 if c is not a store
  * option. */
 int cli_store_option(const char *cmd, int c, const char *arg, lake_store_options *o);

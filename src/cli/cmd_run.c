@@ -14,7 +14,6 @@ static const char run_usage[] =
     "\n"
     "  -i, --input DIR            input root (song_data/ and log_data/ below it)\n"
     "  -o, --output DIR           output root (one directory per table)\n"
-    "  -c, --compression CODEC    snappy (default), zstd, gzip, lz4_raw or none\n"
     "  -t, --threads N            worker threads (default: all CPUs)\n"
     "      --max-bad-records N    fail if more than N records are rejected (default: unlimited)\n"
     "      --mode MODE            overwrite (default): replace each table whole;\n"
@@ -27,13 +26,13 @@ enum { OPT_MAX_BAD = 256, OPT_MODE };
 static const struct option run_options[] = {
     {"input", required_argument, NULL, 'i'},
     {"output", required_argument, NULL, 'o'},
-    {"compression", required_argument, NULL, 'c'},
     {"threads", required_argument, NULL, 't'},
     {"max-bad-records", required_argument, NULL, OPT_MAX_BAD},
     {"mode", required_argument, NULL, OPT_MODE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     CLI_STORE_LONGOPTS,
+    CLI_PQ_LONGOPTS,
     {NULL, 0, NULL, 0}};
 
 typedef struct {
@@ -44,17 +43,12 @@ typedef struct {
 
 static int parse_option(int c, run_args *a) {
     uint64_t n;
-    lake_error err = {0};
     switch (c) {
     case 'i':
         a->input = optarg;
         return 0;
     case 'o':
         a->output = optarg;
-        return 0;
-    case 'c':
-        if (pq_codec_parse(optarg, &a->opts.parquet.codec, &err))
-            return cli_usage_error("run", "%s", err.msg);
         return 0;
     case 't':
         if (!cli_parse_u64("run", "--threads", optarg, &n))
@@ -81,6 +75,8 @@ static int parse_option(int c, run_args *a) {
         return 0;
     default: {
         int rc = cli_store_option("run", c, optarg, &a->store);
+        if (rc < 0)
+            rc = cli_pq_option("run", c, optarg, &a->opts.parquet, &a->opts.max_rows_per_file);
         return rc >= 0 ? rc : cli_usage_error("run", "unknown option");
     }
     }
@@ -92,6 +88,7 @@ static int parse_args(int argc, char **argv, run_args *a) {
     while ((c = getopt_long(argc, argv, "i:o:c:t:qhv", run_options, NULL)) != -1) {
         if (c == 'h') {
             fputs(run_usage, stdout);
+            fputs(cli_pq_usage, stdout);
             fputs(cli_store_usage, stdout);
             return -1;
         }
@@ -103,6 +100,9 @@ static int parse_args(int argc, char **argv, run_args *a) {
         return cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
     if (!a->input || !a->output)
         return cli_usage_error("run", "--input and --output are required");
+    lake_error err = {0};
+    if (pq_options_check(&a->opts.parquet, &err))
+        return cli_usage_error("run", "%s", err.msg);
     return 0;
 }
 

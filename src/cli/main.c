@@ -11,10 +11,13 @@ static const char usage[] =
     "Commands:\n"
     "  run     Sparkify JSON (song_data/, log_data/) in, five partitioned Parquet tables out\n"
     "  gen     write deterministic synthetic Sparkify input data\n"
+    "  inspect show the metadata of a Parquet file or table directory (--json for machines)\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help (or 'lake COMMAND --help')\n"
     "  -V, --version  show the version\n";
+
+int cli_inspect(int argc, char **argv); /* cmd_inspect.c */
 
 int main(int argc, char **argv) {
     if (argc < 2) {
@@ -34,6 +37,8 @@ int main(int argc, char **argv) {
         return cli_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "gen"))
         return cli_gen(argc - 1, argv + 1);
+    if (!strcmp(cmd, "inspect"))
+        return cli_inspect(argc - 1, argv + 1);
     fprintf(stderr, "lake: unknown command '%s'\n%s", cmd, usage);
     return 2;
 }

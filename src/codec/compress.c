@@ -88,6 +88,27 @@ static lake_rc lz4_block(const void *src, size_t n, lake_buf *out, lake_error *e
     return LAKE_OK;
 }
 
+lake_rc lake_codec_check_level(lake_codec c, int level, lake_error *err) {
+    if (level == 0)
+        return LAKE_OK;
+    switch (c) {
+    case LAKE_CODEC_ZSTD:
+        if (level >= ZSTD_minCLevel() && level <= ZSTD_maxCLevel())
+            return LAKE_OK;
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                              "zstd compression level %d is outside %d..%d", level,
+                              ZSTD_minCLevel(), ZSTD_maxCLevel());
+    case LAKE_CODEC_GZIP:
+        if (level >= 1 && level <= 9)
+            return LAKE_OK;
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                              "gzip compression level %d is outside 1..9", level);
+    default:
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG, "%s takes no compression level",
+                              lake_codec_name(c));
+    }
+}
+
 lake_rc lake_compress(lake_codec c, int level, const void *src, size_t n, lake_buf *out,
                       lake_error *err) {
     switch (c) {

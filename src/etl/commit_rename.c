@@ -32,8 +32,8 @@ static lake_rc swap_in(load_job *j, const char *rel, lake_error *err) {
 static lake_rc commit_partitions(load_job *j, etl_table *t, lake_error *err) {
     lake_rc rc = LAKE_OK;
     for (size_t i = 0; i < j->ntasks && !rc; i++) {
-        if (j->tasks[i].table != t)
-            continue;
+        if (j->tasks[i].table != t || j->tasks[i].file_no != 0)
+            continue; /* one swap per partition directory, not per file */
         char *rel = lake_xasprintf("%s/%s", t->name, j->tasks[i].dir);
         rc = swap_in(j, rel, err);
         free(rel);

@@ -45,12 +45,21 @@ static bool same_partition(const etl_table *t, size_t a, size_t b) {
     return true;
 }
 
+/* One task per file: a partition's rows [start, end), split in files of at most
+ * --max-rows-per-file rows (c000, c001, ... as Spark numbers them). */
 static void add_task(load_job *j, etl_table *t, size_t start, size_t end) {
-    if (j->ntasks == j->cap) {
-        j->cap = j->cap ? j->cap * 2 : 64;
-        j->tasks = lake_xrealloc(j->tasks, j->cap * sizeof *j->tasks);
-    }
-    j->tasks[j->ntasks++] = (part_task){t, start, end, partition_dir(t, start), NULL};
+    uint64_t per_file = j->ctx->opts->max_rows_per_file;
+    unsigned file_no = 0;
+    do {
+        size_t stop = per_file && end - start > per_file ? start + per_file : end;
+        if (j->ntasks == j->cap) {
+            j->cap = j->cap ? j->cap * 2 : 64;
+            j->tasks = lake_xrealloc(j->tasks, j->cap * sizeof *j->tasks);
+        }
+        j->tasks[j->ntasks++] = (part_task){t, start, stop, partition_dir(t, start), NULL, file_no};
+        file_no++;
+        start = stop;
+    } while (start < end);
 }
 
 /* One task per partition; an unpartitioned table is one task even when empty, so its file still
@@ -69,9 +78,9 @@ static void plan_table(load_job *j, etl_table *t) {
         }
 }
 
-static char *file_name(const etl_load_ctx *ctx) {
+static char *file_name(const etl_load_ctx *ctx, unsigned file_no) {
     const char *tag = pq_codec_file_tag(ctx->opts->parquet.codec);
-    return lake_xasprintf("part-00000-%s-c000%s%s.parquet", ctx->run_id, tag ? "." : "",
+    return lake_xasprintf("part-00000-%s-c%03u%s%s.parquet", ctx->run_id, file_no, tag ? "." : "",
                           tag ? tag : "");
 }
 
@@ -91,7 +100,7 @@ static int write_task(void *arg, size_t i, unsigned worker) {
     lake_buf file;
     lake_buf_init(&file);
     lake_error err = {0};
-    char *name = file_name(j->ctx);
+    char *name = file_name(j->ctx, p->file_no);
     char *key = lake_xasprintf("%s%s/%s%s", j->staging, p->table->name, p->dir, name);
     lake_rc rc = pq_write_table(cols, ncols, j->identity + p->start, p->end - p->start,
                                 &j->ctx->opts->parquet, &file, &err);

@@ -10,6 +10,7 @@ typedef struct {
     size_t start, end; /* rows [start, end) */
     char *dir;         /* "year=2018/month=11/" or "" */
     char *key;         /* the object written, once written */
+    unsigned file_no;  /* 0, 1, ... within the partition (the c000 part of the name) */
 } part_task;
 
 typedef struct {

@@ -1,53 +1,117 @@
 /* Column chunk encoder: turns a range of one column's rows into Parquet pages.
  *
- * A chunk is a sequence of pages written back to back: (in a later version) one dictionary page,
- * then data pages v1, each a page header followed by the compressed body (definition levels, then
- * PLAIN values). The encoder appends to any buffer and reports offsets relative to where the chunk
- * starts there, so chunks can later be encoded in parallel into separate buffers. */
+ * A chunk is an optional dictionary page (PLAIN values) followed by data pages v1, each a page
+ * header and the compressed body: definition levels (RLE hybrid with a 4-byte length), then the
+ * values in RLE_DICTIONARY, PLAIN or DELTA_BINARY_PACKED. The encoding is chosen per chunk by the
+ * smallest encoded size; a dictionary that outgrows its page limit covers the rows before that
+ * point and the rest of the chunk falls back to PLAIN. The encoder appends to any buffer and
+ * reports offsets relative to where the chunk starts there. */
 #ifndef LAKE_PQ_CHUNK_H
 #define LAKE_PQ_CHUNK_H
 
 #include "lake/codec.h"
-#include "lake/table.h"
+#include "lake/parquet.h"
+#include "parquet/dict.h"
 #include "parquet/stats.h"
 
-/* A data page ends after this many rows or once its values reach PQ_PAGE_MAX_BYTES. */
-#define PQ_PAGE_MAX_ROWS 20000
-#define PQ_PAGE_MAX_BYTES (1u << 20)
+#include <stdbool.h>
+
+/* A dictionary page larger than this ends dictionary encoding for the rest of the chunk. */
+#define PQ_DICT_MAX_BYTES ((size_t)1 << 20)
+/* Column index bounds of byte arrays are truncated to about this many bytes, as parquet-java's
+ * default column-index truncate length does. */
+#define PQ_INDEX_TRUNCATE 64
 
 /* Parquet Encoding values this writer uses (Encodings.md numbering). */
-enum { PQ_ENC_PLAIN = 0, PQ_ENC_RLE = 3, PQ_ENC_RLE_DICTIONARY = 8 };
+enum {
+    PQ_ENC_PLAIN = 0,
+    PQ_ENC_RLE = 3,
+    PQ_ENC_DELTA_BINARY_PACKED = 5,
+    PQ_ENC_RLE_DICTIONARY = 8
+};
 
 /* Parquet PageType values. */
 enum { PQ_PAGE_DATA = 0, PQ_PAGE_DICTIONARY = 2 };
 
+/* How one column is stored: the physical type, and for timestamps the unit conversion. */
+typedef struct {
+    const lake_col *col;
+    pq_phys phys;
+    pq_ts_type ts; /* only for LAKE_T_TIMESTAMP_US */
+} pq_coldesc;
+
+/* Fills d for column c under the given timestamp storage. */
+void pq_coldesc_init(pq_coldesc *d, const lake_col *c, pq_ts_type ts);
+
+/* Encoder settings derived from pq_options. */
+typedef struct {
+    lake_codec codec;
+    int level;
+    size_t page_bytes, page_rows;
+    bool dictionary, delta, crc;
+    bool header_stats; /* statistics in data page headers (when no page index is written) */
+} pq_enc_opts;
+
 /* Buffers reused across pages and chunks, so steady-state encoding does not allocate. */
 typedef struct {
-    uint32_t *levels; /* PQ_PAGE_MAX_ROWS definition levels of the current page */
-    lake_buf values;  /* PLAIN values of the current page */
-    lake_buf page;    /* uncompressed page body */
-    lake_buf comp;    /* compressed page body */
+    size_t max_rows;  /* capacity of levels */
+    uint32_t *levels; /* definition levels of the current page */
+    uint32_t *idx;    /* dictionary index of each non-null value of the chunk */
+    int64_t *ints;    /* integer value of each non-null value of the chunk (delta) */
+    size_t cap;       /* capacity of idx and ints */
+    pq_dict dict;
+    lake_buf values; /* encoded values of the current page */
+    lake_buf page;   /* uncompressed page body */
+    lake_buf comp;   /* compressed page body */
+    lake_buf hdr;    /* page header */
 } pq_scratch;
 
-void pq_scratch_init(pq_scratch *sc);
+void pq_scratch_init(pq_scratch *sc, size_t page_rows);
 void pq_scratch_free(pq_scratch *sc);
+
+/* One data page as the page index describes it. Offsets are relative to the chunk until the
+ * writer rebases them to the file. */
+typedef struct {
+    int64_t offset;     /* of the page header */
+    int32_t size;       /* header + compressed body */
+    int64_t first_row;  /* index within the chunk's rows */
+    int64_t null_count; /* nulls in the page */
+    int64_t nan_count;
+    bool null_page;            /* every value is null */
+    uint32_t min_off, min_len; /* lower bound, in pq_chunk.bounds */
+    uint32_t max_off, max_len; /* upper bound, in pq_chunk.bounds */
+} pq_page_rec;
 
 /* The result of encoding one column chunk; offsets are relative to the chunk's first byte. */
 typedef struct {
+    pq_phys phys;
     int64_t num_values;        /* rows, nulls included */
     int64_t uncompressed_size; /* page headers + uncompressed bodies */
     int64_t compressed_size;   /* page headers + bodies as written */
-    int64_t dict_page_offset;  /* -1 while there is no dictionary page */
+    int64_t dict_page_offset;  /* -1 when there is no dictionary page */
     int64_t data_page_offset;  /* first data page */
     int32_t data_pages;
-    uint32_t encodings; /* bit e is set when Encoding e is used (values or levels) */
+    int32_t pages_by_enc[16]; /* data pages per Encoding value, for encoding_stats */
+    uint32_t encodings;       /* bit e is set when Encoding e is used (values or levels) */
     pq_stats stats;
+    /* page index */
+    pq_page_rec *pages;
+    size_t npages, pages_cap;
+    lake_buf bounds;
+    bool column_index; /* false when some page's bounds cannot be written (all NaN, INT96) */
+    int32_t boundary_order;
+    int64_t column_index_offset, offset_index_offset; /* set by the writer; -1 = none */
+    int32_t column_index_length, offset_index_length;
 } pq_chunk;
 
-/* Encodes rows[begin..end) of col (rows == NULL: rows begin..end-1) and appends the pages to out.
- * Returns LAKE_OK, or a codec or size-limit error with detail in err. */
-lake_rc pq_chunk_encode(const lake_col *col, const uint32_t *rows, size_t begin, size_t end,
-                        lake_codec codec, int level, pq_scratch *sc, lake_buf *out, pq_chunk *ch,
+void pq_chunk_init(pq_chunk *ch);
+void pq_chunk_free(pq_chunk *ch); /* accepts a zeroed or initialised chunk */
+
+/* Encodes rows[begin..end) of the column (rows == NULL: rows begin..end-1) and appends the pages
+ * to out; ch is reset first. Returns LAKE_OK, or a codec or size-limit error with detail in
+ * err. */
+lake_rc pq_chunk_encode(const pq_coldesc *d, const uint32_t *rows, size_t begin, size_t end,
+                        const pq_enc_opts *o, pq_scratch *sc, lake_buf *out, pq_chunk *ch,
                         lake_error *err);
 
 #endif

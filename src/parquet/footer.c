@@ -1,12 +1,10 @@
-/* FileMetaData encoder (field ids from parquet.thrift). */
+/* FileMetaData and page index encoders (field ids from parquet.thrift). */
 #include "parquet/footer.h"
 
 #include "parquet/thrift.h"
 
-/* Parquet Type values. */
-enum { PQ_T_INT32 = 1, PQ_T_INT64 = 2, PQ_T_DOUBLE = 5, PQ_T_BYTE_ARRAY = 6 };
 /* ConvertedType values. */
-enum { PQ_CT_UTF8 = 0, PQ_CT_TIMESTAMP_MICROS = 10 };
+enum { PQ_CT_UTF8 = 0, PQ_CT_TIMESTAMP_MILLIS = 9, PQ_CT_TIMESTAMP_MICROS = 10 };
 enum { PQ_OPTIONAL = 1 };
 
 int32_t pq_codec_thrift(pq_codec c) {
@@ -25,56 +23,50 @@ int32_t pq_codec_thrift(pq_codec c) {
     return 0;
 }
 
-static int32_t physical_type(lake_type t) {
-    switch (t) {
-    case LAKE_T_INT32:
-        return PQ_T_INT32;
-    case LAKE_T_INT64:
-    case LAKE_T_TIMESTAMP_US:
-        return PQ_T_INT64;
-    case LAKE_T_DOUBLE:
-        return PQ_T_DOUBLE;
-    case LAKE_T_STRING:
-        return PQ_T_BYTE_ARRAY;
-    }
-    return PQ_T_BYTE_ARRAY;
+/* TIMESTAMP(isAdjustedToUTC=true, unit) where unit is the TimeUnit field id (1 MILLIS, 2 MICROS).
+ */
+static void write_timestamp_type(pq_tc *w, int16_t unit) {
+    pq_tc_field_struct(w, 10);         /* LogicalType */
+    pq_tc_field_struct(w, 8);          /* TIMESTAMP */
+    pq_tc_field_bool(w, 1, 1);         /* isAdjustedToUTC */
+    pq_tc_field_struct(w, 2);          /* unit: TimeUnit */
+    pq_tc_field_empty_struct(w, unit); /* MILLIS or MICROS */
+    pq_tc_struct_end(w);
+    pq_tc_struct_end(w);
+    pq_tc_struct_end(w);
 }
 
 /* Both annotations are written: LogicalType for current readers, ConvertedType because the format
- * asks writers to keep it for readers that predate LogicalType. */
-static void write_leaf(pq_tc *w, const lake_col *c) {
+ * asks writers to keep it for readers that predate LogicalType. INT96 has neither. */
+static void write_leaf(pq_tc *w, const pq_coldesc *d) {
     pq_tc_struct_begin(w);
-    pq_tc_field_i32(w, 1, physical_type(c->type));
+    pq_tc_field_i32(w, 1, d->phys);
     pq_tc_field_i32(w, 3, PQ_OPTIONAL);
-    pq_tc_field_string(w, 4, c->name);
-    if (c->type == LAKE_T_STRING) {
+    pq_tc_field_string(w, 4, d->col->name);
+    if (d->col->type == LAKE_T_STRING) {
         pq_tc_field_i32(w, 6, PQ_CT_UTF8);
         pq_tc_field_struct(w, 10);      /* LogicalType */
         pq_tc_field_empty_struct(w, 1); /* STRING */
         pq_tc_struct_end(w);
-    } else if (c->type == LAKE_T_TIMESTAMP_US) {
+    } else if (d->col->type == LAKE_T_TIMESTAMP_US && d->ts == PQ_TS_MICROS) {
         pq_tc_field_i32(w, 6, PQ_CT_TIMESTAMP_MICROS);
-        pq_tc_field_struct(w, 10);      /* LogicalType */
-        pq_tc_field_struct(w, 8);       /* TIMESTAMP */
-        pq_tc_field_bool(w, 1, 1);      /* isAdjustedToUTC */
-        pq_tc_field_struct(w, 2);       /* unit: TimeUnit */
-        pq_tc_field_empty_struct(w, 2); /* MICROS */
-        pq_tc_struct_end(w);
-        pq_tc_struct_end(w);
-        pq_tc_struct_end(w);
+        write_timestamp_type(w, 2);
+    } else if (d->col->type == LAKE_T_TIMESTAMP_US && d->ts == PQ_TS_MILLIS) {
+        pq_tc_field_i32(w, 6, PQ_CT_TIMESTAMP_MILLIS);
+        write_timestamp_type(w, 1);
     }
     pq_tc_struct_end(w);
 }
 
 /* Spark names the root "spark_schema"; readers ignore the root's name. */
-static void write_schema(pq_tc *w, const lake_col *const *cols, size_t ncols) {
+static void write_schema(pq_tc *w, const pq_coldesc *cols, size_t ncols) {
     pq_tc_field_list(w, 2, PQ_TC_STRUCT, ncols + 1);
     pq_tc_struct_begin(w);
     pq_tc_field_string(w, 4, "spark_schema");
     pq_tc_field_i32(w, 5, (int32_t)ncols);
     pq_tc_struct_end(w);
     for (size_t i = 0; i < ncols; i++)
-        write_leaf(w, cols[i]);
+        write_leaf(w, &cols[i]);
 }
 
 static void write_encodings(pq_tc *w, uint32_t mask) {
@@ -87,24 +79,36 @@ static void write_encodings(pq_tc *w, uint32_t mask) {
             pq_tc_elem_i32(w, e);
 }
 
-/* encoding_stats lets readers see that no page falls back to PLAIN once dictionaries exist. */
-static void write_encoding_stats(pq_tc *w, const pq_chunk *ch) {
-    pq_tc_field_list(w, 13, PQ_TC_STRUCT, 1);
+static void encoding_stat(pq_tc *w, int32_t page_type, int32_t enc, int32_t count) {
     pq_tc_struct_begin(w);
-    pq_tc_field_i32(w, 1, PQ_PAGE_DATA);
-    pq_tc_field_i32(w, 2, PQ_ENC_PLAIN);
-    pq_tc_field_i32(w, 3, ch->data_pages);
+    pq_tc_field_i32(w, 1, page_type);
+    pq_tc_field_i32(w, 2, enc);
+    pq_tc_field_i32(w, 3, count);
     pq_tc_struct_end(w);
 }
 
-static void write_column_chunk(pq_tc *w, const lake_col *c, const pq_chunk *ch, pq_codec codec) {
+/* encoding_stats tells readers whether every data page is dictionary encoded (Spark and
+ * parquet-java use it to decide on dictionary filtering). */
+static void write_encoding_stats(pq_tc *w, const pq_chunk *ch) {
+    size_t n = ch->dict_page_offset >= 0;
+    for (int e = 0; e < 16; e++)
+        n += ch->pages_by_enc[e] > 0;
+    pq_tc_field_list(w, 13, PQ_TC_STRUCT, n);
+    if (ch->dict_page_offset >= 0)
+        encoding_stat(w, PQ_PAGE_DICTIONARY, PQ_ENC_PLAIN, 1);
+    for (int e = 0; e < 16; e++)
+        if (ch->pages_by_enc[e] > 0)
+            encoding_stat(w, PQ_PAGE_DATA, e, ch->pages_by_enc[e]);
+}
+
+static void write_column_chunk(pq_tc *w, const pq_coldesc *d, const pq_chunk *ch, pq_codec codec) {
     pq_tc_struct_begin(w);
-    pq_tc_field_i64(w, 2, 0); /* file_offset: 0 = no ColumnMetaData outside the footer */
+    pq_tc_field_i64(w, 2, 0); /* file_offset: deprecated; 0 = no ColumnMetaData outside */
     pq_tc_field_struct(w, 3); /* meta_data */
-    pq_tc_field_i32(w, 1, physical_type(c->type));
+    pq_tc_field_i32(w, 1, d->phys);
     write_encodings(w, ch->encodings);
     pq_tc_field_list(w, 3, PQ_TC_BINARY, 1);
-    pq_tc_elem_string(w, c->name);
+    pq_tc_elem_string(w, d->col->name);
     pq_tc_field_i32(w, 4, pq_codec_thrift(codec));
     pq_tc_field_i64(w, 5, ch->num_values);
     pq_tc_field_i64(w, 6, ch->uncompressed_size);
@@ -115,6 +119,14 @@ static void write_column_chunk(pq_tc *w, const lake_col *c, const pq_chunk *ch, 
     pq_stats_write(&ch->stats, w, 12);
     write_encoding_stats(w, ch);
     pq_tc_struct_end(w);
+    if (ch->offset_index_offset >= 0) {
+        pq_tc_field_i64(w, 4, ch->offset_index_offset);
+        pq_tc_field_i32(w, 5, ch->offset_index_length);
+    }
+    if (ch->column_index_offset >= 0) {
+        pq_tc_field_i64(w, 6, ch->column_index_offset);
+        pq_tc_field_i32(w, 7, ch->column_index_length);
+    }
     pq_tc_struct_end(w);
 }
 
@@ -122,13 +134,13 @@ static int64_t chunk_start(const pq_chunk *ch) {
     return ch->dict_page_offset >= 0 ? ch->dict_page_offset : ch->data_page_offset;
 }
 
-static void write_row_group(pq_tc *w, const lake_col *const *cols, size_t ncols,
-                            const pq_rowgroup *rg, int16_t ordinal, pq_codec codec) {
+static void write_row_group(pq_tc *w, const pq_coldesc *cols, size_t ncols, const pq_rowgroup *rg,
+                            int16_t ordinal, pq_codec codec) {
     int64_t raw = 0, comp = 0;
     pq_tc_struct_begin(w);
     pq_tc_field_list(w, 1, PQ_TC_STRUCT, ncols);
     for (size_t i = 0; i < ncols; i++) {
-        write_column_chunk(w, cols[i], &rg->chunks[i], codec);
+        write_column_chunk(w, &cols[i], &rg->chunks[i], codec);
         raw += rg->chunks[i].uncompressed_size;
         comp += rg->chunks[i].compressed_size;
     }
@@ -140,22 +152,124 @@ static void write_row_group(pq_tc *w, const lake_col *const *cols, size_t ncols,
     pq_tc_struct_end(w);
 }
 
-void pq_footer_write(lake_buf *out, const lake_col *const *cols, size_t ncols, int64_t num_rows,
-                     const pq_rowgroup *rgs, size_t nrg, pq_codec codec, const char *created_by) {
+static void json_string(lake_buf *out, const char *s) {
+    lake_buf_putc(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            lake_buf_putc(out, '\\');
+            lake_buf_putc(out, *p);
+        } else if (*p < 0x20) {
+            lake_buf_printf(out, "\\u%04x", *p);
+        } else {
+            lake_buf_putc(out, *p);
+        }
+    }
+    lake_buf_putc(out, '"');
+}
+
+static const char *spark_type(lake_type t) {
+    switch (t) {
+    case LAKE_T_INT32:
+        return "integer";
+    case LAKE_T_INT64:
+        return "long";
+    case LAKE_T_DOUBLE:
+        return "double";
+    case LAKE_T_STRING:
+        return "string";
+    case LAKE_T_TIMESTAMP_US:
+        return "timestamp";
+    }
+    return "string";
+}
+
+void pq_spark_schema_json(const pq_coldesc *cols, size_t ncols, lake_buf *out) {
+    lake_buf_puts(out, "{\"type\":\"struct\",\"fields\":[");
+    for (size_t i = 0; i < ncols; i++) {
+        lake_buf_puts(out, i ? ",{\"name\":" : "{\"name\":");
+        json_string(out, cols[i].col->name);
+        lake_buf_printf(out, ",\"type\":\"%s\",\"nullable\":true,\"metadata\":{}}",
+                        spark_type(cols[i].col->type));
+    }
+    lake_buf_puts(out, "]}");
+}
+
+static void write_key_value(pq_tc *w, const pq_coldesc *cols, size_t ncols) {
+    lake_buf json;
+    lake_buf_init(&json);
+    pq_spark_schema_json(cols, ncols, &json);
+    pq_tc_field_list(w, 5, PQ_TC_STRUCT, 1);
+    pq_tc_struct_begin(w);
+    pq_tc_field_string(w, 1, PQ_SPARK_SCHEMA_KEY);
+    pq_tc_field_binary(w, 2, json.data, json.len);
+    pq_tc_struct_end(w);
+    lake_buf_free(&json);
+}
+
+void pq_footer_write(lake_buf *out, const pq_coldesc *cols, size_t ncols, int64_t num_rows,
+                     const pq_rowgroup *rgs, size_t nrg, const pq_options *opt,
+                     const char *created_by) {
     pq_tc w;
     pq_tc_init(&w, out);
     pq_tc_struct_begin(&w);
-    pq_tc_field_i32(&w, 1, 1); /* version: only format-1 features (data page v1) */
+    pq_tc_field_i32(&w, 1, 1); /* version: the format asks for 1 (data page v1 only here) */
     write_schema(&w, cols, ncols);
     pq_tc_field_i64(&w, 3, num_rows);
     pq_tc_field_list(&w, 4, PQ_TC_STRUCT, nrg);
     for (size_t g = 0; g < nrg; g++)
-        write_row_group(&w, cols, ncols, &rgs[g], (int16_t)g, codec);
+        write_row_group(&w, cols, ncols, &rgs[g], (int16_t)g, opt->codec);
+    if (opt->spark_metadata)
+        write_key_value(&w, cols, ncols);
     pq_tc_field_string(&w, 6, created_by);
     pq_tc_field_list(&w, 7, PQ_TC_STRUCT, ncols);
     for (size_t i = 0; i < ncols; i++) {
         pq_tc_struct_begin(&w);
         pq_tc_field_empty_struct(&w, 1); /* TYPE_ORDER */
+        pq_tc_struct_end(&w);
+    }
+    pq_tc_struct_end(&w);
+}
+
+/* Bounds of null pages are empty, and the buffer may never have been allocated. */
+static const uint8_t *bound_at(const pq_chunk *ch, uint32_t off) {
+    return ch->bounds.data ? ch->bounds.data + off : (const uint8_t *)"";
+}
+
+void pq_column_index_write(lake_buf *out, const pq_chunk *ch) {
+    pq_tc w;
+    pq_tc_init(&w, out);
+    pq_tc_struct_begin(&w);
+    pq_tc_field_list(&w, 1, PQ_TC_TRUE, ch->npages);
+    for (size_t i = 0; i < ch->npages; i++)
+        pq_tc_elem_bool(&w, ch->pages[i].null_page);
+    pq_tc_field_list(&w, 2, PQ_TC_BINARY, ch->npages);
+    for (size_t i = 0; i < ch->npages; i++)
+        pq_tc_elem_binary(&w, bound_at(ch, ch->pages[i].min_off), ch->pages[i].min_len);
+    pq_tc_field_list(&w, 3, PQ_TC_BINARY, ch->npages);
+    for (size_t i = 0; i < ch->npages; i++)
+        pq_tc_elem_binary(&w, bound_at(ch, ch->pages[i].max_off), ch->pages[i].max_len);
+    pq_tc_field_i32(&w, 4, ch->boundary_order);
+    pq_tc_field_list(&w, 5, PQ_TC_I64, ch->npages);
+    for (size_t i = 0; i < ch->npages; i++)
+        pq_tc_elem_i64(&w, ch->pages[i].null_count);
+    if (ch->phys == PQ_PHYS_DOUBLE) {
+        pq_tc_field_list(&w, 8, PQ_TC_I64, ch->npages);
+        for (size_t i = 0; i < ch->npages; i++)
+            pq_tc_elem_i64(&w, ch->pages[i].nan_count);
+    }
+    pq_tc_struct_end(&w);
+}
+
+void pq_offset_index_write(lake_buf *out, const pq_chunk *ch) {
+    pq_tc w;
+    pq_tc_init(&w, out);
+    pq_tc_struct_begin(&w);
+    pq_tc_field_list(&w, 1, PQ_TC_STRUCT, ch->npages);
+    for (size_t i = 0; i < ch->npages; i++) {
+        pq_tc_struct_begin(&w);
+        pq_tc_field_i64(&w, 1, ch->pages[i].offset);
+        pq_tc_field_i32(&w, 2, ch->pages[i].size);
+        pq_tc_field_i64(&w, 3, ch->pages[i].first_row);
         pq_tc_struct_end(&w);
     }
     pq_tc_struct_end(&w);

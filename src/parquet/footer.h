@@ -1,4 +1,5 @@
-/* The FileMetaData footer: schema, row groups with their column chunks, column orders. */
+/* The FileMetaData footer (schema, row groups with their column chunks, column orders, Spark's
+ * schema JSON) and the page index structures that precede it. */
 #ifndef LAKE_PQ_FOOTER_H
 #define LAKE_PQ_FOOTER_H
 
@@ -14,9 +15,20 @@ typedef struct {
 /* Parquet CompressionCodec value of c. */
 int32_t pq_codec_thrift(pq_codec c);
 
+/* The key Spark stores its schema under, and the JSON it stores there for these columns
+ * ({"type":"struct","fields":[...]}), appended to out. */
+#define PQ_SPARK_SCHEMA_KEY "org.apache.spark.sql.parquet.row.metadata"
+void pq_spark_schema_json(const pq_coldesc *cols, size_t ncols, lake_buf *out);
+
 /* Appends the Thrift-encoded FileMetaData for ncols columns and nrg row groups to out (without
  * the length and magic that follow it in a file). */
-void pq_footer_write(lake_buf *out, const lake_col *const *cols, size_t ncols, int64_t num_rows,
-                     const pq_rowgroup *rgs, size_t nrg, pq_codec codec, const char *created_by);
+void pq_footer_write(lake_buf *out, const pq_coldesc *cols, size_t ncols, int64_t num_rows,
+                     const pq_rowgroup *rgs, size_t nrg, const pq_options *opt,
+                     const char *created_by);
+
+/* Appends the ColumnIndex of a chunk whose column_index flag is set. */
+void pq_column_index_write(lake_buf *out, const pq_chunk *ch);
+/* Appends the OffsetIndex of a chunk (page offsets must already be file offsets). */
+void pq_offset_index_write(lake_buf *out, const pq_chunk *ch);
 
 #endif

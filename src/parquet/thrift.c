@@ -99,6 +99,10 @@ void pq_tc_field_list(pq_tc *w, int16_t id, uint8_t elem_type, size_t n) {
     }
 }
 
+void pq_tc_elem_bool(pq_tc *w, bool v) {
+    lake_buf_putc(w->out, v ? PQ_TC_TRUE : PQ_TC_FALSE);
+}
+
 void pq_tc_elem_i32(pq_tc *w, int32_t v) {
     pq_tc_varint(w->out, pq_tc_zigzag(v));
 }

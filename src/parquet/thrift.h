@@ -61,6 +61,9 @@ void pq_tc_field_empty_struct(pq_tc *w, int16_t id);
 /* Writes a list field's header; the caller then writes exactly n elements of elem_type. */
 void pq_tc_field_list(pq_tc *w, int16_t id, uint8_t elem_type, size_t n);
 
+/* A bool list element: one byte, 1 for true and 2 for false, as the Java and C++ Thrift
+ * libraries write them (readers take anything but 1 as false). */
+void pq_tc_elem_bool(pq_tc *w, bool v);
 void pq_tc_elem_i32(pq_tc *w, int32_t v);
 void pq_tc_elem_i64(pq_tc *w, int64_t v);
 void pq_tc_elem_binary(pq_tc *w, const void *p, size_t n);

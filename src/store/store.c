@@ -39,18 +39,22 @@ void lake__obj_list_sort(lake_obj_list *l) {
         qsort(l->items, l->n, sizeof *l->items, by_key);
 }
 
-lake_rc lake_store_open(const char *url, lake_store **out, lake_error *err) {
+lake_rc lake_store_open_ex(const char *url, const lake_store_options *opts, lake_store **out,
+                           lake_error *err) {
     *out = NULL;
     if (!url || !*url)
         return lake_error_set(err, LAKE_ERR_INVALID_ARG, "empty store location");
     if (!strncmp(url, "s3://", 5) || !strncmp(url, "s3a://", 6))
-        return lake_error_set(err, LAKE_ERR_UNSUPPORTED,
-                              "%s: S3 locations are not supported by this build yet", url);
+        return lake__store_s3_open(url, opts, out, err);
     if (strstr(url, "://"))
         return lake_error_set(err, LAKE_ERR_INVALID_ARG,
                               "%s: unknown scheme (expected a local path or s3://bucket/prefix)",
                               url);
     return lake__store_local_open(url, out, err);
+}
+
+lake_rc lake_store_open(const char *url, lake_store **out, lake_error *err) {
+    return lake_store_open_ex(url, NULL, out, err);
 }
 
 void lake_store_close(lake_store *s) {
@@ -71,6 +75,19 @@ lake_rc lake_store_list(lake_store *s, const char *prefix, lake_obj_list *out, l
 
 lake_rc lake_store_get(lake_store *s, const char *key, lake_buf *out, lake_error *err) {
     return s->ops->get(s, key, out, err);
+}
+
+lake_rc lake_store_get_many(lake_store *s, const char *const *keys, size_t n, lake_buf *outs,
+                            lake_error *errs) {
+    if (s->ops->get_many)
+        return s->ops->get_many(s, keys, n, outs, errs);
+    lake_rc first = LAKE_OK;
+    for (size_t i = 0; i < n; i++) {
+        lake_rc rc = s->ops->get(s, keys[i], &outs[i], &errs[i]);
+        if (rc && !first)
+            first = rc;
+    }
+    return first;
 }
 
 lake_rc lake_store_put(lake_store *s, const char *key, const void *data, size_t len,

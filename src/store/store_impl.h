@@ -7,6 +7,9 @@
 typedef struct {
     lake_rc (*list)(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err);
     lake_rc (*get)(lake_store *s, const char *key, lake_buf *out, lake_error *err);
+    /* Optional: NULL makes lake_store_get_many loop over get. */
+    lake_rc (*get_many)(lake_store *s, const char *const *keys, size_t n, lake_buf *outs,
+                        lake_error *errs);
     lake_rc (*put)(lake_store *s, const char *key, const void *data, size_t len, lake_error *err);
     lake_rc (*del)(lake_store *s, const char *key, lake_error *err);
     lake_rc (*del_prefix)(lake_store *s, const char *prefix, lake_error *err);
@@ -22,6 +25,10 @@ struct lake_store {
 
 /* Opens a local directory store (src/store/local.c). */
 lake_rc lake__store_local_open(const char *path, lake_store **out, lake_error *err);
+
+/* Opens an S3 store for s3://bucket/prefix or s3a://bucket/prefix (src/store/s3.c). */
+lake_rc lake__store_s3_open(const char *url, const lake_store_options *opts, lake_store **out,
+                            lake_error *err);
 
 /* Appends (key, size) to l, copying key. */
 void lake__obj_list_add(lake_obj_list *l, const char *key, uint64_t size);

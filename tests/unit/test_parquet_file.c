@@ -6,6 +6,7 @@
 #include "lake/parquet.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -180,6 +181,7 @@ static int count(int node) {
 /* ---- helpers for building tables ---- */
 
 static lake_buf file;
+static bool plain_only; /* PLAIN values only: no dictionary, no delta */
 
 static int write_file(const lake_col *const *cols, size_t ncols, const uint32_t *rows, size_t nrows,
                       pq_codec codec) {
@@ -187,6 +189,8 @@ static int write_file(const lake_col *const *cols, size_t ncols, const uint32_t 
     lake_error err = {0};
     pq_options_default(&o);
     o.codec = codec;
+    if (plain_only)
+        o.dictionary = o.delta = false;
     lake_buf_free(&file);
     lake_rc rc = pq_write_table(cols, ncols, rows, nrows, &o, &file, &err);
     if (rc)
@@ -414,6 +418,7 @@ UNIT_TEST(parquet_file_pages_and_row_order) {
     const lake_col *cols[] = {&c};
     static const pq_codec codecs[] = {PQ_CODEC_ZSTD, PQ_CODEC_GZIP, PQ_CODEC_LZ4_RAW};
     static const lake_codec bcodecs[] = {LAKE_CODEC_ZSTD, LAKE_CODEC_GZIP, LAKE_CODEC_LZ4_RAW};
+    plain_only = true;
     for (int k = 0; k < 3; k++) {
         CHECK_EQ_INT(write_file(cols, 1, rows, n, codecs[k]), LAKE_OK);
         int r = footer();
@@ -425,6 +430,7 @@ UNIT_TEST(parquet_file_pages_and_row_order) {
         r = footer(); /* walk_pages reused the node pool */
         CHECK_EQ_INT(ival(at(r, 1, 3)), (int64_t)n);
     }
+    plain_only = false;
     free(rows);
     lake_col_free(&c);
     lake_buf_free(&file);

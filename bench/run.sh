@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# make bench: lake against an equivalent DuckDB pipeline on `lake gen` data, never part of
+# make test. Prints a Markdown table (bench/report.mjs) and saves it as bench/RESULTS.md.
+#
+# Data sets (generated once, cached under bench/cache/data/, regenerated when src/gen changes):
+#   S  = 71 songs, 8,000 events            (5 runs per tool)
+#   M  = 15,000 songs, 8,000 events        (5 runs: thousands of tiny song files)
+#   L  = 100,000 songs, 3,000,000 events   (3 runs: ~1.3 GB of event logs)
+#   L2 = 100,000 songs, 6,000,000 events   (1 run: 2 x L events, for the linearity check)
+# Runs alternate lake, DuckDB, lake, DuckDB ... on local files with a warm page cache (dropping
+# caches needs root and disturbs other users of the machine; the input is read once before the
+# runs of each size so neither tool pays for the first cold read).
+#
+# Environment:
+#   BENCH_SIZES    sizes to run (default "S M L L2")
+#   BENCH_RUNS     runs per tool for every size (default 5 for S and M, 3 for L, 1 for L2)
+#   BENCH_THREADS  threads for both tools (default: nproc)
+#   BENCH_O        build directory of lake (default build/release; built with make O=...)
+#   BENCH_JSON_MB  MB of event logs the JSON micro benchmark loads (default 512; 0 skips it)
+set -euo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/.."
+
+SIZES=${BENCH_SIZES:-"S M L L2"}
+THREADS=${BENCH_THREADS:-$(nproc)}
+O=${BENCH_O:-build/release}
+JSON_MB=${BENCH_JSON_MB:-512}
+CACHE=bench/cache
+LAKE=$O/lake
+JSON_SPEED=$O/json-speed
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+# ---- dependencies: node, GNU time, DuckDB for node (tests/node_modules) ------------------------
+if [ ! -d tests/node_modules/@duckdb/node-api ] || ! command -v node >/dev/null; then
+    scripts/deps.sh
+fi
+if ! /usr/bin/time --version 2>&1 | grep -q GNU; then
+    if [ "$(id -u)" = 0 ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time
+    else
+        die "GNU time is missing: sudo apt-get install time"
+    fi
+fi
+[ "${BASH_VERSINFO[0]}" -ge 5 ] || die "bash 5 is needed (EPOCHREALTIME)"
+
+# ---- build lake (release flags) and the JSON micro benchmark ----------------------------------
+make --no-print-directory O="$O" "$LAKE" "$O/liblake.a" >/dev/null
+${CC:-cc} -std=c11 -O2 -Iinclude -D_GNU_SOURCE -pthread -o "$JSON_SPEED" bench/json_speed.c \
+    "$O/liblake.a" -lsimdjson -lstdc++ -lm
+
+# ---- data, cached ------------------------------------------------------------------------------
+gen_hash=$(cat src/gen/* | sha1sum | cut -c1-12)
+size_args() {
+    case $1 in
+        S) echo "--songs 71 --events 8000" ;;
+        M) echo "--songs 15000 --events 8000" ;;
+        L) echo "--songs 100000 --events 3000000" ;;
+        L2) echo "--songs 100000 --events 6000000" ;;
+        *) die "unknown size $1 (S, M, L or L2)" ;;
+    esac
+}
+default_runs() {
+    case $1 in S | M) echo 5 ;; L) echo 3 ;; L2) echo 1 ;; esac
+}
+
+ensure_data() {
+    local size=$1 dir=$CACHE/data/$1 stamp
+    stamp="lake gen $(size_args "$size") gen=$gen_hash"
+    if [ -f "$dir/.stamp" ] && [ "$(cat "$dir/.stamp")" = "$stamp" ]; then
+        return
+    fi
+    echo "bench: generating $size ($(size_args "$size"))" >&2
+    rm -rf "$dir" "$dir.tmp"
+    mkdir -p "$CACHE/data"
+    # shellcheck disable=SC2046
+    "$LAKE" gen "$dir.tmp" $(size_args "$size") >/dev/null
+    # Uncompressed bytes of the event logs, for the JSON throughput figures.
+    local bytes=0 f
+    while IFS= read -r -d '' f; do
+        case $f in
+            *.gz) n=$(zcat "$f" | wc -c) ;;
+            *.zst) n=$(zstd -dc "$f" | wc -c) ;;
+            *) n=$(stat -c %s "$f") ;;
+        esac
+        bytes=$((bytes + n))
+    done < <(find "$dir.tmp/log_data" -type f -print0)
+    echo "$bytes" >"$dir.tmp/.log_bytes"
+    echo "$stamp" >"$dir.tmp/.stamp"
+    mv "$dir.tmp" "$dir"
+}
+
+# ---- runs --------------------------------------------------------------------------------------
+run_one() { # tool size i
+    # Every run writes to a fresh directory; old outputs are deleted only between sizes and at
+    # the end. Deleting ~80,000 files right before a run made the next run's file creation
+    # several times slower (ext4 without a journal skips inodes freed in the last 30 s, reading
+    # each one's block: recently_deleted in the kernel profile).
+    local tool=$1 size=$2 i=$3 in=$CACHE/data/$2 out=$CACHE/out/$2/$1-$3 res=$CACHE/results/$2
+    mkdir -p "$(dirname "$out")"
+    sync
+    local cmd
+    if [ "$tool" = lake ]; then
+        cmd=("$LAKE" run --input "$in" --output "$out" --threads "$THREADS")
+    else
+        cmd=(node bench/duckdb_pipeline.mjs "$in" "$out" --threads "$THREADS")
+    fi
+    echo "${cmd[*]}" >"$res/$tool-$i.cmd"
+    if ! bench/measure.sh "$res/$tool-$i.time" "$res/$tool-$i.log" "${cmd[@]}"; then
+        cat "$res/$tool-$i.log" >&2
+        die "$tool failed on $size (run $i)"
+    fi
+    echo "bench: $size $tool run $i: $(cat "$res/$tool-$i.time")" >&2
+}
+
+host_info() {
+    local cpu
+    cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+    echo "cpu=$cpu"
+    echo "cores=$(nproc)"
+    echo "mem_gib=$(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
+    echo "kernel=$(uname -r)"
+    echo "lake=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo +dirty)"
+    echo "duckdb=$(node -e "console.log(require('./tests/node_modules/@duckdb/node-api/package.json').version)")"
+    echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
+    echo "threads=$THREADS"
+    echo "loadavg=$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+for size in $SIZES; do
+    ensure_data "$size"
+done
+# Outputs left by the previous invocation go first, then a pause so that the kernel no longer
+# counts their inodes as recently deleted (see run_one).
+if [ -n "$(ls -A "$CACHE/out" 2>/dev/null)" ]; then
+    rm -rf "$CACHE/out"
+    sleep "${BENCH_SETTLE:-35}"
+fi
+
+for size in $SIZES; do
+    runs=${BENCH_RUNS:-$(default_runs "$size")}
+    res=$CACHE/results/$size
+    rm -rf "$res"
+    mkdir -p "$res"
+    host_info >"$res/host"
+    echo "runs=$runs" >>"$res/host"
+    find "$CACHE/data/$size" -type f -exec cat {} + >/dev/null # warm the page cache
+    for i in $(seq 1 "$runs"); do
+        run_one lake "$size" "$i"
+        run_one duckdb "$size" "$i"
+    done
+    echo "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$res/host"
+    # The last outputs of both tools, row by row (not timed).
+    if [ "$runs" -gt 0 ]; then
+        node bench/compare.mjs "$CACHE/out/$size/lake-$runs" "$CACHE/out/$size/duckdb-$runs" \
+            >"$res/compare.txt"
+    fi
+done
+
+# JSON extraction throughput on the largest event logs at hand.
+if [ "$JSON_MB" != 0 ]; then
+    for size in L2 L M S; do
+        if [ -d "$CACHE/data/$size/log_data" ]; then
+            "$JSON_SPEED" "$CACHE/data/$size/log_data" "$THREADS" "$JSON_MB" \
+                >"$CACHE/results/json_speed.txt" 2>/dev/null
+            echo "source=$size" >>"$CACHE/results/json_speed.txt"
+            break
+        fi
+    done
+fi
+
+node bench/report.mjs "$CACHE" | tee bench/RESULTS.md
+
+# Keep only the last run's outputs of each size (the report measured them; the next invocation
+# deletes them before it starts).
+for size in $SIZES; do
+    runs=${BENCH_RUNS:-$(default_runs "$size")}
+    for i in $(seq 1 $((runs - 1))); do
+        rm -rf "$CACHE/out/$size/lake-$i" "$CACHE/out/$size/duckdb-$i"
+    done
+done

@@ -1,0 +1,17 @@
+/* S3 backend knobs (see lake_store_options in lake/store.h for the per-store settings).
+ *
+ * Settings are read the way the AWS CLI reads them: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ * AWS_SESSION_TOKEN; AWS_PROFILE with ~/.aws/credentials and ~/.aws/config (AWS_SHARED_
+ * CREDENTIALS_FILE and AWS_CONFIG_FILE move them); AWS_REGION, AWS_DEFAULT_REGION;
+ * AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL; EC2 instance-profile credentials through IMDSv2 as a last
+ * resort unless AWS_EC2_METADATA_DISABLED=true. Credentials never appear in any message. */
+#ifndef LAKE_S3_H
+#define LAKE_S3_H
+
+#define LAKE_S3_DEFAULT_MAX_CONCURRENCY 64 /* requests in flight per store */
+#define LAKE_S3_DEFAULT_MAX_ATTEMPTS 5     /* first try included, as the AWS SDKs count */
+#define LAKE_S3_MULTIPART_THRESHOLD (16u << 20) /* larger objects are uploaded in parts */
+#define LAKE_S3_PART_SIZE (8u << 20)            /* upload part and ranged-GET size */
+#define LAKE_S3_DELETE_BATCH 1000               /* keys per DeleteObjects request */
+
+#endif

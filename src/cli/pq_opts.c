@@ -1,0 +1,87 @@
+/* Parquet writer options of `lake run` (and of any later command that writes Parquet). */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+const char cli_pq_usage[] =
+    "Parquet options:\n"
+    "  -c, --compression CODEC    snappy (default), zstd, gzip, lz4_raw or none\n"
+    "      --compression-level N  codec level (zstd 1..22, gzip 1..9)\n"
+    "      --row-group-size SIZE  row group size, e.g. 128m (default 128 MiB)\n"
+    "      --page-size SIZE       data page size, e.g. 1m (default 1 MiB)\n"
+    "      --max-rows-per-file N  split a partition's rows over files of at most N rows\n"
+    "      --timestamp-type T     micros (default), millis or int96 (old Hive/Presto readers)\n"
+    "      --no-dictionary        never dictionary-encode\n"
+    "      --no-delta             never use DELTA_BINARY_PACKED (readers before Spark 3.3)\n"
+    "      --no-page-index        no ColumnIndex/OffsetIndex (page statistics in headers)\n"
+    "      --no-page-crc          no CRC32 in page headers\n"
+    "      --no-spark-metadata    no org.apache.spark.sql.parquet.row.metadata schema JSON\n";
+
+static int size_option(const char *cmd, const char *opt, const char *arg, int64_t min, int64_t max,
+                       int64_t *out) {
+    lake_error err = {0};
+    if (pq_parse_size(arg, min, max, out, &err))
+        return cli_usage_error(cmd, "%s: %s", opt, err.msg);
+    return 0;
+}
+
+static int value_option(const char *cmd, int c, const char *arg, pq_options *o,
+                        uint64_t *max_rows) {
+    lake_error err = {0};
+    int64_t v;
+    uint64_t n;
+    switch (c) {
+    case 'c':
+        return pq_codec_parse(arg, &o->codec, &err) ? cli_usage_error(cmd, "%s", err.msg) : 0;
+    case CLI_OPT_LEVEL:
+        if (!cli_parse_u64(cmd, "--compression-level", arg, &n) || n > 100)
+            return cli_usage_error(cmd, "--compression-level expects 0..100");
+        o->level = (int)n;
+        return 0;
+    case CLI_OPT_ROW_GROUP:
+        if (size_option(cmd, "--row-group-size", arg, 1 << 20, INT64_MAX, &v))
+            return 2;
+        o->row_group_bytes = v;
+        return 0;
+    case CLI_OPT_PAGE_SIZE:
+        if (size_option(cmd, "--page-size", arg, 1024, INT32_MAX, &v))
+            return 2;
+        o->page_bytes = (size_t)v;
+        return 0;
+    case CLI_OPT_MAX_ROWS:
+        if (!cli_parse_u64(cmd, "--max-rows-per-file", arg, &n))
+            return 2;
+        *max_rows = n;
+        return 0;
+    case CLI_OPT_TS_TYPE:
+        return pq_parse_timestamp_type(arg, &o->timestamp_type, &err)
+                   ? cli_usage_error(cmd, "%s", err.msg)
+                   : 0;
+    default:
+        return -1;
+    }
+}
+
+int cli_pq_option(const char *cmd, int c, const char *arg, pq_options *o, uint64_t *max_rows) {
+    switch (c) {
+    case CLI_OPT_NO_DICT:
+        o->dictionary = false;
+        return 0;
+    case CLI_OPT_NO_DELTA:
+        o->delta = false;
+        return 0;
+    case CLI_OPT_NO_INDEX:
+        o->page_index = false;
+        return 0;
+    case CLI_OPT_NO_CRC:
+        o->page_crc = false;
+        return 0;
+    case CLI_OPT_NO_SPARK:
+        o->spark_metadata = false;
+        return 0;
+    default:
+        return value_option(cmd, c, arg, o, max_rows);
+    }
+}

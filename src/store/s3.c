@@ -1,0 +1,506 @@
+/* S3 backend: each store call is one batch of concurrent requests (see s3_http.c).
+ *  - list fans out over common prefixes (delimiter '/') and continuation tokens at once;
+ *  - get asks for the first part by range, then fetches the rest in parallel parts;
+ *  - put sends one PUT up to 16 MiB, else a multipart upload that is aborted on failure;
+ *  - delete_prefix lists, then deletes in DeleteObjects batches of 1000.
+ * Keys given to and returned from the store are relative to the URL's prefix. */
+#include "store/s3_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    s3_client *client;
+} s3_store;
+
+static s3_client *client_of(lake_store *s) {
+    return ((s3_store *)s->impl)->client;
+}
+
+static char *full_key(lake_store *s, const char *key) {
+    return lake_xasprintf("%s%s", s3_client_url(client_of(s))->prefix, key);
+}
+
+static s3_req *req_new(const char *method, char *key, char *query) {
+    s3_req *r = lake_xcalloc(1, sizeof *r);
+    r->method = method;
+    r->key = key;
+    r->query = query;
+    return r;
+}
+
+static void req_free(s3_req *r) {
+    if (!r)
+        return;
+    s3_req_clear(r);
+    free(r);
+}
+
+/* ---- list ---- */
+
+typedef struct {
+    lake_obj_list *out;
+    size_t strip; /* length of the store prefix, cut from every key */
+    lake_rc rc;
+    lake_error *err;
+} list_job;
+
+static void list_done(s3_batch *b, s3_req *r);
+
+static void list_add(s3_batch *b, list_job *j, const char *prefix, const char *token) {
+    char *ep = s3_uri_encode(prefix, false);
+    char *et = token ? s3_uri_encode(token, false) : NULL;
+    /* Parameters in byte order, as SigV4's canonical query wants them. */
+    char *q = lake_xasprintf("%s%s%sdelimiter=%%2F&list-type=2&prefix=%s",
+                             et ? "continuation-token=" : "", et ? et : "", et ? "&" : "", ep);
+    free(ep);
+    free(et);
+    s3_req *r = req_new("GET", NULL, q);
+    r->label = lake_xstrdup(prefix);
+    r->done = list_done;
+    r->ud = j;
+    s3_batch_add(b, r);
+}
+
+static void list_fail(s3_batch *b, list_job *j, lake_rc rc) {
+    if (!j->rc)
+        j->rc = rc;
+    s3_batch_cancel(b);
+}
+
+static void list_done(s3_batch *b, s3_req *r) {
+    list_job *j = r->ud;
+    lake_error e = {0};
+    if (!s3_req_ok(r)) {
+        if (!r->cancelled && !j->rc) {
+            lake_rc rc = s3_req_error(s3_batch_client(b), r, "list", j->err);
+            list_fail(b, j, rc);
+        }
+        goto out;
+    }
+    s3_list_page page;
+    lake_rc rc = s3_xml_list(r->resp.data, r->resp.len, &page, &e);
+    if (rc) {
+        if (!j->rc)
+            lake_error_set(j->err, rc, "list s3://%s/%s: %s", s3_client_url(s3_batch_client(b))->bucket,
+                           r->label, e.msg);
+        list_fail(b, j, rc);
+        goto out;
+    }
+    for (size_t i = 0; i < page.objects.n; i++) {
+        const char *k = page.objects.items[i].key;
+        size_t kl = strlen(k);
+        /* "directory" markers made by consoles are not objects of the dataset */
+        if (kl <= j->strip || k[kl - 1] == '/')
+            continue;
+        lake__obj_list_add(j->out, k + j->strip, page.objects.items[i].size);
+    }
+    for (size_t i = 0; i < page.n_prefixes && !s3_batch_cancelled(b); i++)
+        if (strcmp(page.prefixes[i], r->label) != 0) /* guard against a server echoing us */
+            list_add(b, j, page.prefixes[i], NULL);
+    if (page.next_token && !s3_batch_cancelled(b))
+        list_add(b, j, r->label, page.next_token);
+    s3_list_page_free(&page);
+out:
+    free((char *)r->label);
+    req_free(r);
+}
+
+static lake_rc s3_list(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err) {
+    s3_client *c = client_of(s);
+    list_job j = {.out = out, .strip = strlen(s3_client_url(c)->prefix), .err = err};
+    char *full = full_key(s, prefix);
+    s3_batch *b = s3_batch_new(c);
+    list_add(b, &j, full, NULL);
+    s3_batch_run(b);
+    s3_batch_free(b);
+    free(full);
+    if (j.rc) {
+        lake_obj_list_free(out);
+        return j.rc;
+    }
+    lake__obj_list_sort(out);
+    return LAKE_OK;
+}
+
+/* ---- get / get_many ---- */
+
+typedef struct {
+    lake_store *s;
+    lake_buf *out;
+    lake_error *err;
+    lake_rc rc;
+    size_t base;       /* out->len before this object */
+    size_t parts_left; /* ranged parts still running */
+    bool plain;        /* first request without Range (after InvalidRange on an empty object) */
+} get_job;
+
+static void get_first_done(s3_batch *b, s3_req *r);
+
+static void get_fail(s3_batch *b, get_job *j, s3_req *r) {
+    if (!j->rc)
+        j->rc = s3_req_error(s3_batch_client(b), r, "GET", j->err);
+}
+
+static void get_add_first(s3_batch *b, get_job *j, const char *key, bool plain) {
+    s3_req *r = req_new("GET", lake_xstrdup(key), NULL);
+    r->ranged = !plain;
+    r->range_lo = 0;
+    r->range_hi = LAKE_S3_PART_SIZE - 1;
+    r->out = j->out;
+    r->done = get_first_done;
+    r->ud = j;
+    j->plain = plain;
+    s3_batch_add(b, r);
+}
+
+static void get_part_done(s3_batch *b, s3_req *r) {
+    get_job *j = r->ud;
+    if (!s3_req_ok(r))
+        get_fail(b, j, r);
+    if (--j->parts_left == 0 && j->rc)
+        lake_buf_resize(j->out, j->base);
+    req_free(r);
+}
+
+static void get_first_done(s3_batch *b, s3_req *r) {
+    get_job *j = r->ud;
+    if (!s3_req_ok(r)) {
+        if (r->status == 416 && !j->plain) /* a Range on an empty object */
+            get_add_first(b, j, r->key, true);
+        else
+            get_fail(b, j, r);
+        req_free(r);
+        return;
+    }
+    uint64_t total = r->total_size;
+    if (r->status == 206 && total > r->got) {
+        /* The rest in parallel parts written in place; If-Match pins the object version. */
+        uint64_t have = r->got;
+        lake_buf_resize(j->out, j->base + (size_t)total);
+        for (uint64_t off = have; off < total; off += LAKE_S3_PART_SIZE) {
+            uint64_t end = off + LAKE_S3_PART_SIZE < total ? off + LAKE_S3_PART_SIZE : total;
+            s3_req *p = req_new("GET", lake_xstrdup(r->key), NULL);
+            p->ranged = true;
+            p->range_lo = off;
+            p->range_hi = end - 1;
+            p->window = j->out->data + j->base + off;
+            p->window_len = (size_t)(end - off);
+            p->if_match = r->etag ? lake_xstrdup(r->etag) : NULL;
+            p->done = get_part_done;
+            p->ud = j;
+            j->parts_left++;
+            s3_batch_add(b, p);
+        }
+    }
+    req_free(r);
+}
+
+static lake_rc s3_get_many(lake_store *s, const char *const *keys, size_t n, lake_buf *outs,
+                           lake_error *errs) {
+    if (!n)
+        return LAKE_OK;
+    get_job *jobs = lake_xcalloc(n, sizeof *jobs);
+    s3_batch *b = s3_batch_new(client_of(s));
+    for (size_t i = 0; i < n; i++) {
+        jobs[i] = (get_job){.s = s, .out = &outs[i], .err = &errs[i], .base = outs[i].len};
+        char *k = full_key(s, keys[i]);
+        get_add_first(b, &jobs[i], k, false);
+        free(k);
+    }
+    s3_batch_run(b);
+    s3_batch_free(b);
+    lake_rc first = LAKE_OK;
+    for (size_t i = 0; i < n; i++) {
+        lake_buf_reserve(&outs[i], 0); /* padding exists even for an empty object */
+        if (jobs[i].rc && !first)
+            first = jobs[i].rc;
+    }
+    free(jobs);
+    return first;
+}
+
+static lake_rc s3_get(lake_store *s, const char *key, lake_buf *out, lake_error *err) {
+    return s3_get_many(s, &key, 1, out, err);
+}
+
+/* ---- put ---- */
+
+typedef struct {
+    lake_rc rc;
+    lake_error *err;
+    const char *what;
+    char **etags; /* per part, multipart only */
+} put_job;
+
+static void put_done(s3_batch *b, s3_req *r) {
+    put_job *j = r->ud;
+    if (s3_req_ok(r)) {
+        if (j->etags && r->idx) {
+            j->etags[r->idx - 1] = r->etag;
+            r->etag = NULL;
+        }
+    } else if (!r->cancelled && !j->rc) {
+        j->rc = s3_req_error(s3_batch_client(b), r, j->what, j->err);
+        s3_batch_cancel(b); /* the other parts are wasted work now */
+    }
+}
+
+/* Runs one request to its end in a batch of its own; r->resp keeps the reply. */
+static lake_rc run_one(s3_client *c, s3_req *r, const char *what, lake_error *err) {
+    put_job j = {.err = err, .what = what};
+    r->done = put_done;
+    r->ud = &j;
+    s3_batch *b = s3_batch_new(c);
+    s3_batch_add(b, r);
+    s3_batch_run(b);
+    s3_batch_free(b);
+    return j.rc;
+}
+
+static lake_rc put_multipart(s3_client *c, const char *key, const uint8_t *data, size_t len,
+                             lake_error *err) {
+    size_t part = LAKE_S3_PART_SIZE;
+    while ((len + part - 1) / part > 10000) /* S3 allows 10,000 parts */
+        part *= 2;
+    size_t nparts = (len + part - 1) / part;
+    s3_req *init = req_new("POST", lake_xstrdup(key), lake_xstrdup("uploads="));
+    lake_rc rc = run_one(c, init, "CreateMultipartUpload", err);
+    char *upload_id = rc ? NULL : s3_xml_upload_id(init->resp.data, init->resp.len);
+    req_free(init);
+    if (rc)
+        return rc;
+    if (!upload_id)
+        return lake_error_set(err, LAKE_ERR_IO,
+                              "CreateMultipartUpload s3://%s/%s: reply without an UploadId",
+                              s3_client_url(c)->bucket, key);
+    char *eid = s3_uri_encode(upload_id, false);
+    put_job j = {.err = err, .what = "UploadPart", .etags = lake_xcalloc(nparts, sizeof(char *))};
+    s3_req *parts = lake_xcalloc(nparts, sizeof *parts);
+    s3_batch *b = s3_batch_new(c);
+    for (size_t i = 0; i < nparts; i++) {
+        s3_req *p = &parts[i];
+        p->method = "PUT";
+        p->key = lake_xstrdup(key);
+        p->query = lake_xasprintf("partNumber=%zu&uploadId=%s", i + 1, eid);
+        p->body = data + i * part;
+        p->body_len = i + 1 < nparts ? part : len - i * part;
+        p->idx = i + 1;
+        p->done = put_done;
+        p->ud = &j;
+        s3_batch_add(b, p);
+    }
+    s3_batch_run(b);
+    s3_batch_free(b);
+    for (size_t i = 0; i < nparts; i++)
+        s3_req_clear(&parts[i]);
+    free(parts);
+    rc = j.rc;
+    lake_buf body;
+    lake_buf_init(&body);
+    if (!rc) {
+        lake_buf_puts(&body, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/"
+                             "2006-03-01/\">");
+        for (size_t i = 0; i < nparts; i++) {
+            lake_buf_printf(&body, "<Part><PartNumber>%zu</PartNumber><ETag>", i + 1);
+            s3_xml_escape(&body, j.etags[i] ? j.etags[i] : "");
+            lake_buf_puts(&body, "</ETag></Part>");
+        }
+        lake_buf_puts(&body, "</CompleteMultipartUpload>");
+        s3_req *done = req_new("POST", lake_xstrdup(key), lake_xasprintf("uploadId=%s", eid));
+        done->body = body.data;
+        done->body_len = body.len;
+        done->content_type = "application/xml";
+        rc = run_one(c, done, "CompleteMultipartUpload", err);
+        req_free(done);
+    }
+    if (rc) {
+        /* No orphaned uploads: their parts would be billed until a lifecycle rule ends them. */
+        lake_error abort_err = {0};
+        s3_req *ab = req_new("DELETE", lake_xstrdup(key), lake_xasprintf("uploadId=%s", eid));
+        if (run_one(c, ab, "AbortMultipartUpload", &abort_err))
+            lake_error_prefix(err, "upload %s not aborted (%s); ", upload_id, abort_err.msg);
+        req_free(ab);
+    }
+    lake_buf_free(&body);
+    for (size_t i = 0; i < nparts; i++)
+        free(j.etags[i]);
+    free(j.etags);
+    free(eid);
+    free(upload_id);
+    return rc;
+}
+
+static lake_rc s3_put(lake_store *s, const char *key, const void *data, size_t len,
+                      lake_error *err) {
+    s3_client *c = client_of(s);
+    char *k = full_key(s, key);
+    lake_rc rc;
+    if (len > LAKE_S3_MULTIPART_THRESHOLD) {
+        rc = put_multipart(c, k, data, len, err);
+    } else {
+        s3_req *r = req_new("PUT", lake_xstrdup(k), NULL);
+        r->body = data ? data : (const uint8_t *)"";
+        r->body_len = len;
+        rc = run_one(c, r, "PUT", err);
+        req_free(r);
+    }
+    free(k);
+    return rc;
+}
+
+/* ---- delete ---- */
+
+static lake_rc s3_del(lake_store *s, const char *key, lake_error *err) {
+    s3_req *r = req_new("DELETE", full_key(s, key), NULL);
+    lake_error e = {0};
+    lake_rc rc = run_one(client_of(s), r, "DELETE", &e);
+    req_free(r);
+    if (rc == LAKE_ERR_NOT_FOUND && !strstr(e.msg, "NoSuchBucket"))
+        return LAKE_OK;
+    if (rc && err)
+        *err = e;
+    return rc;
+}
+
+typedef struct {
+    lake_rc rc;
+    lake_error *err;
+} del_job;
+
+static void del_batch_done(s3_batch *b, s3_req *r) {
+    del_job *j = r->ud;
+    s3_client *c = s3_batch_client(b);
+    if (!s3_req_ok(r)) {
+        if (!r->cancelled && !j->rc)
+            j->rc = s3_req_error(c, r, "DeleteObjects", j->err);
+        s3_batch_cancel(b);
+        return;
+    }
+    char *key = NULL, *code = NULL, *msg = NULL;
+    if (s3_xml_delete_errors(r->resp.data, r->resp.len, &key, &code, &msg) && !j->rc) {
+        j->rc = !strcmp(code, "AccessDenied") ? LAKE_ERR_AUTH : LAKE_ERR_IO;
+        lake_error_set(j->err, j->rc, "DeleteObjects s3://%s/%s: %s%s%s", s3_client_url(c)->bucket,
+                       key ? key : "", code, msg ? ": " : "", msg ? msg : "");
+        s3_batch_cancel(b);
+    }
+    free(key);
+    free(code);
+    free(msg);
+}
+
+static lake_rc s3_del_prefix(lake_store *s, const char *prefix, lake_error *err) {
+    if (!*prefix)
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG, "refusing to delete the store root");
+    s3_client *c = client_of(s);
+    lake_obj_list l = {0};
+    lake_rc rc = s3_list(s, prefix, &l, err);
+    if (rc || !l.n) {
+        lake_obj_list_free(&l);
+        return rc;
+    }
+    size_t nb = (l.n + LAKE_S3_DELETE_BATCH - 1) / LAKE_S3_DELETE_BATCH;
+    s3_req *reqs = lake_xcalloc(nb, sizeof *reqs);
+    lake_buf *bodies = lake_xcalloc(nb, sizeof *bodies);
+    del_job j = {.err = err};
+    const char *root = s3_client_url(c)->prefix;
+    s3_batch *b = s3_batch_new(c);
+    for (size_t i = 0; i < nb; i++) {
+        lake_buf *body = &bodies[i];
+        lake_buf_puts(body, "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                            "<Quiet>true</Quiet>");
+        for (size_t k = i * LAKE_S3_DELETE_BATCH; k < l.n && k < (i + 1) * LAKE_S3_DELETE_BATCH;
+             k++) {
+            lake_buf_puts(body, "<Object><Key>");
+            s3_xml_escape(body, root);
+            s3_xml_escape(body, l.items[k].key);
+            lake_buf_puts(body, "</Key></Object>");
+        }
+        lake_buf_puts(body, "</Delete>");
+        s3_req *r = &reqs[i];
+        r->method = "POST";
+        r->query = lake_xstrdup("delete=");
+        r->label = prefix;
+        r->body = body->data;
+        r->body_len = body->len;
+        r->content_type = "application/xml";
+        r->checksum = true;
+        r->done = del_batch_done;
+        r->ud = &j;
+        s3_batch_add(b, r);
+    }
+    s3_batch_run(b);
+    s3_batch_free(b);
+    for (size_t i = 0; i < nb; i++) {
+        s3_req_clear(&reqs[i]);
+        lake_buf_free(&bodies[i]);
+    }
+    free(reqs);
+    free(bodies);
+    lake_obj_list_free(&l);
+    return j.rc;
+}
+
+static lake_rc s3_rename_prefix(lake_store *s, const char *from, const char *to, lake_error *err) {
+    (void)s;
+    (void)from;
+    (void)to;
+    return lake_error_set(err, LAKE_ERR_UNSUPPORTED, "S3 has no rename");
+}
+
+static void s3_close(lake_store *s) {
+    s3_store *st = s->impl;
+    s3_client_free(st->client);
+    free(st);
+}
+
+static const lake_store_ops s3_ops = {
+    .list = s3_list,
+    .get = s3_get,
+    .get_many = s3_get_many,
+    .put = s3_put,
+    .del = s3_del,
+    .del_prefix = s3_del_prefix,
+    .rename_prefix = s3_rename_prefix,
+    .close = s3_close,
+};
+
+/* HEAD on the bucket at open: a missing bucket or an unreachable endpoint fails here, clearly.
+ * 403 is left to the real requests (a role may read objects without s3:ListBucket). */
+static lake_rc check_bucket(s3_client *c, lake_error *err) {
+    s3_req *r = req_new("HEAD", NULL, NULL);
+    r->label = "";
+    lake_error e = {0};
+    lake_rc rc = run_one(c, r, "HEAD", &e);
+    req_free(r);
+    if (rc == LAKE_ERR_NOT_FOUND)
+        return lake_error_set(err, rc, "bucket %s does not exist (%s)", s3_client_url(c)->bucket,
+                              e.msg);
+    if (rc == LAKE_ERR_NETWORK) {
+        if (err)
+            *err = e;
+        return rc;
+    }
+    return LAKE_OK;
+}
+
+lake_rc lake__store_s3_open(const char *url, const lake_store_options *opts, lake_store **out,
+                            lake_error *err) {
+    *out = NULL;
+    s3_client *c = NULL;
+    lake_rc rc = s3_client_create(url, opts, &c, err);
+    if (!rc)
+        rc = check_bucket(c, err);
+    if (rc) {
+        s3_client_free(c);
+        return rc;
+    }
+    s3_store *st = lake_xcalloc(1, sizeof *st);
+    st->client = c;
+    lake_store *s = lake_xcalloc(1, sizeof *s);
+    s->ops = &s3_ops;
+    s->url = lake_xstrdup(url);
+    s->impl = st;
+    *out = s;
+    return LAKE_OK;
+}

@@ -1,0 +1,669 @@
+/* The S3 request engine. A client holds the settings and a curl share handle, so connections, DNS
+ * answers and TLS sessions are reused by every call and thread. Each store call runs its
+ * requests as one batch on its own multi handle: up to max_concurrency in flight (counted across
+ * the client), each retried as the AWS SDKs' standard mode retries, signed by curl (SigV4) with
+ * x-amz-content-sha256 computed here. */
+#include "store/s3_internal.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RETRY_QUOTA 500 /* standard mode: retry tokens per client */
+#define RETRY_COST 5
+#define TIMEOUT_RETRY_COST 10
+#define MAX_BACKOFF_MS 20000.0
+#define ERROR_BODY_CAP (64u << 10)
+
+struct s3_client {
+    s3_url url;
+    s3_config cfg;
+    int max_concurrency;
+    int max_attempts;
+    bool verbose;
+    bool sign;
+    char *sigv4;   /* "aws:amz:<region>:s3" */
+    char *base;    /* URL of the bucket: endpoint/bucket or https://bucket.s3.<region>... */
+    char *token_header;
+    CURLSH *share;
+    pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+    pthread_mutex_t pool_lock;
+    CURL **pool;
+    size_t n_pool;
+    atomic_int inflight;
+    atomic_int retry_tokens;
+    atomic_uint_fast64_t rng;
+};
+
+struct s3_batch {
+    s3_client *c;
+    CURLM *multi;
+    s3_req *ready, *ready_tail; /* FIFO of requests to start */
+    s3_req *delayed;            /* retries waiting for their backoff */
+    size_t active;
+    bool cancelled;
+    bool progressed; /* a request finished since the last poll */
+};
+
+/* ---- retry policy (pure) ---- */
+
+static bool code_is(const char *code, const char *const *list) {
+    for (; code && *list; list++)
+        if (!strcmp(code, *list))
+            return true;
+    return false;
+}
+
+s3_verdict s3_classify(int curl_code, long status, const char *code) {
+    static const char *const retry_codes[] = {
+        "SlowDown",         "Throttling",          "ThrottlingException",  "RequestLimitExceeded",
+        "RequestThrottled", "TooManyRequestsException", "BandwidthLimitExceeded",
+        "RequestTimeout",   "RequestTimeoutException",  "PriorRequestNotComplete",
+        "InternalError",    "ServiceUnavailable",  "TransactionInProgressException",
+        "EC2ThrottledException", "ProvisionedThroughputExceededException", NULL};
+    switch ((CURLcode)curl_code) {
+    case CURLE_OK:
+        break;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+        return S3_DONE_RETRY;
+    default:
+        return S3_DONE_FAIL;
+    }
+    if (status >= 200 && status < 300)
+        return S3_DONE_OK;
+    if (status >= 500 || status == 429 || code_is(code, retry_codes))
+        return S3_DONE_RETRY;
+    return S3_DONE_FAIL;
+}
+
+double s3_backoff_ms(int retry, double rand01) {
+    double cap = 1000.0;
+    for (int i = 1; i < retry && cap < MAX_BACKOFF_MS; i++)
+        cap *= 2;
+    if (cap > MAX_BACKOFF_MS)
+        cap = MAX_BACKOFF_MS;
+    return rand01 * cap;
+}
+
+static double client_rand(s3_client *c) {
+    /* splitmix64 over a shared counter: lock-free and good enough for jitter */
+    uint64_t z = atomic_fetch_add(&c->rng, 0x9e3779b97f4a7c15ull) + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (double)(z >> 11) / 9007199254740992.0;
+}
+
+/* ---- client ---- */
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void curl_init_once(void) {
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *ud) {
+    (void)h;
+    (void)access;
+    s3_client *c = ud;
+    pthread_mutex_lock(&c->share_locks[data]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *ud) {
+    (void)h;
+    s3_client *c = ud;
+    pthread_mutex_unlock(&c->share_locks[data]);
+}
+
+static char *bucket_base(const s3_client *c) {
+    const s3_config *g = &c->cfg;
+    if (g->endpoint && g->path_style)
+        return lake_xasprintf("%s/%s", g->endpoint, c->url.bucket);
+    if (g->endpoint) { /* endpoint from settings but virtual-hosted: bucket before the host */
+        const char *host = strstr(g->endpoint, "://") + 3;
+        return lake_xasprintf("%.*s%s.%s", (int)(host - g->endpoint), g->endpoint, c->url.bucket,
+                              host);
+    }
+    /* AWS itself: dotted bucket names break the TLS wildcard, so those go in the path. */
+    if (strchr(c->url.bucket, '.'))
+        return lake_xasprintf("https://s3.%s.amazonaws.com/%s", g->region, c->url.bucket);
+    return lake_xasprintf("https://%s.s3.%s.amazonaws.com", c->url.bucket, g->region);
+}
+
+lake_rc s3_client_create(const char *url, const lake_store_options *o, s3_client **out,
+                         lake_error *err) {
+    *out = NULL;
+    pthread_once(&curl_once, curl_init_once);
+    if (curl_init_rc != CURLE_OK)
+        return lake_error_set(err, LAKE_ERR_INTERNAL, "cannot initialise libcurl: %s",
+                              curl_easy_strerror(curl_init_rc));
+    s3_client *c = lake_xcalloc(1, sizeof *c);
+    lake_rc rc = s3_url_parse(url, &c->url, err);
+    if (!rc)
+        rc = s3_config_resolve(&c->cfg, o, err);
+    if (rc) {
+        s3_url_free(&c->url);
+        free(c);
+        return rc;
+    }
+    c->max_concurrency = o && o->max_concurrency > 0 ? o->max_concurrency
+                                                     : LAKE_S3_DEFAULT_MAX_CONCURRENCY;
+    c->max_attempts = o && o->max_attempts > 0 ? o->max_attempts : LAKE_S3_DEFAULT_MAX_ATTEMPTS;
+    const char *env_attempts = getenv("AWS_MAX_ATTEMPTS"); /* as the AWS CLI reads it */
+    if (!(o && o->max_attempts > 0) && env_attempts && atoi(env_attempts) > 0)
+        c->max_attempts = atoi(env_attempts);
+    c->verbose = o && o->verbose;
+    c->sign = !(o && o->no_sign_request);
+    c->sigv4 = lake_xasprintf("aws:amz:%s:s3", c->cfg.region);
+    c->base = bucket_base(c);
+    if (c->cfg.session_token)
+        c->token_header = lake_xasprintf("x-amz-security-token: %s", c->cfg.session_token);
+    atomic_init(&c->inflight, 0);
+    atomic_init(&c->retry_tokens, RETRY_QUOTA);
+    atomic_init(&c->rng, (uint64_t)(lake_now() * 1e9) ^ (uint64_t)(uintptr_t)c);
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_init(&c->share_locks[i], NULL);
+    pthread_mutex_init(&c->pool_lock, NULL);
+    c->pool = lake_xcalloc((size_t)c->max_concurrency * 2, sizeof *c->pool);
+    c->share = curl_share_init();
+    curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
+    curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+    curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
+    curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    if (c->verbose)
+        fprintf(stderr, "lake s3: s3://%s/%s via %s (region %s, credentials: %s)\n",
+                c->url.bucket, c->url.prefix, c->base, c->cfg.region, c->cfg.cred_source);
+    *out = c;
+    return LAKE_OK;
+}
+
+void s3_client_free(s3_client *c) {
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n_pool; i++)
+        curl_easy_cleanup(c->pool[i]);
+    free(c->pool);
+    curl_share_cleanup(c->share);
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_destroy(&c->share_locks[i]);
+    pthread_mutex_destroy(&c->pool_lock);
+    s3_url_free(&c->url);
+    s3_config_free(&c->cfg);
+    free(c->sigv4);
+    free(c->base);
+    if (c->token_header)
+        memset(c->token_header, 0, strlen(c->token_header));
+    free(c->token_header);
+    free(c);
+}
+
+const s3_url *s3_client_url(const s3_client *c) {
+    return &c->url;
+}
+
+static CURL *easy_get(s3_client *c) {
+    CURL *h = NULL;
+    pthread_mutex_lock(&c->pool_lock);
+    if (c->n_pool)
+        h = c->pool[--c->n_pool];
+    pthread_mutex_unlock(&c->pool_lock);
+    if (h)
+        curl_easy_reset(h);
+    else
+        h = curl_easy_init();
+    if (!h) {
+        fputs("lake: out of memory\n", stderr);
+        exit(70);
+    }
+    return h;
+}
+
+static void easy_put(s3_client *c, CURL *h) {
+    pthread_mutex_lock(&c->pool_lock);
+    if (c->n_pool < (size_t)c->max_concurrency * 2) {
+        c->pool[c->n_pool++] = h;
+        h = NULL;
+    }
+    pthread_mutex_unlock(&c->pool_lock);
+    if (h)
+        curl_easy_cleanup(h);
+}
+
+/* ---- batches ---- */
+
+s3_batch *s3_batch_new(s3_client *c) {
+    s3_batch *b = lake_xcalloc(1, sizeof *b);
+    b->c = c;
+    b->multi = curl_multi_init();
+    if (!b->multi) {
+        fputs("lake: out of memory\n", stderr);
+        exit(70);
+    }
+    curl_multi_setopt(b->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->max_concurrency);
+    return b;
+}
+
+void s3_batch_free(s3_batch *b) {
+    if (!b)
+        return;
+    curl_multi_cleanup(b->multi);
+    free(b);
+}
+
+s3_client *s3_batch_client(s3_batch *b) {
+    return b->c;
+}
+
+static void push_ready(s3_batch *b, s3_req *r) {
+    r->next = NULL;
+    if (b->ready_tail)
+        b->ready_tail->next = r;
+    else
+        b->ready = r;
+    b->ready_tail = r;
+}
+
+void s3_batch_add(s3_batch *b, s3_req *r) {
+    r->status = 0;
+    r->curl_code = 0;
+    r->attempts = 0;
+    r->cancelled = false;
+    r->not_before = 0;
+    r->payload_hash[0] = '\0';
+    push_ready(b, r);
+}
+
+void s3_batch_cancel(s3_batch *b) {
+    b->cancelled = true;
+}
+
+bool s3_batch_cancelled(const s3_batch *b) {
+    return b->cancelled;
+}
+
+bool s3_req_ok(const s3_req *r) {
+    return !r->cancelled && r->curl_code == CURLE_OK && r->status >= 200 && r->status < 300;
+}
+
+void s3_req_clear(s3_req *r) {
+    free(r->key);
+    free(r->query);
+    free(r->if_match);
+    free(r->etag);
+    lake_buf_free(&r->resp);
+    r->key = r->query = r->if_match = r->etag = NULL;
+}
+
+static long response_status(s3_req *r) {
+    long status = 0;
+    curl_easy_getinfo((CURL *)r->easy, CURLINFO_RESPONSE_CODE, &status);
+    return status;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud) {
+    s3_req *r = ud;
+    size_t len = size * n;
+    long status = response_status(r);
+    if (status < 200 || status >= 300) {
+        if (r->resp.len + len <= ERROR_BODY_CAP)
+            lake_buf_append(&r->resp, p, len);
+        return len;
+    }
+    if (r->window) {
+        if (r->got + len > r->window_len)
+            return 0; /* more than asked for: fail the transfer */
+        memcpy(r->window + r->got, p, len);
+    } else if (r->out) {
+        lake_buf_append(r->out, p, len);
+    } else {
+        lake_buf_append(&r->resp, p, len);
+    }
+    r->got += len;
+    return len;
+}
+
+static bool header_is(const char *line, size_t n, const char *name, const char **value) {
+    size_t nl = strlen(name);
+    if (n <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+        return false;
+    *value = line + nl + 1;
+    while (**value == ' ')
+        (*value)++;
+    return true;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud) {
+    s3_req *r = ud;
+    size_t len = size * n, vl;
+    const char *v;
+    while (len && (p[len - 1] == '\r' || p[len - 1] == '\n'))
+        len--;
+    if (header_is(p, len, "ETag", &v)) {
+        vl = len - (size_t)(v - p);
+        free(r->etag);
+        r->etag = lake_xstrndup(v, vl);
+    } else if (header_is(p, len, "Content-Range", &v)) {
+        const char *slash = memchr(v, '/', len - (size_t)(v - p));
+        if (slash && slash[1] != '*')
+            r->total_size = strtoull(slash + 1, NULL, 10);
+    } else if (header_is(p, len, "Content-Length", &v) && !r->ranged) {
+        r->total_size = strtoull(v, NULL, 10);
+    }
+    return size * n;
+}
+
+static void start(s3_batch *b, s3_req *r) {
+    s3_client *c = b->c;
+    CURL *h = easy_get(c);
+    r->easy = h;
+    r->got = 0;
+    r->total_size = 0;
+    r->out_start = r->out ? r->out->len : 0;
+    r->errbuf[0] = '\0';
+    lake_buf_resize(&r->resp, 0);
+
+    char *ekey = r->key ? s3_uri_encode(r->key, true) : NULL;
+    char *url = lake_xasprintf("%s/%s%s%s", c->base, ekey ? ekey : "", r->query ? "?" : "",
+                               r->query ? r->query : "");
+    /* path-style bucket requests: ".../bucket/" and ".../bucket" both work; keep the slash off */
+    if (!ekey && !r->query && c->cfg.path_style)
+        url[strlen(url) - 1] = '\0';
+    free(ekey);
+
+    struct curl_slist *hd = NULL;
+    char line[160];
+    if (c->sign) {
+        if (!r->payload_hash[0]) {
+            uint8_t sum[32];
+            s3_sha256(r->body ? (const void *)r->body : "", r->body_len, sum);
+            s3_hex(sum, 32, r->payload_hash);
+        }
+        snprintf(line, sizeof line, "x-amz-content-sha256: %s", r->payload_hash);
+        hd = curl_slist_append(hd, line);
+        if (c->token_header)
+            hd = curl_slist_append(hd, c->token_header);
+    }
+    if (r->checksum) {
+        uint8_t sum[32];
+        s3_sha256(r->body ? (const void *)r->body : "", r->body_len, sum);
+        char *b64 = s3_base64(sum, 32);
+        snprintf(line, sizeof line, "x-amz-checksum-sha256: %s", b64);
+        free(b64);
+        hd = curl_slist_append(hd, line);
+    }
+    if (r->body || !strcmp(r->method, "PUT") || !strcmp(r->method, "POST")) {
+        snprintf(line, sizeof line, "Content-Type: %s",
+                 r->content_type ? r->content_type : "application/octet-stream");
+        hd = curl_slist_append(hd, line);
+    }
+    if (r->ranged) {
+        snprintf(line, sizeof line, "Range: bytes=%llu-%llu", (unsigned long long)r->range_lo,
+                 (unsigned long long)r->range_hi);
+        hd = curl_slist_append(hd, line);
+    }
+    if (r->if_match) {
+        char *m = lake_xasprintf("If-Match: %s", r->if_match);
+        hd = curl_slist_append(hd, m);
+        free(m);
+    }
+    r->hdrs = hd;
+
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    free(url);
+    curl_easy_setopt(h, CURLOPT_SHARE, c->share);
+    curl_easy_setopt(h, CURLOPT_PRIVATE, r);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L); /* a stalled transfer is a timeout */
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+    if (!strcmp(r->method, "HEAD")) {
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else {
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
+        if (r->body || !strcmp(r->method, "PUT") || !strcmp(r->method, "POST")) {
+            curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body ? (const char *)r->body : "");
+            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+        }
+    }
+    if (c->sign) {
+        curl_easy_setopt(h, CURLOPT_AWS_SIGV4, c->sigv4);
+        curl_easy_setopt(h, CURLOPT_USERNAME, c->cfg.access_key);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, c->cfg.secret_key);
+    }
+    curl_multi_add_handle(b->multi, h);
+    b->active++;
+    atomic_fetch_add(&c->inflight, 1);
+}
+
+static void print_target(FILE *f, s3_client *c, const s3_req *r) {
+    fprintf(f, "s3://%s/%s%s%s", c->url.bucket, r->key ? r->key : (r->label ? r->label : ""),
+            r->query ? "?" : "", r->query ? r->query : "");
+}
+
+/* The service's error Code of a failed reply, malloc'ed, or NULL. */
+static char *reply_code(const s3_req *r) {
+    char *code = NULL, *msg = NULL;
+    if (s3_xml_error(r->resp.data, r->resp.len, &code, &msg))
+        free(msg);
+    return code;
+}
+
+static void finish(s3_batch *b, s3_req *r, CURLcode cc) {
+    s3_client *c = b->c;
+    CURL *h = r->easy;
+    r->curl_code = (int)cc;
+    r->status = cc == CURLE_OK ? response_status(r) : 0;
+    r->attempts++;
+    curl_multi_remove_handle(b->multi, h);
+    curl_slist_free_all(r->hdrs);
+    r->hdrs = NULL;
+    r->easy = NULL;
+    easy_put(c, h);
+    b->active--;
+    atomic_fetch_sub(&c->inflight, 1);
+    b->progressed = true;
+
+    char *code = NULL;
+    if (cc == CURLE_OK && (r->status < 200 || r->status >= 300))
+        code = reply_code(r);
+    else if (cc == CURLE_OK && !r->out && !r->window && r->resp.len &&
+             (code = reply_code(r)) != NULL)
+        r->status = 500; /* CompleteMultipartUpload can fail inside a 200 reply */
+    if (cc == CURLE_OK && r->window && r->status >= 200 && r->status < 300 &&
+        r->got != r->window_len)
+        r->curl_code = cc = CURLE_PARTIAL_FILE;
+    s3_verdict v = s3_classify(r->curl_code, r->status, code);
+    free(code);
+    if (c->verbose) {
+        fprintf(stderr, "lake s3: %s ", r->method);
+        print_target(stderr, c, r);
+        if (cc != CURLE_OK)
+            fprintf(stderr, " -> %s (attempt %d)\n", curl_easy_strerror(cc), r->attempts);
+        else
+            fprintf(stderr, " -> %ld (attempt %d)\n", r->status, r->attempts);
+    }
+    if (v == S3_DONE_RETRY && r->attempts < c->max_attempts && !b->cancelled) {
+        int cost = cc == CURLE_OPERATION_TIMEDOUT ? TIMEOUT_RETRY_COST : RETRY_COST;
+        if (atomic_fetch_sub(&c->retry_tokens, cost) >= cost) {
+            if (r->out)
+                lake_buf_resize(r->out, r->out_start);
+            r->not_before = lake_now() + s3_backoff_ms(r->attempts, client_rand(c)) / 1000.0;
+            r->next = b->delayed;
+            b->delayed = r;
+            return;
+        }
+        atomic_fetch_add(&c->retry_tokens, cost); /* quota spent: no retry */
+    }
+    if (v == S3_DONE_OK) {
+        int t = atomic_load(&c->retry_tokens);
+        int refund = r->attempts > 1 ? RETRY_COST : 1;
+        if (t < RETRY_QUOTA)
+            atomic_fetch_add(&c->retry_tokens, t + refund > RETRY_QUOTA ? RETRY_QUOTA - t : refund);
+    } else if (r->out) {
+        lake_buf_resize(r->out, r->out_start);
+    }
+    if (r->done)
+        r->done(b, r);
+}
+
+/* Moves retries whose backoff has passed to the ready queue; returns ms until the next one. */
+static double promote_delayed(s3_batch *b) {
+    double now = lake_now(), next = -1;
+    s3_req **pp = &b->delayed;
+    while (*pp) {
+        s3_req *r = *pp;
+        if (r->not_before <= now || b->cancelled) {
+            *pp = r->next;
+            push_ready(b, r);
+        } else {
+            double ms = (r->not_before - now) * 1000.0;
+            if (next < 0 || ms < next)
+                next = ms;
+            pp = &r->next;
+        }
+    }
+    return next;
+}
+
+static void start_ready(s3_batch *b) {
+    s3_client *c = b->c;
+    while (b->ready) {
+        if (!b->cancelled && b->active > 0 &&
+            atomic_load(&c->inflight) >= c->max_concurrency)
+            break;
+        s3_req *r = b->ready;
+        b->ready = r->next;
+        if (!b->ready)
+            b->ready_tail = NULL;
+        if (b->cancelled) {
+            r->cancelled = true;
+            r->curl_code = CURLE_ABORTED_BY_CALLBACK;
+            b->progressed = true;
+            if (r->done)
+                r->done(b, r);
+            continue;
+        }
+        start(b, r);
+    }
+}
+
+void s3_batch_run(s3_batch *b) {
+    for (;;) {
+        double wait_ms = promote_delayed(b);
+        start_ready(b);
+        if (!b->active && !b->ready && !b->delayed)
+            break;
+        b->progressed = false;
+        int running = 0;
+        curl_multi_perform(b->multi, &running);
+        CURLMsg *m;
+        int left;
+        while ((m = curl_multi_info_read(b->multi, &left)) != NULL) {
+            if (m->msg != CURLMSG_DONE)
+                continue;
+            s3_req *r = NULL;
+            CURLcode cc = m->data.result;
+            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+            finish(b, r, cc);
+        }
+        if (b->progressed)
+            continue;
+        int timeout = 100;
+        if (wait_ms >= 0 && wait_ms < timeout)
+            timeout = (int)wait_ms + 1;
+        if (b->active)
+            curl_multi_poll(b->multi, NULL, 0, timeout, NULL);
+        else if (!b->ready)
+            curl_multi_poll(b->multi, NULL, 0, timeout, NULL); /* only backoffs pending */
+    }
+}
+
+/* ---- errors ---- */
+
+static const char *status_code_name(long status) {
+    switch (status) {
+    case 301:
+        return "PermanentRedirect";
+    case 400:
+        return "BadRequest";
+    case 403:
+        return "AccessDenied";
+    case 404:
+        return "NotFound";
+    case 409:
+        return "Conflict";
+    case 412:
+        return "PreconditionFailed";
+    case 416:
+        return "InvalidRange";
+    case 503:
+        return "ServiceUnavailable";
+    default:
+        return status >= 500 ? "InternalError" : "HTTPError";
+    }
+}
+
+lake_rc s3_req_error(s3_client *c, const s3_req *r, const char *what, lake_error *err) {
+    const char *target = r->key ? r->key : (r->label ? r->label : "");
+    char tries[48] = "";
+    if (r->attempts > 1)
+        snprintf(tries, sizeof tries, ", after %d attempts", r->attempts);
+    if (r->cancelled)
+        return lake_error_set(err, LAKE_ERR_IO, "%s s3://%s/%s: cancelled after another failure",
+                              what, c->url.bucket, target);
+    if (r->curl_code != CURLE_OK) {
+        const char *host = c->cfg.endpoint ? c->cfg.endpoint : c->base;
+        const char *detail = r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->curl_code);
+        bool net = s3_classify(r->curl_code, 0, NULL) == S3_DONE_RETRY ||
+                   r->curl_code == CURLE_PEER_FAILED_VERIFICATION;
+        return lake_error_set(err, net ? LAKE_ERR_NETWORK : LAKE_ERR_IO,
+                              "%s s3://%s/%s: cannot reach %s: %s%s", what, c->url.bucket, target,
+                              host, detail, tries);
+    }
+    char *code = NULL, *msg = NULL;
+    s3_xml_error(r->resp.data, r->resp.len, &code, &msg);
+    const char *shown = code ? code : status_code_name(r->status);
+    lake_rc rc = LAKE_ERR_IO;
+    if (r->status == 403)
+        rc = LAKE_ERR_AUTH;
+    else if (r->status == 404 || (code && (!strcmp(code, "NoSuchBucket") ||
+                                           !strcmp(code, "NoSuchKey"))))
+        rc = LAKE_ERR_NOT_FOUND;
+    /* One line: service messages may carry newlines. */
+    for (char *p = msg; p && *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    const char *hint = "";
+    if (rc == LAKE_ERR_AUTH)
+        hint = " (access denied: check the AWS credentials, signature and permissions)";
+    else if (code && !strcmp(code, "NoSuchBucket"))
+        hint = " (no such bucket)";
+    lake_error_set(err, rc, "%s s3://%s/%s: %s%s%s (HTTP %ld%s)%s", what, c->url.bucket, target,
+                   shown, msg ? ": " : "", msg ? msg : "", r->status, tries, hint);
+    free(code);
+    free(msg);
+    return rc;
+}

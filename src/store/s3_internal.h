@@ -1,0 +1,170 @@
+/* S3 backend internals, shared by s3*.c and the unit tests. Layers, bottom up:
+ *   s3_sha256.c  SHA-256, hex and base64 (payload hashes, DeleteObjects checksum)
+ *   s3_config.c  s3:// URLs, AWS settings (env, ~/.aws files, IMDSv2), endpoints
+ *   s3_xml.c     expat parsers for ListObjectsV2, Error, multipart and DeleteObjects replies
+ *   s3_http.c    client: curl share handle, request batches on a multi handle, retries, errors
+ *   s3.c         the lake_store_ops backend built from batches of requests */
+#ifndef LAKE_S3_INTERNAL_H
+#define LAKE_S3_INTERNAL_H
+
+#include "lake/s3.h"
+#include "store/store_impl.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- s3_sha256.c ---- */
+void s3_sha256(const void *data, size_t len, uint8_t out[32]);
+void s3_hex(const uint8_t *p, size_t n, char *out); /* writes 2n chars + NUL */
+char *s3_base64(const uint8_t *p, size_t n);        /* malloc'ed */
+
+/* ---- s3_config.c ---- */
+typedef struct {
+    char *bucket;
+    char *prefix; /* "" or ending in '/' */
+} s3_url;
+
+/* Parses s3://bucket[/prefix] or s3a://...; the prefix gets a trailing '/'. */
+lake_rc s3_url_parse(const char *url, s3_url *out, lake_error *err);
+void s3_url_free(s3_url *u);
+
+/* Value of key in [section] of an AWS-style INI text, malloc'ed, or NULL. Keys match without
+ * regard to case; indented lines (nested settings such as "s3 =\n  addressing_style = path")
+ * are skipped. */
+char *s3_ini_get(const char *text, const char *section, const char *key);
+
+typedef struct {
+    char *access_key;    /* NULL for unsigned requests */
+    char *secret_key;    /* never printed */
+    char *session_token; /* never printed; NULL when none */
+    char *region;
+    char *endpoint;   /* scheme://host[:port], no trailing '/'; NULL means AWS by region */
+    bool path_style;  /* bucket in the path (custom endpoints) instead of the host name */
+    const char *cred_source; /* static text for --verbose: "environment", "shared files"... */
+} s3_config;
+
+/* Applies the profile's settings from credentials/config file texts (either may be NULL) to the
+ * fields of cfg still unset. profile_explicit makes a missing profile an error. */
+lake_rc s3_config_apply_files(s3_config *cfg, const char *cred_text, const char *config_text,
+                              const char *profile, bool profile_explicit, lake_error *err);
+
+/* Resolves the full configuration from options, environment, files and (last) IMDSv2. */
+lake_rc s3_config_resolve(s3_config *cfg, const lake_store_options *o, lake_error *err);
+void s3_config_free(s3_config *cfg);
+
+/* Percent-encodes s as SigV4 wants: unreserved bytes kept, '/' kept when keep_slash. */
+char *s3_uri_encode(const char *s, bool keep_slash);
+
+/* ---- s3_xml.c ---- */
+typedef struct {
+    lake_obj_list objects;  /* full keys in the bucket, with sizes */
+    char **prefixes;        /* CommonPrefixes */
+    size_t n_prefixes;
+    char *next_token;       /* NextContinuationToken when IsTruncated, else NULL */
+    bool truncated;
+} s3_list_page;
+
+/* Parses a ListObjectsV2 reply. */
+lake_rc s3_xml_list(const void *xml, size_t len, s3_list_page *page, lake_error *err);
+void s3_list_page_free(s3_list_page *page);
+
+/* Parses an <Error> body into malloc'ed code and message (either may come back NULL). Returns
+ * false when the body is not an S3 error document. */
+bool s3_xml_error(const void *xml, size_t len, char **code, char **message);
+
+/* UploadId from an InitiateMultipartUploadResult, malloc'ed, or NULL. */
+char *s3_xml_upload_id(const void *xml, size_t len);
+
+/* First failed key of a DeleteObjects reply (with its Code and Message), or false when every key
+ * was deleted. */
+bool s3_xml_delete_errors(const void *xml, size_t len, char **key, char **code, char **message);
+
+/* Appends s to b with &, <, >, ", ' escaped. */
+void s3_xml_escape(lake_buf *b, const char *s);
+
+/* ---- s3_http.c ---- */
+typedef enum { S3_DONE_OK, S3_DONE_RETRY, S3_DONE_FAIL } s3_verdict;
+
+/* How the AWS SDKs' standard retry mode treats an outcome: transport errors (resets, timeouts,
+ * refused connections), 5xx, 429 and throttling/transient error codes retry; the rest is final.
+ * code is the service's error Code or NULL. */
+s3_verdict s3_classify(int curl_code, long status, const char *code);
+
+/* Delay before retry number `retry` (1 = after the first failure): full jitter,
+ * rand01 * min(2^(retry-1) s, 20 s), in milliseconds. */
+double s3_backoff_ms(int retry, double rand01);
+
+typedef struct s3_client s3_client;
+typedef struct s3_req s3_req;
+typedef struct s3_batch s3_batch;
+typedef void (*s3_done_fn)(s3_batch *b, s3_req *r);
+
+/* One S3 request, retried by the batch until it succeeds or fails for good. */
+struct s3_req {
+    /* set by the caller */
+    const char *method;   /* GET PUT POST DELETE HEAD */
+    char *key;            /* full key in the bucket, or NULL for a bucket request; owned */
+    const char *label;    /* what errors name when key is NULL (e.g. the listed prefix) */
+    char *query;          /* sorted, encoded query without '?', or NULL; owned */
+    const uint8_t *body;  /* request body (not owned) or NULL */
+    size_t body_len;
+    const char *content_type;   /* or NULL */
+    bool checksum;              /* send x-amz-checksum-sha256 (DeleteObjects needs one) */
+    bool ranged;                /* send Range: bytes=range_lo-range_hi */
+    uint64_t range_lo, range_hi;
+    char *if_match;             /* ETag the object must still have, or NULL; owned */
+    lake_buf *out;              /* 2xx body appended here; NULL collects it in resp */
+    uint8_t *window;            /* or: 2xx body written into window[0..window_len) */
+    size_t window_len;
+    s3_done_fn done;            /* called once with the final outcome; may add requests */
+    void *ud;
+    size_t idx;
+    /* results */
+    long status;
+    int curl_code;
+    int attempts;
+    lake_buf resp;         /* error body, or the 2xx body when out and window are NULL */
+    char *etag;            /* ETag response header */
+    uint64_t total_size;   /* from Content-Range (ranged) or Content-Length */
+    size_t got;            /* body bytes received into out/window this attempt */
+    /* engine */
+    char payload_hash[65]; /* hex SHA-256 of body, computed once */
+    bool cancelled;
+    size_t out_start;
+    double not_before;
+    void *easy;
+    void *hdrs;
+    s3_req *next;
+    char errbuf[256];
+};
+
+/* The client of one store: settings, credentials and a curl share handle (connections, DNS, TLS
+ * sessions) used by every thread. */
+lake_rc s3_client_create(const char *url, const lake_store_options *o, s3_client **out,
+                         lake_error *err);
+void s3_client_free(s3_client *c);
+const s3_url *s3_client_url(const s3_client *c);
+
+/* A set of requests run together on one multi handle (one batch per store call, so calls from
+ * several threads never share one). */
+s3_batch *s3_batch_new(s3_client *c);
+void s3_batch_free(s3_batch *b);
+s3_client *s3_batch_client(s3_batch *b);
+/* Queues r (zeroed results); callable from done callbacks while the batch runs. */
+void s3_batch_add(s3_batch *b, s3_req *r);
+/* Runs until every queued request is done. */
+void s3_batch_run(s3_batch *b);
+/* Sets the batch's "stop" flag: requests not yet started finish at once as cancelled. */
+void s3_batch_cancel(s3_batch *b);
+bool s3_batch_cancelled(const s3_batch *b);
+
+/* True when r finished with a 2xx status. */
+bool s3_req_ok(const s3_req *r);
+/* Frees what the engine and caller attached to r (not r itself). */
+void s3_req_clear(s3_req *r);
+/* Describes a failed request in err as one line naming s3://bucket/key, the service's Code and
+ * Message and the HTTP status, and returns the mapped rc (403 AUTH, 404 NOT_FOUND, transport
+ * NETWORK, else IO). what is the operation ("GET", "list", ...). */
+lake_rc s3_req_error(s3_client *c, const s3_req *r, const char *what, lake_error *err);
+
+#endif

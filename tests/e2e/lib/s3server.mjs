@@ -1,0 +1,195 @@
+// A test S3 on 127.0.0.1: s3rver (in-process, on a random port) behind a proxy that checks
+// SigV4 signatures the way AWS documents them (s3rver 3.7.1 checks only the access key id of a
+// v4 request) and can inject faults (5xx replies, connection resets) to exercise retries.
+import { createHash, createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import './s3rver_fix.mjs';
+
+const require = createRequire(import.meta.url);
+const S3rver = require('s3rver');
+
+export const ACCESS_KEY = 'S3RVER';
+export const SECRET_KEY = 'S3RVER';
+
+const sha256hex = (data) => createHash('sha256').update(data).digest('hex');
+const hmac = (key, data) => createHmac('sha256', key).update(data).digest();
+
+// SigV4 URI encoding: every byte but A-Z a-z 0-9 - _ . ~ as %XX (upper case); '/' kept in paths.
+function uriEncode(s, keepSlash) {
+  let out = '';
+  for (const byte of Buffer.from(s, 'utf8')) {
+    const ch = String.fromCharCode(byte);
+    if (/[A-Za-z0-9\-_.~]/.test(ch) || (keepSlash && ch === '/')) out += ch;
+    else out += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+function xmlError(res, status, code, message) {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code>` +
+    `<Message>${message}</Message><RequestId>lake-test</RequestId></Error>`;
+  res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Checks the Authorization header of a request; returns null when valid, else [code, message]. */
+export function verifySigV4(req, body, secrets) {
+  const auth = req.headers.authorization;
+  if (!auth) return ['AccessDenied', 'Anonymous access is not allowed'];
+  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
+  if (!m) return ['AuthorizationHeaderMalformed', 'The authorization header is malformed'];
+  const [, keyId, date, region, service, signedHeaders, signature] = m;
+  const secret = secrets[keyId];
+  if (secret === undefined) {
+    return ['InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.'];
+  }
+  const amzDate = req.headers['x-amz-date'];
+  if (!amzDate || !amzDate.startsWith(date)) return ['AccessDenied', 'x-amz-date missing or not matching the scope'];
+  const when = Date.parse(amzDate.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+  if (!(Math.abs(Date.now() - when) < 15 * 60 * 1000)) return ['RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.'];
+  const signed = signedHeaders.split(';');
+  for (const h of ['host', 'x-amz-date', 'x-amz-content-sha256']) {
+    if (!signed.includes(h)) return ['AccessDenied', `header ${h} is not signed`];
+  }
+  for (const h of Object.keys(req.headers)) {
+    if (h.startsWith('x-amz-') && !signed.includes(h)) return ['AccessDenied', `header ${h} is present but not signed`];
+  }
+  const payloadHash = req.headers['x-amz-content-sha256'];
+  if (payloadHash !== 'UNSIGNED-PAYLOAD' && payloadHash !== sha256hex(body)) {
+    return ['XAmzContentSHA256Mismatch', 'The provided x-amz-content-sha256 header does not match what was computed.'];
+  }
+  const [rawPath, rawQuery = ''] = req.url.split(/\?(.*)/s);
+  const canonicalUri = rawPath.split('/').map((seg) => uriEncode(decodeURIComponent(seg), false)).join('/');
+  const params = rawQuery === '' ? [] : rawQuery.split('&').map((kv) => {
+    const i = kv.indexOf('=');
+    const k = i < 0 ? kv : kv.slice(0, i);
+    const v = i < 0 ? '' : kv.slice(i + 1);
+    return [uriEncode(decodeURIComponent(k), false), uriEncode(decodeURIComponent(v), false)];
+  });
+  params.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  const canonicalQuery = params.map(([k, v]) => `${k}=${v}`).join('&');
+  const canonicalHeaders = signed.map((h) => {
+    const v = req.headers[h];
+    if (v === undefined) return null;
+    return `${h}:${String(v).trim().replace(/\s+/g, ' ')}\n`;
+  });
+  if (canonicalHeaders.includes(null)) return ['AccessDenied', 'a signed header is missing'];
+  const canonicalRequest = [req.method, canonicalUri, canonicalQuery, canonicalHeaders.join(''),
+    signedHeaders, payloadHash].join('\n');
+  const scope = `${date}/${region}/${service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256hex(canonicalRequest)].join('\n');
+  const key = hmac(hmac(hmac(hmac('AWS4' + secret, date), region), service), 'aws4_request');
+  const expected = hmac(key, stringToSign).toString('hex');
+  if (expected !== signature) {
+    return ['SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.'];
+  }
+  return null;
+}
+
+/**
+ * Starts s3rver and the checking proxy. Returns { endpoint, dir, stats, setFault, stop }.
+ * setFault(fn): fn(req, n) may return { status, code } to answer with an error, 'reset' to drop
+ * the connection, or null to pass the request on; n counts requests from 1.
+ */
+export async function startS3({ buckets = ['lake'], anonymousBuckets = [], secrets = { [ACCESS_KEY]: SECRET_KEY } } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'lake-s3rver-'));
+  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir,
+    configureBuckets: [...buckets, ...anonymousBuckets].map((name) => ({ name })) });
+  const { port: backendPort } = await s3rver.run();
+  const stats = { requests: 0, byMethod: {}, signatureFailures: 0, queries: [], ranges: [], unsigned: [], tokens: [] };
+  let fault = null;
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const n = ++stats.requests;
+      stats.byMethod[req.method] = (stats.byMethod[req.method] || 0) + 1;
+      stats.queries.push(`${req.method} ${req.url}`);
+      if (req.headers.range) stats.ranges.push(`${req.url} ${req.headers.range}`);
+      if (!req.headers.authorization) stats.unsigned.push(stats.queries.length - 1);
+      const token = req.headers['x-amz-security-token'];
+      if (token && !stats.tokens.includes(token)) stats.tokens.push(token);
+      const f = fault && fault(req, n);
+      if (f === 'reset') { req.socket.destroy(); return; }
+      if (f) { xmlError(res, f.status, f.code, f.message || 'injected by the test'); return; }
+      const bucket = decodeURIComponent(req.url.split(/[/?]/)[1] || '');
+      const anonymous = anonymousBuckets.includes(bucket) && !req.headers.authorization &&
+        (req.method === 'GET' || req.method === 'HEAD');
+      if (!anonymous) {
+        const bad = verifySigV4(req, body, secrets);
+        if (bad) { stats.signatureFailures++; xmlError(res, 403, bad[0], bad[1]); return; }
+      }
+      const headers = { ...req.headers };
+      delete headers.authorization; // checked here; s3rver would only re-check the key id
+      const up = http.request({ host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers },
+        (upRes) => { res.writeHead(upRes.statusCode, upRes.headers); upRes.pipe(res); });
+      up.on('error', () => { req.socket.destroy(); });
+      up.end(body);
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  return {
+    endpoint,
+    dir,
+    stats,
+    backend: `http://127.0.0.1:${backendPort}`,
+    setFault(fn) { fault = fn; },
+    async stop() {
+      server.closeAllConnections?.();
+      await new Promise((resolve) => server.close(resolve));
+      await s3rver.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Unsigned GET straight from s3rver (bypassing the proxy): { status, body }. */
+export async function backendGet(s3, path) {
+  const r = await fetch(`${s3.backend}${path}`);
+  return { status: r.status, body: Buffer.from(await r.arrayBuffer()) };
+}
+
+/** Every key under prefix in bucket, read back from s3rver with ListObjectsV2 (no delimiter). */
+export async function backendList(s3, bucket, prefix) {
+  const keys = [];
+  let token = '';
+  for (;;) {
+    const q = new URLSearchParams({ 'list-type': '2', prefix });
+    if (token) q.set('continuation-token', token);
+    const { status, body } = await backendGet(s3, `/${bucket}?${q}`);
+    if (status !== 200) throw new Error(`list ${bucket}/${prefix}: HTTP ${status}`);
+    const xml = body.toString('utf8');
+    const unescape = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'").replace(/&#(\d+);/g, (_, d) => String.fromCodePoint(Number(d))).replace(/&amp;/g, '&');
+    for (const m of xml.matchAll(/<Contents>.*?<Key>(.*?)<\/Key>.*?<Size>(\d+)<\/Size>.*?<\/Contents>/gs)) {
+      keys.push({ key: unescape(m[1]), size: Number(m[2]) });
+    }
+    const next = /<NextContinuationToken>(.*?)<\/NextContinuationToken>/.exec(xml);
+    if (!/<IsTruncated>true<\/IsTruncated>/.test(xml) || !next) break;
+    token = unescape(next[1]);
+  }
+  return keys;
+}
+
+/** Downloads every object under bucket/prefix into a local directory (keys relative to prefix). */
+export async function download(s3, bucket, prefix, dest) {
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const { dirname } = await import('node:path');
+  const keys = await backendList(s3, bucket, prefix);
+  for (const { key } of keys) {
+    const path = '/' + bucket + '/' + key.split('/').map(encodeURIComponent).join('/');
+    const { status, body } = await backendGet(s3, path);
+    if (status !== 200) throw new Error(`GET ${bucket}/${key}: HTTP ${status}`);
+    const out = join(dest, key.slice(prefix.length));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, body);
+  }
+  return keys;
+}
