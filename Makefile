@@ -71,7 +71,7 @@ run: deps
 unit: $(UNIT)
 	$(UNIT)
 
-e2e: $(LAKE) $(PQRT)
+e2e: $(LAKE) $(PQRT) $(UNIT)
 	LAKE_BIN=$(abspath $(LAKE)) PQ_ROUNDTRIP_BIN=$(abspath $(PQRT)) \
 	    node --test --test-concurrency=1 tests/e2e/
 

@@ -8,8 +8,8 @@
 #ifndef LAKE_S3_H
 #define LAKE_S3_H
 
-#define LAKE_S3_DEFAULT_MAX_CONCURRENCY 64 /* requests in flight per store */
-#define LAKE_S3_DEFAULT_MAX_ATTEMPTS 5     /* first try included, as the AWS SDKs count */
+#define LAKE_S3_DEFAULT_MAX_CONCURRENCY 64      /* requests in flight per store */
+#define LAKE_S3_DEFAULT_MAX_ATTEMPTS 5          /* first try included, as the AWS SDKs count */
 #define LAKE_S3_MULTIPART_THRESHOLD (16u << 20) /* larger objects are uploaded in parts */
 #define LAKE_S3_PART_SIZE (8u << 20)            /* upload part and ranged-GET size */
 #define LAKE_S3_DELETE_BATCH 1000               /* keys per DeleteObjects request */

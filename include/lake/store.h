@@ -60,6 +60,13 @@ lake_rc lake_store_get_many(lake_store *s, const char *const *keys, size_t n, la
 lake_rc lake_store_put(lake_store *s, const char *key, const void *data, size_t len,
                        lake_error *err);
 
+/* Like lake_store_put for a key that does not exist yet and that nobody reads before the caller
+ * publishes it (a private staging area): the backend may skip what makes a put appear at once
+ * (the local backend writes in place instead of writing a temporary file and renaming it).
+ * Fails if the key exists. */
+lake_rc lake_store_put_new(lake_store *s, const char *key, const void *data, size_t len,
+                           lake_error *err);
+
 /* Deletes one object; a missing one is not an error. */
 lake_rc lake_store_delete(lake_store *s, const char *key, lake_error *err);
 

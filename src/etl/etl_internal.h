@@ -64,6 +64,9 @@ void etl_worker_free(etl_worker *w);
 void etl_worker_release_buffers(etl_worker *w);
 /* Returns a copy of s in the worker's arena, shared with earlier equal strings. */
 lake_str etl_intern(etl_worker *w, const char *s, size_t len);
+/* Interns view (ptr NULL = null stays null), returning *hint when it holds the same bytes and
+ * updating *hint otherwise. */
+lake_str etl_intern_hint(etl_worker *w, lake_str view, lake_str *hint);
 /* Records a bad record (copies reason and raw text). */
 void etl_reject_add(etl_worker *w, const char *source, uint32_t obj, uint64_t line,
                     const char *reason, const char *raw, size_t raw_len);
@@ -95,6 +98,12 @@ typedef struct {
     uint64_t ord;
 } user_rec;
 
+/* Interned strings last seen for one user: a user's next event almost always repeats them, so
+ * one memcmp replaces a hash lookup (see etl_intern_hint). */
+typedef struct {
+    lake_str first, last, gender, level, location, agent;
+} user_hints;
+
 /* A NextSong event joined with one song of the catalog. */
 typedef struct {
     int64_t ts; /* milliseconds */
@@ -119,10 +128,12 @@ typedef struct {
 
 /* Per-worker event state. */
 typedef struct {
-    lake_imap user_index; /* user_id -> index in users */
+    lake_imap user_index; /* user_id -> index in users and hints */
     user_rec *users;
+    user_hints *hints;
     size_t nusers, capusers;
-    lake_imap ts_seen; /* distinct ts (ms) */
+    int64_t *ts; /* ts (ms) of valid NextSong events, consecutive repeats dropped */
+    size_t nts, capts;
     play_rec *plays;
     size_t nplays, capplays;
     uint64_t nextsong;
@@ -207,6 +218,9 @@ lake_rc etl_load(etl_load_ctx *ctx, etl_table *tables, size_t ntables,
  * field gives a null (ptr == NULL / ok == false). */
 #define ETL_WHY 256
 bool etl_get_str(etl_worker *w, const lj_value *v, const char *name, lake_str *out, char *why);
+/* Like etl_get_str without the copy: out points into the JSON layer's scratch, valid only during
+ * the record callback. */
+bool etl_get_view(const lj_value *v, const char *name, lake_str *out, char *why);
 bool etl_get_f64(const lj_value *v, const char *name, opt_f64 *out, char *why);
 bool etl_get_i64(const lj_value *v, const char *name, opt_i64 *out, char *why);
 

@@ -69,20 +69,21 @@ static bool parse_user_id(const lj_value *v, int32_t *out, char *why) {
     return false;
 }
 
-static bool event_from_values(etl_worker *w, const lj_value *v, event_rec *e, char *why) {
+/* Strings of e are views into the JSON scratch: only what is kept gets interned. */
+static bool event_from_values(const lj_value *v, event_rec *e, char *why) {
     opt_i64 ts;
     if (!parse_user_id(&v[E_USER_ID], &e->user_id, why) || !etl_get_i64(&v[E_TS], "ts", &ts, why) ||
         !etl_get_i64(&v[E_SESSION], "sessionId", &e->session, why) ||
         !etl_get_i64(&v[E_ITEM], "itemInSession", &e->item, why) ||
-        !etl_get_str(w, &v[E_FIRST], "firstName", &e->first, why) ||
-        !etl_get_str(w, &v[E_LAST], "lastName", &e->last, why) ||
-        !etl_get_str(w, &v[E_GENDER], "gender", &e->gender, why) ||
-        !etl_get_str(w, &v[E_LEVEL], "level", &e->level, why) ||
-        !etl_get_str(w, &v[E_SONG], "song", &e->song, why) ||
-        !etl_get_str(w, &v[E_ARTIST], "artist", &e->artist, why) ||
+        !etl_get_view(&v[E_FIRST], "firstName", &e->first, why) ||
+        !etl_get_view(&v[E_LAST], "lastName", &e->last, why) ||
+        !etl_get_view(&v[E_GENDER], "gender", &e->gender, why) ||
+        !etl_get_view(&v[E_LEVEL], "level", &e->level, why) ||
+        !etl_get_view(&v[E_SONG], "song", &e->song, why) ||
+        !etl_get_view(&v[E_ARTIST], "artist", &e->artist, why) ||
         !etl_get_f64(&v[E_LENGTH], "length", &e->length, why) ||
-        !etl_get_str(w, &v[E_LOCATION], "location", &e->location, why) ||
-        !etl_get_str(w, &v[E_AGENT], "userAgent", &e->agent, why))
+        !etl_get_view(&v[E_LOCATION], "location", &e->location, why) ||
+        !etl_get_view(&v[E_AGENT], "userAgent", &e->agent, why))
         return false;
     if (!ts.ok) {
         snprintf(why, ETL_WHY, "NextSong event without ts");
@@ -113,32 +114,72 @@ static bool later_than(const event_rec *e, uint64_t ord, const user_rec *u) {
     return c ? c > 0 : ord > u->ord;
 }
 
-static void update_user(event_state *st, const event_rec *e, uint64_t ord) {
+/* The user's slot, created empty (ts = INT64_MIN) on its first event. */
+static uint32_t user_slot(event_state *st, int32_t user_id) {
     uint32_t idx = (uint32_t)st->nusers;
-    if (lake_imap_upsert(&st->user_index, e->user_id, &idx) && !later_than(e, ord, &st->users[idx]))
-        return;
-    if (idx == st->nusers) {
-        if (st->nusers == st->capusers) {
-            st->capusers = st->capusers ? st->capusers * 2 : 256;
-            st->users = lake_xrealloc(st->users, st->capusers * sizeof *st->users);
-        }
-        st->nusers++;
+    if (lake_imap_upsert(&st->user_index, user_id, &idx))
+        return idx;
+    if (st->nusers == st->capusers) {
+        st->capusers = st->capusers ? st->capusers * 2 : 256;
+        st->users = lake_xrealloc(st->users, st->capusers * sizeof *st->users);
+        st->hints = lake_xrealloc(st->hints, st->capusers * sizeof *st->hints);
     }
-    st->users[idx] = (user_rec){e->user_id, e->ts,     e->session, e->item, e->first,
-                                e->last,    e->gender, e->level,   ord};
+    memset(&st->users[idx], 0, sizeof st->users[idx]);
+    memset(&st->hints[idx], 0, sizeof st->hints[idx]);
+    st->users[idx].user_id = user_id;
+    st->users[idx].ts = INT64_MIN;
+    st->nusers++;
+    return idx;
 }
 
-static void push_play(event_state *st, const event_rec *e, uint64_t ord, uint32_t song) {
+static void update_user(etl_worker *w, event_state *st, uint32_t idx, const event_rec *e,
+                        uint64_t ord) {
+    user_rec *u = &st->users[idx];
+    user_hints *h = &st->hints[idx];
+    if (u->ts != INT64_MIN && !later_than(e, ord, u))
+        return;
+    *u = (user_rec){e->user_id,
+                    e->ts,
+                    e->session,
+                    e->item,
+                    etl_intern_hint(w, e->first, &h->first),
+                    etl_intern_hint(w, e->last, &h->last),
+                    etl_intern_hint(w, e->gender, &h->gender),
+                    etl_intern_hint(w, e->level, &h->level),
+                    ord};
+}
+
+static void push_play(etl_worker *w, event_state *st, user_hints *h, const event_rec *e,
+                      uint64_t ord, uint32_t song) {
     if (st->nplays == st->capplays) {
         st->capplays = st->capplays ? st->capplays * 2 : 1024;
         st->plays = lake_xrealloc(st->plays, st->capplays * sizeof *st->plays);
     }
-    st->plays[st->nplays++] = (play_rec){e->ts,    e->user_id,  e->session, e->item, song,
-                                         e->level, e->location, e->agent,   ord};
+    st->plays[st->nplays++] = (play_rec){e->ts,
+                                         e->user_id,
+                                         e->session,
+                                         e->item,
+                                         song,
+                                         etl_intern_hint(w, e->level, &h->level),
+                                         etl_intern_hint(w, e->location, &h->location),
+                                         etl_intern_hint(w, e->agent, &h->agent),
+                                         ord};
 }
 
-static void join_songs(etl_worker *w, const song_catalog *cat, event_state *st, const event_rec *e,
-                       uint64_t ord) {
+/* Distinct timestamps: log files are mostly in time order, so dropping consecutive repeats
+ * keeps the vector near the distinct count; the rest is deduplicated after sorting. */
+static void push_ts(event_state *st, int64_t ts) {
+    if (st->nts && st->ts[st->nts - 1] == ts)
+        return;
+    if (st->nts == st->capts) {
+        st->capts = st->capts ? st->capts * 2 : 4096;
+        st->ts = lake_xrealloc(st->ts, st->capts * sizeof *st->ts);
+    }
+    st->ts[st->nts++] = ts;
+}
+
+static void join_songs(etl_worker *w, const song_catalog *cat, event_state *st, user_hints *h,
+                       const event_rec *e, uint64_t ord) {
     if (!e->song.ptr || !e->artist.ptr || !e->length.ok)
         return;
     etl_join_key(&w->key, e->song, e->artist, e->length.v);
@@ -146,7 +187,7 @@ static void join_songs(etl_worker *w, const song_catalog *cat, event_state *st, 
     if (!lake_smap_get(&cat->by_key, w->key.data, (uint32_t)w->key.len, &link))
         return;
     for (; link != UINT32_MAX; link = cat->chain[2 * link + 1])
-        push_play(st, e, ord, cat->chain[2 * link]);
+        push_play(w, st, h, e, ord, cat->chain[2 * link]);
 }
 
 static bool is_next_song(const lj_value *page) {
@@ -165,14 +206,14 @@ static int on_event(void *ctx, const lj_record *rec, const lj_value *vals) {
         return 0;
     st->nextsong++;
     memset(&e, 0, sizeof e);
-    if (!event_from_values(f->w, vals, &e, why)) {
+    if (!event_from_values(vals, &e, why)) {
         etl_reject_add(f->w, f->source, f->obj, rec->line, why, rec->raw, rec->raw_len);
         return 0;
     }
-    update_user(st, &e, ord);
-    uint32_t none = 0;
-    lake_imap_upsert(&st->ts_seen, e.ts, &none);
-    join_songs(f->w, j->cat, st, &e, ord);
+    uint32_t idx = user_slot(st, e.user_id);
+    update_user(f->w, st, idx, &e, ord);
+    push_ts(st, e.ts);
+    join_songs(f->w, j->cat, st, &st->hints[idx], &e, ord);
     return 0;
 }
 
@@ -185,8 +226,9 @@ lake_rc etl_extract_events(lake_store *in, const etl_input *input, unsigned thre
 
 void etl_event_state_free(event_state *s) {
     lake_imap_free(&s->user_index);
-    lake_imap_free(&s->ts_seen);
+    free(s->ts);
     free(s->users);
+    free(s->hints);
     free(s->plays);
     memset(s, 0, sizeof *s);
 }

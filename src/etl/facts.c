@@ -14,10 +14,13 @@ static int i64_order(const void *a, const void *b) {
 static size_t distinct_ts(event_state *states, unsigned n, int64_t **out) {
     size_t total = 0, k = 0;
     for (unsigned s = 0; s < n; s++)
-        total += states[s].ts_seen.n;
+        total += states[s].nts;
     int64_t *ts = lake_xcalloc(total + 1, sizeof *ts);
-    for (unsigned s = 0; s < n; s++)
-        k += lake_imap_keys(&states[s].ts_seen, ts + k);
+    for (unsigned s = 0; s < n; s++) {
+        if (states[s].nts)
+            memcpy(ts + k, states[s].ts, states[s].nts * sizeof *ts);
+        k += states[s].nts;
+    }
     qsort(ts, k, sizeof *ts, i64_order);
     size_t m = 0;
     for (size_t i = 0; i < k; i++)

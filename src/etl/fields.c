@@ -32,7 +32,7 @@ static bool type_error(const lj_value *v, const char *name, const char *want, ch
     return false;
 }
 
-bool etl_get_str(etl_worker *w, const lj_value *v, const char *name, lake_str *out, char *why) {
+bool etl_get_view(const lj_value *v, const char *name, lake_str *out, char *why) {
     out->ptr = NULL;
     out->len = 0;
     if (v->kind == LJ_MISSING || v->kind == LJ_NULL)
@@ -43,7 +43,17 @@ bool etl_get_str(etl_worker *w, const lj_value *v, const char *name, lake_str *o
         snprintf(why, ETL_WHY, "field '%s': string longer than 4 GiB", name);
         return false;
     }
-    *out = etl_intern(w, v->s, v->len);
+    /* An empty string needs a non-NULL pointer: NULL means null. */
+    out->ptr = v->len ? v->s : "";
+    out->len = (uint32_t)v->len;
+    return true;
+}
+
+bool etl_get_str(etl_worker *w, const lj_value *v, const char *name, lake_str *out, char *why) {
+    if (!etl_get_view(v, name, out, why))
+        return false;
+    if (out->ptr)
+        *out = etl_intern(w, out->ptr, out->len);
     return true;
 }
 

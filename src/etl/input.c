@@ -21,7 +21,7 @@ lake_rc etl_list_input(lake_store *in, const char *dataset, etl_input *out, lake
     out->dataset = dataset;
     lake_rc rc = lake_store_list(in, prefix, &all, err);
     if (rc) {
-        lake_error_prefix(err, "listing %s%s: ", lake_store_url(in), prefix);
+        lake_error_prefix(err, "listing %s/%s: ", lake_store_url(in), prefix);
         goto out;
     }
     /* The listing is sorted; filtering keeps that order. Other files (README, _SUCCESS, .crc)

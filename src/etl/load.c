@@ -105,7 +105,8 @@ static int write_task(void *arg, size_t i, unsigned worker) {
     lake_rc rc = pq_write_table(cols, ncols, j->identity + p->start, p->end - p->start,
                                 &j->ctx->opts->parquet, &file, &err);
     if (!rc)
-        rc = lake_store_put(j->ctx->out, key, file.data, file.len, &err);
+        rc = *j->staging ? lake_store_put_new(j->ctx->out, key, file.data, file.len, &err)
+                         : lake_store_put(j->ctx->out, key, file.data, file.len, &err);
     if (rc) {
         lake_error_prefix(&err, "writing %s: ", key);
         etl_first_error_offer(&j->first, i, &err);

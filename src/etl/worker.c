@@ -52,3 +52,12 @@ lake_str etl_intern(etl_worker *w, const char *s, size_t len) {
     r.len = (uint32_t)len;
     return r;
 }
+
+lake_str etl_intern_hint(etl_worker *w, lake_str view, lake_str *hint) {
+    if (!view.ptr)
+        return view;
+    if (hint->ptr && hint->len == view.len && !memcmp(hint->ptr, view.ptr, view.len))
+        return *hint;
+    *hint = etl_intern(w, view.ptr, view.len);
+    return *hint;
+}

@@ -4,6 +4,7 @@
 #include "store/store_impl.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -50,26 +51,39 @@ out:
 static lake_rc walk(const char *dir, const char *rel, const char *prefix, lake_obj_list *out,
                     lake_error *err);
 
-static lake_rc walk_entry(const char *dir, const char *rel, const char *name, const char *prefix,
-                          lake_obj_list *out, lake_error *err) {
-    char *path = lake_xasprintf("%s/%s", dir, name);
-    char *key = *rel ? lake_xasprintf("%s/%s", rel, name) : lake_xstrdup(name);
-    struct stat st;
-    lake_rc rc = LAKE_OK;
+/* Is key inside prefix, or a directory on the way to it? */
+static bool on_prefix_path(const char *key, size_t klen, const char *prefix, size_t plen) {
+    return !strncmp(key, prefix, klen < plen ? klen : plen);
+}
+
+/* One directory entry: d_type saves a stat for directories; files need one (relative to the
+ * open directory, so no full path walk) for their size. */
+static lake_rc walk_entry(DIR *d, const char *dir, const char *rel, const struct dirent *e,
+                          const char *prefix, lake_obj_list *out, lake_error *err) {
+    char *key = *rel ? lake_xasprintf("%s/%s", rel, e->d_name) : lake_xstrdup(e->d_name);
     size_t klen = strlen(key), plen = strlen(prefix);
-    size_t n = klen < plen ? klen : plen;
-    if (strncmp(key, prefix, n) != 0)
-        goto out; /* neither inside the prefix nor on the way to it */
-    if (stat(path, &st) != 0) {
-        rc = lake_error_set(err, LAKE_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
+    lake_rc rc = LAKE_OK;
+    struct stat st;
+    if (!on_prefix_path(key, klen, prefix, plen))
         goto out;
+    bool is_dir = e->d_type == DT_DIR, is_reg = e->d_type == DT_REG;
+    if ((is_reg && klen >= plen) || e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
+        if (fstatat(dirfd(d), e->d_name, &st, 0) != 0) {
+            rc = lake_error_set(err, LAKE_ERR_IO, "cannot stat %s/%s: %s", dir, e->d_name,
+                                strerror(errno));
+            goto out;
+        }
+        is_dir = S_ISDIR(st.st_mode);
+        is_reg = S_ISREG(st.st_mode);
     }
-    if (S_ISDIR(st.st_mode))
+    if (is_dir) {
+        char *path = lake_xasprintf("%s/%s", dir, e->d_name);
         rc = walk(path, key, prefix, out, err);
-    else if (S_ISREG(st.st_mode) && klen >= plen)
+        free(path);
+    } else if (is_reg && klen >= plen) {
         lake__obj_list_add(out, key, (uint64_t)st.st_size);
+    }
 out:
-    free(path);
     free(key);
     return rc;
 }
@@ -87,7 +101,7 @@ static lake_rc walk(const char *dir, const char *rel, const char *prefix, lake_o
     while (!rc && (e = readdir(d)) != NULL) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
-        rc = walk_entry(dir, rel, e->d_name, prefix, out, err);
+        rc = walk_entry(d, dir, rel, e, prefix, out, err);
     }
     closedir(d);
     return rc;
@@ -153,33 +167,60 @@ static lake_rc write_all(int fd, const char *path, const void *data, size_t len,
     return LAKE_OK;
 }
 
+/* Opens path for writing (flags add O_EXCL or O_TRUNC), creating missing parent directories
+ * only when the first open says they are missing. */
+static int open_for_write(const char *path, int flags, lake_error *err, lake_rc *rc) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
+    if (fd < 0 && errno == ENOENT) {
+        *rc = mkdirs_for(path, err);
+        if (*rc)
+            return -1;
+        fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
+    }
+    if (fd < 0)
+        *rc = lake_error_set(err, LAKE_ERR_IO, "cannot create %s: %s", path, strerror(errno));
+    return fd;
+}
+
+/* Writes and closes fd; on failure removes path. */
+static lake_rc finish_file(int fd, const char *path, const void *data, size_t len,
+                           lake_error *err) {
+    lake_rc rc = write_all(fd, path, data, len, err);
+    if (close(fd) != 0 && !rc)
+        rc = lake_error_set(err, LAKE_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    if (rc)
+        unlink(path);
+    return rc;
+}
+
 static lake_rc local_put(lake_store *s, const char *key, const void *data, size_t len,
                          lake_error *err) {
     char *path = full_path(s, key);
     char *tmp =
         lake_xasprintf("%s.tmp-%d-%u", path, (int)getpid(), atomic_fetch_add(&tmp_counter, 1));
     lake_rc rc = LAKE_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0 && errno == ENOENT) {
-        rc = mkdirs_for(path, err);
-        if (rc)
-            goto out;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    }
-    if (fd < 0) {
-        rc = lake_error_set(err, LAKE_ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    rc = write_all(fd, tmp, data, len, err);
-    if (close(fd) != 0 && !rc)
-        rc = lake_error_set(err, LAKE_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
-    if (!rc && rename(tmp, path) != 0)
+    int fd = open_for_write(tmp, O_TRUNC, err, &rc);
+    if (fd >= 0)
+        rc = finish_file(fd, tmp, data, len, err);
+    if (!rc && rename(tmp, path) != 0) {
         rc = lake_error_set(err, LAKE_ERR_IO, "cannot rename %s to %s: %s", tmp, path,
                             strerror(errno));
-    if (rc)
         unlink(tmp);
-out:
+    }
     free(tmp);
+    free(path);
+    return rc;
+}
+
+/* Staging writes: in place, no temporary name and no rename (one directory operation less per
+ * file, which dominates when a table has tens of thousands of partitions). */
+static lake_rc local_put_new(lake_store *s, const char *key, const void *data, size_t len,
+                             lake_error *err) {
+    char *path = full_path(s, key);
+    lake_rc rc = LAKE_OK;
+    int fd = open_for_write(path, O_EXCL, err, &rc);
+    if (fd >= 0)
+        rc = finish_file(fd, path, data, len, err);
     free(path);
     return rc;
 }
@@ -264,6 +305,7 @@ static const lake_store_ops local_ops = {
     .list = local_list,
     .get = local_get,
     .put = local_put,
+    .put_new = local_put_new,
     .del = local_del,
     .del_prefix = local_del_prefix,
     .rename_prefix = local_rename_prefix,

@@ -82,8 +82,8 @@ static void list_done(s3_batch *b, s3_req *r) {
     lake_rc rc = s3_xml_list(r->resp.data, r->resp.len, &page, &e);
     if (rc) {
         if (!j->rc)
-            lake_error_set(j->err, rc, "list s3://%s/%s: %s", s3_client_url(s3_batch_client(b))->bucket,
-                           r->label, e.msg);
+            lake_error_set(j->err, rc, "list s3://%s/%s: %s",
+                           s3_client_url(s3_batch_client(b))->bucket, r->label, e.msg);
         list_fail(b, j, rc);
         goto out;
     }
@@ -441,13 +441,6 @@ static lake_rc s3_del_prefix(lake_store *s, const char *prefix, lake_error *err)
     return j.rc;
 }
 
-static lake_rc s3_rename_prefix(lake_store *s, const char *from, const char *to, lake_error *err) {
-    (void)s;
-    (void)from;
-    (void)to;
-    return lake_error_set(err, LAKE_ERR_UNSUPPORTED, "S3 has no rename");
-}
-
 static void s3_close(lake_store *s) {
     s3_store *st = s->impl;
     s3_client_free(st->client);
@@ -461,7 +454,7 @@ static const lake_store_ops s3_ops = {
     .put = s3_put,
     .del = s3_del,
     .del_prefix = s3_del_prefix,
-    .rename_prefix = s3_rename_prefix,
+    /* no rename_prefix: S3 cannot move a prefix at once; the ETL commits directly */
     .close = s3_close,
 };
 

@@ -32,8 +32,8 @@ lake_rc s3_url_parse(const char *url, s3_url *out, lake_error *err) {
     while (*rest == '/')
         rest++;
     size_t rlen = strlen(rest);
-    out->prefix = rlen == 0 || rest[rlen - 1] == '/' ? lake_xstrdup(rest)
-                                                     : lake_xasprintf("%s/", rest);
+    out->prefix =
+        rlen == 0 || rest[rlen - 1] == '/' ? lake_xstrdup(rest) : lake_xasprintf("%s/", rest);
     return LAKE_OK;
 }
 
@@ -387,8 +387,8 @@ lake_rc s3_config_resolve(s3_config *cfg, const lake_store_options *o, lake_erro
     if (!sign) { /* the files may still give region and endpoint, never credentials */
         tmp.access_key = (char *)"";
     }
-    rc = s3_config_apply_files(&tmp, cred_text, config_text,
-                               explicit_profile ? profile : "default", explicit_profile, err);
+    rc = s3_config_apply_files(&tmp, cred_text, config_text, explicit_profile ? profile : "default",
+                               explicit_profile, err);
     if (!sign)
         tmp.access_key = NULL;
     *cfg = tmp;

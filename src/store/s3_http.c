@@ -25,8 +25,8 @@ struct s3_client {
     int max_attempts;
     bool verbose;
     bool sign;
-    char *sigv4;   /* "aws:amz:<region>:s3" */
-    char *base;    /* URL of the bucket: endpoint/bucket or https://bucket.s3.<region>... */
+    char *sigv4; /* "aws:amz:<region>:s3" */
+    char *base;  /* URL of the bucket: endpoint/bucket or https://bucket.s3.<region>... */
     char *token_header;
     CURLSH *share;
     pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
@@ -58,12 +58,22 @@ static bool code_is(const char *code, const char *const *list) {
 }
 
 s3_verdict s3_classify(int curl_code, long status, const char *code) {
-    static const char *const retry_codes[] = {
-        "SlowDown",         "Throttling",          "ThrottlingException",  "RequestLimitExceeded",
-        "RequestThrottled", "TooManyRequestsException", "BandwidthLimitExceeded",
-        "RequestTimeout",   "RequestTimeoutException",  "PriorRequestNotComplete",
-        "InternalError",    "ServiceUnavailable",  "TransactionInProgressException",
-        "EC2ThrottledException", "ProvisionedThroughputExceededException", NULL};
+    static const char *const retry_codes[] = {"SlowDown",
+                                              "Throttling",
+                                              "ThrottlingException",
+                                              "RequestLimitExceeded",
+                                              "RequestThrottled",
+                                              "TooManyRequestsException",
+                                              "BandwidthLimitExceeded",
+                                              "RequestTimeout",
+                                              "RequestTimeoutException",
+                                              "PriorRequestNotComplete",
+                                              "InternalError",
+                                              "ServiceUnavailable",
+                                              "TransactionInProgressException",
+                                              "EC2ThrottledException",
+                                              "ProvisionedThroughputExceededException",
+                                              NULL};
     switch ((CURLcode)curl_code) {
     case CURLE_OK:
         break;
@@ -159,8 +169,8 @@ lake_rc s3_client_create(const char *url, const lake_store_options *o, s3_client
         free(c);
         return rc;
     }
-    c->max_concurrency = o && o->max_concurrency > 0 ? o->max_concurrency
-                                                     : LAKE_S3_DEFAULT_MAX_CONCURRENCY;
+    c->max_concurrency =
+        o && o->max_concurrency > 0 ? o->max_concurrency : LAKE_S3_DEFAULT_MAX_CONCURRENCY;
     c->max_attempts = o && o->max_attempts > 0 ? o->max_attempts : LAKE_S3_DEFAULT_MAX_ATTEMPTS;
     const char *env_attempts = getenv("AWS_MAX_ATTEMPTS"); /* as the AWS CLI reads it */
     if (!(o && o->max_attempts > 0) && env_attempts && atoi(env_attempts) > 0)
@@ -186,8 +196,8 @@ lake_rc s3_client_create(const char *url, const lake_store_options *o, s3_client
     curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     if (c->verbose)
-        fprintf(stderr, "lake s3: s3://%s/%s via %s (region %s, credentials: %s)\n",
-                c->url.bucket, c->url.prefix, c->base, c->cfg.region, c->cfg.cred_source);
+        fprintf(stderr, "lake s3: s3://%s/%s via %s (region %s, credentials: %s)\n", c->url.bucket,
+                c->url.prefix, c->base, c->cfg.region, c->cfg.cred_source);
     *out = c;
     return LAKE_OK;
 }
@@ -551,8 +561,7 @@ static double promote_delayed(s3_batch *b) {
 static void start_ready(s3_batch *b) {
     s3_client *c = b->c;
     while (b->ready) {
-        if (!b->cancelled && b->active > 0 &&
-            atomic_load(&c->inflight) >= c->max_concurrency)
+        if (!b->cancelled && b->active > 0 && atomic_load(&c->inflight) >= c->max_concurrency)
             break;
         s3_req *r = b->ready;
         b->ready = r->next;
@@ -649,8 +658,8 @@ lake_rc s3_req_error(s3_client *c, const s3_req *r, const char *what, lake_error
     lake_rc rc = LAKE_ERR_IO;
     if (r->status == 403)
         rc = LAKE_ERR_AUTH;
-    else if (r->status == 404 || (code && (!strcmp(code, "NoSuchBucket") ||
-                                           !strcmp(code, "NoSuchKey"))))
+    else if (r->status == 404 ||
+             (code && (!strcmp(code, "NoSuchBucket") || !strcmp(code, "NoSuchKey"))))
         rc = LAKE_ERR_NOT_FOUND;
     /* One line: service messages may carry newlines. */
     for (char *p = msg; p && *p; p++)

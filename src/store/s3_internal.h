@@ -38,8 +38,8 @@ typedef struct {
     char *secret_key;    /* never printed */
     char *session_token; /* never printed; NULL when none */
     char *region;
-    char *endpoint;   /* scheme://host[:port], no trailing '/'; NULL means AWS by region */
-    bool path_style;  /* bucket in the path (custom endpoints) instead of the host name */
+    char *endpoint;          /* scheme://host[:port], no trailing '/'; NULL means AWS by region */
+    bool path_style;         /* bucket in the path (custom endpoints) instead of the host name */
     const char *cred_source; /* static text for --verbose: "environment", "shared files"... */
 } s3_config;
 
@@ -57,10 +57,10 @@ char *s3_uri_encode(const char *s, bool keep_slash);
 
 /* ---- s3_xml.c ---- */
 typedef struct {
-    lake_obj_list objects;  /* full keys in the bucket, with sizes */
-    char **prefixes;        /* CommonPrefixes */
+    lake_obj_list objects; /* full keys in the bucket, with sizes */
+    char **prefixes;       /* CommonPrefixes */
     size_t n_prefixes;
-    char *next_token;       /* NextContinuationToken when IsTruncated, else NULL */
+    char *next_token; /* NextContinuationToken when IsTruncated, else NULL */
     bool truncated;
 } s3_list_page;
 
@@ -102,31 +102,31 @@ typedef void (*s3_done_fn)(s3_batch *b, s3_req *r);
 /* One S3 request, retried by the batch until it succeeds or fails for good. */
 struct s3_req {
     /* set by the caller */
-    const char *method;   /* GET PUT POST DELETE HEAD */
-    char *key;            /* full key in the bucket, or NULL for a bucket request; owned */
-    const char *label;    /* what errors name when key is NULL (e.g. the listed prefix) */
-    char *query;          /* sorted, encoded query without '?', or NULL; owned */
-    const uint8_t *body;  /* request body (not owned) or NULL */
+    const char *method;  /* GET PUT POST DELETE HEAD */
+    char *key;           /* full key in the bucket, or NULL for a bucket request; owned */
+    const char *label;   /* what errors name when key is NULL (e.g. the listed prefix) */
+    char *query;         /* sorted, encoded query without '?', or NULL; owned */
+    const uint8_t *body; /* request body (not owned) or NULL */
     size_t body_len;
-    const char *content_type;   /* or NULL */
-    bool checksum;              /* send x-amz-checksum-sha256 (DeleteObjects needs one) */
-    bool ranged;                /* send Range: bytes=range_lo-range_hi */
+    const char *content_type; /* or NULL */
+    bool checksum;            /* send x-amz-checksum-sha256 (DeleteObjects needs one) */
+    bool ranged;              /* send Range: bytes=range_lo-range_hi */
     uint64_t range_lo, range_hi;
-    char *if_match;             /* ETag the object must still have, or NULL; owned */
-    lake_buf *out;              /* 2xx body appended here; NULL collects it in resp */
-    uint8_t *window;            /* or: 2xx body written into window[0..window_len) */
+    char *if_match;  /* ETag the object must still have, or NULL; owned */
+    lake_buf *out;   /* 2xx body appended here; NULL collects it in resp */
+    uint8_t *window; /* or: 2xx body written into window[0..window_len) */
     size_t window_len;
-    s3_done_fn done;            /* called once with the final outcome; may add requests */
+    s3_done_fn done; /* called once with the final outcome; may add requests */
     void *ud;
     size_t idx;
     /* results */
     long status;
     int curl_code;
     int attempts;
-    lake_buf resp;         /* error body, or the 2xx body when out and window are NULL */
-    char *etag;            /* ETag response header */
-    uint64_t total_size;   /* from Content-Range (ranged) or Content-Length */
-    size_t got;            /* body bytes received into out/window this attempt */
+    lake_buf resp;       /* error body, or the 2xx body when out and window are NULL */
+    char *etag;          /* ETag response header */
+    uint64_t total_size; /* from Content-Range (ranged) or Content-Length */
+    size_t got;          /* body bytes received into out/window this attempt */
     /* engine */
     char payload_hash[65]; /* hex SHA-256 of body, computed once */
     bool cancelled;

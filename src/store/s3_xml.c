@@ -175,8 +175,8 @@ static void pick_end(void *ud, const char *path) {
 
 bool s3_xml_error(const void *xml, size_t len, char **code, char **message) {
     *code = *message = NULL;
-    pick_ctx c = {.code_path = "/Error/Code", .message_path = "/Error/Message",
-                  .error_end = "/Error"};
+    pick_ctx c = {
+        .code_path = "/Error/Code", .message_path = "/Error/Message", .error_end = "/Error"};
     xml_walk w = {.leaf = pick_leaf, .end = pick_end, .ctx = &c};
     if (!len || !xml_run(&w, xml, len) || !c.found) {
         free(c.code);

@@ -90,6 +90,13 @@ lake_rc lake_store_get_many(lake_store *s, const char *const *keys, size_t n, la
     return first;
 }
 
+lake_rc lake_store_put_new(lake_store *s, const char *key, const void *data, size_t len,
+                           lake_error *err) {
+    if (s->ops->put_new)
+        return s->ops->put_new(s, key, data, len, err);
+    return s->ops->put(s, key, data, len, err);
+}
+
 lake_rc lake_store_put(lake_store *s, const char *key, const void *data, size_t len,
                        lake_error *err) {
     return s->ops->put(s, key, data, len, err);

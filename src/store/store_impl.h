@@ -11,6 +11,9 @@ typedef struct {
     lake_rc (*get_many)(lake_store *s, const char *const *keys, size_t n, lake_buf *outs,
                         lake_error *errs);
     lake_rc (*put)(lake_store *s, const char *key, const void *data, size_t len, lake_error *err);
+    /* Optional: NULL makes lake_store_put_new use put. */
+    lake_rc (*put_new)(lake_store *s, const char *key, const void *data, size_t len,
+                       lake_error *err);
     lake_rc (*del)(lake_store *s, const char *key, lake_error *err);
     lake_rc (*del_prefix)(lake_store *s, const char *prefix, lake_error *err);
     lake_rc (*rename_prefix)(lake_store *s, const char *from, const char *to, lake_error *err);

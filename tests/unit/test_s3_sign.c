@@ -200,10 +200,11 @@ UNIT_TEST(s3_xml_list_page) {
 }
 
 UNIT_TEST(s3_xml_error_bodies) {
-    const char *body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucket</Code>"
-                       "<Message>The specified bucket does not exist</Message>"
-                       "<BucketName>nobkt</BucketName><RequestId>4442587FB7D0A2F9</RequestId>"
-                       "</Error>";
+    const char *body =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucket</Code>"
+        "<Message>The specified bucket does not exist</Message>"
+        "<BucketName>nobkt</BucketName><RequestId>4442587FB7D0A2F9</RequestId>"
+        "</Error>";
     char *code, *msg;
     CHECK(s3_xml_error(body, strlen(body), &code, &msg));
     CHECK_EQ_STR(code, "NoSuchBucket");

@@ -168,8 +168,10 @@ export async function backendList(s3, bucket, prefix) {
     const xml = body.toString('utf8');
     const unescape = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
       .replace(/&apos;/g, "'").replace(/&#(\d+);/g, (_, d) => String.fromCodePoint(Number(d))).replace(/&amp;/g, '&');
-    for (const m of xml.matchAll(/<Contents>.*?<Key>(.*?)<\/Key>.*?<Size>(\d+)<\/Size>.*?<\/Contents>/gs)) {
-      keys.push({ key: unescape(m[1]), size: Number(m[2]) });
+    for (const m of xml.matchAll(/<Contents>(.*?)<\/Contents>/gs)) {
+      const field = (name) => (new RegExp(`<${name}>(.*?)</${name}>`, 's').exec(m[1]) || [])[1];
+      keys.push({ key: unescape(field('Key')), size: Number(field('Size')),
+        lastModified: new Date(field('LastModified')) });
     }
     const next = /<NextContinuationToken>(.*?)<\/NextContinuationToken>/.exec(xml);
     if (!/<IsTruncated>true<\/IsTruncated>/.test(xml) || !next) break;
@@ -180,16 +182,19 @@ export async function backendList(s3, bucket, prefix) {
 
 /** Downloads every object under bucket/prefix into a local directory (keys relative to prefix). */
 export async function download(s3, bucket, prefix, dest) {
-  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const { mkdirSync, writeFileSync, utimesSync } = await import('node:fs');
   const { dirname } = await import('node:path');
   const keys = await backendList(s3, bucket, prefix);
-  for (const { key } of keys) {
+  for (const { key, lastModified } of keys) {
     const path = '/' + bucket + '/' + key.split('/').map(encodeURIComponent).join('/');
     const { status, body } = await backendGet(s3, path);
     if (status !== 200) throw new Error(`GET ${bucket}/${key}: HTTP ${status}`);
     const out = join(dest, key.slice(prefix.length));
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, body);
+    // The copy carries the object's LastModified, so "_SUCCESS is written last" is checked
+    // against the store's clock, not the download order.
+    utimesSync(out, lastModified, lastModified);
   }
   return keys;
 }
