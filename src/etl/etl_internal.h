@@ -199,6 +199,8 @@ void etl_table_free(etl_table *t);
 void etl_build_songs(const song_catalog *c, etl_table *t);
 void etl_build_artists(const song_catalog *c, etl_table *t);
 void etl_build_users(event_state *states, unsigned n, etl_table *t);
+/* These two consume what they read of the states (ts and plays) to halve peak memory; they
+ * may run at the same time as each other and as etl_build_users, which reads only the users. */
 void etl_build_time(event_state *states, unsigned n, etl_table *t);
 void etl_build_songplays(event_state *states, unsigned n, const song_catalog *c, etl_table *t);
 

@@ -1,14 +1,10 @@
 /* Transform of the event facts: the time dimension and songplays with their ids. */
 #include "etl/etl_internal.h"
 #include "etl/timeparts.h"
+#include "lake/sort.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int i64_order(const void *a, const void *b) {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* All distinct ts (ms) over every worker, ascending. */
 static size_t distinct_ts(event_state *states, unsigned n, int64_t **out) {
@@ -20,8 +16,11 @@ static size_t distinct_ts(event_state *states, unsigned n, int64_t **out) {
         if (states[s].nts)
             memcpy(ts + k, states[s].ts, states[s].nts * sizeof *ts);
         k += states[s].nts;
+        free(states[s].ts); /* copied: keep one copy in memory, not two */
+        states[s].ts = NULL;
+        states[s].nts = states[s].capts = 0;
     }
-    qsort(ts, k, sizeof *ts, i64_order);
+    lake_sort_i64(ts, k);
     size_t m = 0;
     for (size_t i = 0; i < k; i++)
         if (m == 0 || ts[m - 1] != ts[i])
@@ -60,9 +59,9 @@ void etl_build_time(event_state *states, unsigned n, etl_table *t) {
 }
 
 /* SPEC order of songplay ids: (ts, user_id, session_id, itemInSession, song_id); input order
- * settles exact duplicates. */
-static int play_order(const void *a, const void *b, void *ctx) {
-    const song_catalog *c = ctx;
+ * settles exact duplicates. The catalog's songs are sorted by their unique song_id, so comparing
+ * song indices compares song_ids without touching strings. */
+static int play_order(const void *a, const void *b) {
     const play_rec *x = a, *y = b;
     if (x->ts != y->ts)
         return x->ts < y->ts ? -1 : 1;
@@ -71,14 +70,14 @@ static int play_order(const void *a, const void *b, void *ctx) {
     int r = etl_opt_cmp(x->session, y->session);
     if (!r)
         r = etl_opt_cmp(x->item, y->item);
-    if (!r)
-        r = etl_str_cmp(c->songs[x->song].song_id, c->songs[y->song].song_id);
+    if (!r && x->song != y->song)
+        r = x->song < y->song ? -1 : 1;
     if (!r)
         r = x->ord < y->ord ? -1 : x->ord > y->ord;
     return r;
 }
 
-static play_rec *all_plays(event_state *states, unsigned n, const song_catalog *c, size_t *count) {
+static play_rec *all_plays(event_state *states, unsigned n, size_t *count) {
     size_t total = 0, k = 0;
     for (unsigned s = 0; s < n; s++)
         total += states[s].nplays;
@@ -87,15 +86,18 @@ static play_rec *all_plays(event_state *states, unsigned n, const song_catalog *
         if (states[s].nplays)
             memcpy(p + k, states[s].plays, states[s].nplays * sizeof *p);
         k += states[s].nplays;
+        free(states[s].plays); /* copied: keep one copy in memory, not two */
+        states[s].plays = NULL;
+        states[s].nplays = states[s].capplays = 0;
     }
-    qsort_r(p, k, sizeof *p, play_order, (void *)c);
+    qsort(p, k, sizeof *p, play_order);
     *count = k;
     return p;
 }
 
 void etl_build_songplays(event_state *states, unsigned n, const song_catalog *c, etl_table *t) {
     size_t np;
-    play_rec *p = all_plays(states, n, c, &np);
+    play_rec *p = all_plays(states, n, &np);
     memset(t, 0, sizeof *t);
     t->name = "songplays";
     lake_col *id = etl_add_col(t, "songplay_id", LAKE_T_INT64);

@@ -145,13 +145,51 @@ static lake_rc check_rejects(run_state *r, const lake_run_opts *o, lake_run_summ
                           (unsigned long long)first->line, first->reason);
 }
 
+typedef struct {
+    void *r;
+    const size_t *order;
+} transform_job;
+
+static int build_table(void *ctx, size_t i, unsigned worker);
+
+static int build_in_order(void *ctx, size_t i, unsigned worker) {
+    transform_job *j = ctx;
+    return build_table(j->r, j->order[i], worker);
+}
+
+/* The five tables are independent given the catalog and the event states: build them on the
+ * worker pool. */
+static int build_table(void *ctx, size_t i, unsigned worker) {
+    (void)worker;
+    run_state *r = ctx;
+    switch (i) {
+    case LAKE_TABLE_SONGS:
+        etl_build_songs(&r->catalog, &r->tables[i]);
+        break;
+    case LAKE_TABLE_ARTISTS:
+        etl_build_artists(&r->catalog, &r->tables[i]);
+        break;
+    case LAKE_TABLE_USERS:
+        etl_build_users(r->states, r->threads, &r->tables[i]);
+        break;
+    case LAKE_TABLE_TIME:
+        etl_build_time(r->states, r->threads, &r->tables[i]);
+        break;
+    default:
+        etl_build_songplays(r->states, r->threads, &r->catalog, &r->tables[i]);
+        break;
+    }
+    return 0;
+}
+
 static void transform(run_state *r, lake_run_summary *sum) {
     double t0 = lake_now();
-    etl_build_songs(&r->catalog, &r->tables[LAKE_TABLE_SONGS]);
-    etl_build_artists(&r->catalog, &r->tables[LAKE_TABLE_ARTISTS]);
-    etl_build_users(r->states, r->threads, &r->tables[LAKE_TABLE_USERS]);
-    etl_build_time(r->states, r->threads, &r->tables[LAKE_TABLE_TIME]);
-    etl_build_songplays(r->states, r->threads, &r->catalog, &r->tables[LAKE_TABLE_SONGPLAYS]);
+    /* songplays first: it is the largest, so the others fill in beside it */
+    static const size_t order[LAKE_TABLE_COUNT] = {LAKE_TABLE_SONGPLAYS, LAKE_TABLE_TIME,
+                                                   LAKE_TABLE_SONGS, LAKE_TABLE_USERS,
+                                                   LAKE_TABLE_ARTISTS};
+    transform_job j = {r, order};
+    lake_parallel_for(r->threads, LAKE_TABLE_COUNT, build_in_order, &j);
     for (int t = 0; t < LAKE_TABLE_COUNT; t++)
         sum->rows[t] = r->tables[t].cols[0].len;
     sum->t_transform = lake_now() - t0;

@@ -23,7 +23,7 @@ for f in $(find src -name '*.cc' | sort); do
     [ "$o" -nt "$f" ] || clang++ -std=c++17 $S $B -c "$f" -o "$o"
     objs+=("$o")
 done
-libs="-lsimdjson -lsnappy -lzstd -lz -llz4 -lm -pthread"
+libs="-lsimdjson -lsnappy -lzstd -lz -llz4 -lcurl -lexpat -lm -pthread"
 [ -z "${LAKE_EXTRA_LIBS:-}" ] || libs="$libs $LAKE_EXTRA_LIBS"
 status=0
 for target in tests/fuzz/fuzz_*.c; do

@@ -58,3 +58,25 @@ UNIT_TEST(map_parallel_for_reports_lowest_failure) {
     for (int i = 0; i < 700; i++)
         CHECK_EQ_INT(atomic_load(&visits[i]), 1);
 }
+
+#include "lake/sort.h"
+
+UNIT_TEST(sort_i64_radix_matches_order) {
+    static int64_t a[5000];
+    uint64_t x = 88172645463325252ULL;
+    for (size_t i = 0; i < 5000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        a[i] = (int64_t)x >> (i % 40); /* mixed magnitudes and signs */
+    }
+    a[0] = INT64_MIN;
+    a[1] = INT64_MAX;
+    a[2] = 0;
+    a[3] = -1;
+    lake_sort_i64(a, 5000);
+    for (size_t i = 1; i < 5000; i++)
+        CHECK(a[i - 1] <= a[i]);
+    CHECK_EQ_INT(a[0], INT64_MIN);
+    CHECK_EQ_INT(a[4999], INT64_MAX);
+}

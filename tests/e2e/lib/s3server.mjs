@@ -1,6 +1,7 @@
 // A test S3 on 127.0.0.1: s3rver (in-process, on a random port) behind a proxy that checks
 // SigV4 signatures the way AWS documents them (s3rver 3.7.1 checks only the access key id of a
-// v4 request) and can inject faults (5xx replies, connection resets) to exercise retries.
+// v4 request) and can inject faults (5xx replies, connection resets, delays, truncated bodies,
+// lost replies) to exercise retries, and add a fixed latency to every request (benchmarks).
 import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -91,17 +92,70 @@ export function verifySigV4(req, body, secrets) {
 }
 
 /**
- * Starts s3rver and the checking proxy. Returns { endpoint, dir, stats, setFault, stop }.
- * setFault(fn): fn(req, n) may return { status, code } to answer with an error, 'reset' to drop
- * the connection, or null to pass the request on; n counts requests from 1.
+ * Starts s3rver and the checking proxy. Returns { endpoint, dir, stats, setFault, setLatency, stop }.
+ * setFault(fn): fn(req, n) may return, n counting requests from 1:
+ *   null                      pass the request on;
+ *   { status, code, message } answer with that error (the request never reaches s3rver);
+ *   'reset'                   drop the connection without a reply (never reaches s3rver);
+ *   'truncate'                pass the request on, then send the reply's headers (with the full
+ *                             Content-Length) and only half of its body, and close the
+ *                             connection; a reply without a body is dropped instead;
+ *   'drop-reply'              pass the request on (s3rver carries it out, e.g. stores a PUT), then
+ *                             close the connection without replying: a reply lost on the way;
+ *   { delay: ms, then }       wait ms, then do what `then` says (default: pass the request on).
+ * stats.faults counts the injected faults by kind ('error', 'reset', 'truncate', 'drop-reply',
+ * 'delay'). latencyMs (or setLatency(ms)) delays every request by ms before it is handled, to
+ * model a round trip to a remote store.
  */
-export async function startS3({ buckets = ['lake'], anonymousBuckets = [], secrets = { [ACCESS_KEY]: SECRET_KEY } } = {}) {
+export async function startS3({ buckets = ['lake'], anonymousBuckets = [], secrets = { [ACCESS_KEY]: SECRET_KEY }, latencyMs = 0 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'lake-s3rver-'));
   const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir,
     configureBuckets: [...buckets, ...anonymousBuckets].map((name) => ({ name })) });
   const { port: backendPort } = await s3rver.run();
-  const stats = { requests: 0, byMethod: {}, signatureFailures: 0, queries: [], ranges: [], unsigned: [], tokens: [] };
+  const stats = { requests: 0, byMethod: {}, signatureFailures: 0, queries: [], ranges: [], unsigned: [], tokens: [], faults: {} };
   let fault = null;
+  let latency = latencyMs;
+  const count = (kind) => { stats.faults[kind] = (stats.faults[kind] || 0) + 1; };
+  // Checks the signature and hands the request to s3rver; `mode` says what reaches the client.
+  function forward(req, res, body, mode) {
+    const bucket = decodeURIComponent(req.url.split(/[/?]/)[1] || '');
+    const anonymous = anonymousBuckets.includes(bucket) && !req.headers.authorization &&
+      (req.method === 'GET' || req.method === 'HEAD');
+    if (!anonymous) {
+      const bad = verifySigV4(req, body, secrets);
+      if (bad) { stats.signatureFailures++; xmlError(res, 403, bad[0], bad[1]); return; }
+    }
+    const headers = { ...req.headers };
+    delete headers.authorization; // checked here; s3rver would only re-check the key id
+    const up = http.request({ host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers },
+      (upRes) => {
+        if (!mode) { res.writeHead(upRes.statusCode, upRes.headers); upRes.pipe(res); return; }
+        const parts = [];
+        upRes.on('data', (c) => parts.push(c));
+        upRes.on('end', () => {
+          const full = Buffer.concat(parts);
+          if (mode === 'drop-reply' || full.length < 2) { count(mode === 'drop-reply' ? mode : 'reset'); req.socket.destroy(); return; }
+          count('truncate');
+          const h = { ...upRes.headers, 'content-length': String(full.length) };
+          delete h['transfer-encoding'];
+          res.writeHead(upRes.statusCode, h);
+          res.write(full.subarray(0, full.length >> 1), () => req.socket.destroy());
+        });
+      });
+    up.on('error', () => { req.socket.destroy(); });
+    up.end(body);
+  }
+  function handle(req, res, body, f) {
+    if (f && typeof f === 'object' && f.delay !== undefined) {
+      count('delay');
+      setTimeout(() => handle(req, res, body, f.then ?? null), f.delay);
+      return;
+    }
+    if (f === 'reset') { count('reset'); req.socket.destroy(); return; }
+    if (f === 'truncate' || f === 'drop-reply') { forward(req, res, body, f); return; }
+    if (f) { count('error'); xmlError(res, f.status, f.code, f.message || 'injected by the test'); return; }
+    forward(req, res, body, null);
+  }
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -115,21 +169,8 @@ export async function startS3({ buckets = ['lake'], anonymousBuckets = [], secre
       const token = req.headers['x-amz-security-token'];
       if (token && !stats.tokens.includes(token)) stats.tokens.push(token);
       const f = fault && fault(req, n);
-      if (f === 'reset') { req.socket.destroy(); return; }
-      if (f) { xmlError(res, f.status, f.code, f.message || 'injected by the test'); return; }
-      const bucket = decodeURIComponent(req.url.split(/[/?]/)[1] || '');
-      const anonymous = anonymousBuckets.includes(bucket) && !req.headers.authorization &&
-        (req.method === 'GET' || req.method === 'HEAD');
-      if (!anonymous) {
-        const bad = verifySigV4(req, body, secrets);
-        if (bad) { stats.signatureFailures++; xmlError(res, 403, bad[0], bad[1]); return; }
-      }
-      const headers = { ...req.headers };
-      delete headers.authorization; // checked here; s3rver would only re-check the key id
-      const up = http.request({ host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers },
-        (upRes) => { res.writeHead(upRes.statusCode, upRes.headers); upRes.pipe(res); });
-      up.on('error', () => { req.socket.destroy(); });
-      up.end(body);
+      if (latency > 0) setTimeout(() => handle(req, res, body, f), latency);
+      else handle(req, res, body, f);
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -141,6 +182,7 @@ export async function startS3({ buckets = ['lake'], anonymousBuckets = [], secre
     stats,
     backend: `http://127.0.0.1:${backendPort}`,
     setFault(fn) { fault = fn; },
+    setLatency(ms) { latency = ms; },
     async stop() {
       server.closeAllConnections?.();
       await new Promise((resolve) => server.close(resolve));
@@ -171,7 +213,7 @@ export async function backendList(s3, bucket, prefix) {
     for (const m of xml.matchAll(/<Contents>(.*?)<\/Contents>/gs)) {
       const field = (name) => (new RegExp(`<${name}>(.*?)</${name}>`, 's').exec(m[1]) || [])[1];
       keys.push({ key: unescape(field('Key')), size: Number(field('Size')),
-        lastModified: new Date(field('LastModified')) });
+        lastModified: new Date(field('LastModified')), etag: unescape(field('ETag') || '') });
     }
     const next = /<NextContinuationToken>(.*?)<\/NextContinuationToken>/.exec(xml);
     if (!/<IsTruncated>true<\/IsTruncated>/.test(xml) || !next) break;
