@@ -183,13 +183,14 @@ static const char *spark_type(lake_type t) {
     return "string";
 }
 
+/* Spark's StructField parser accepts a field without "metadata" (DataType.parseStructField has
+ * a case for it), and every file of a one-row partition carries this JSON, so it is left out. */
 void pq_spark_schema_json(const pq_coldesc *cols, size_t ncols, lake_buf *out) {
     lake_buf_puts(out, "{\"type\":\"struct\",\"fields\":[");
     for (size_t i = 0; i < ncols; i++) {
         lake_buf_puts(out, i ? ",{\"name\":" : "{\"name\":");
         json_string(out, cols[i].col->name);
-        lake_buf_printf(out, ",\"type\":\"%s\",\"nullable\":true,\"metadata\":{}}",
-                        spark_type(cols[i].col->type));
+        lake_buf_printf(out, ",\"type\":\"%s\",\"nullable\":true}", spark_type(cols[i].col->type));
     }
     lake_buf_puts(out, "]}");
 }

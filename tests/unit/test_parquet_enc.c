@@ -249,8 +249,8 @@ UNIT_TEST(parquet_spark_schema_json) {
     lake_buf_putc(&j, 0);
     CHECK_EQ_STR((const char *)j.data,
                  "{\"type\":\"struct\",\"fields\":[{\"name\":\"song_id\",\"type\":\"string\","
-                 "\"nullable\":true,\"metadata\":{}},{\"name\":\"ts\",\"type\":\"timestamp\","
-                 "\"nullable\":true,\"metadata\":{}},{\"name\":\"we\\\"ird\",\"type\":\"long\","
-                 "\"nullable\":true,\"metadata\":{}}]}");
+                 "\"nullable\":true},{\"name\":\"ts\",\"type\":\"timestamp\","
+                 "\"nullable\":true},{\"name\":\"we\\\"ird\",\"type\":\"long\","
+                 "\"nullable\":true}]}");
     lake_buf_free(&j);
 }
