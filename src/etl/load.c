@@ -84,9 +84,10 @@ static char *file_name(const etl_load_ctx *ctx, unsigned file_no) {
                           tag ? tag : "");
 }
 
-static int write_task(void *arg, size_t i, unsigned worker) {
+static int write_task(void *arg, size_t n, unsigned worker) {
     (void)worker;
     load_job *j = arg;
+    size_t i = j->order[n];
     part_task *p = &j->tasks[i];
     const lake_col *cols[12];
     size_t ncols = 0;
@@ -150,6 +151,7 @@ static void load_job_free(load_job *j) {
     lake_obj_list_free(&j->old);
     free(j->tasks);
     free(j->identity);
+    free(j->order);
     free(j->staging);
     etl_first_error_free(&j->first);
 }
@@ -166,7 +168,20 @@ static void plan_all(load_job *j, etl_table *tables, size_t ntables) {
         j->identity[i] = (uint32_t)i;
 }
 
+/* Workers take tasks from `threads` different stripes of the (sorted) task list, so at any
+ * moment they create directories under different parents instead of queueing on one parent's
+ * lock (a table like songs has tens of thousands of artist_id= directories under year=0). */
+static void stripe_order(load_job *j, unsigned threads) {
+    size_t n = j->ntasks, stripes = threads ? threads : 1, len = (n + stripes - 1) / stripes, k = 0;
+    j->order = lake_xcalloc(n + 1, sizeof *j->order);
+    for (size_t pos = 0; pos < len; pos++)
+        for (size_t st = 0; st < stripes; st++)
+            if (st * len + pos < n)
+                j->order[k++] = st * len + pos;
+}
+
 static lake_rc write_files(load_job *j, etl_table *tables, size_t ntables, lake_error *err) {
+    stripe_order(j, j->ctx->opts->threads);
     int rc = lake_parallel_for(j->ctx->opts->threads, j->ntasks, write_task, j);
     if (rc) {
         *err = j->first.err;
