@@ -7,12 +7,16 @@
 #   M  = 15,000 songs, 8,000 events        (5 runs: thousands of tiny song files)
 #   L  = 100,000 songs, 3,000,000 events   (3 runs: ~1.3 GB of event logs)
 #   L2 = 100,000 songs, 6,000,000 events   (1 run: 2 x L events, for the linearity check)
+#   S3 = M uploaded to s3rver on 127.0.0.1 behind a proxy that adds 20 ms to every request: lake
+#        reading it next to `aws s3 cp --recursive` and `rclone copy` (bench/s3_bench.mjs, 3 runs;
+#        installs the Debian packages awscli and rclone when missing). Its section of RESULTS.md
+#        is kept from the last S3 run when S3 is not in BENCH_SIZES.
 # Runs alternate lake, DuckDB, lake, DuckDB ... on local files with a warm page cache (dropping
 # caches needs root and disturbs other users of the machine; the input is read once before the
 # runs of each size so neither tool pays for the first cold read).
 #
 # Environment:
-#   BENCH_SIZES    sizes to run (default "S M L L2")
+#   BENCH_SIZES    sizes to run (default "S M L L2 S3")
 #   BENCH_RUNS     runs per tool for every size (default 5 for S and M, 3 for L, 1 for L2)
 #   BENCH_THREADS  threads for both tools (default: nproc)
 #   BENCH_O        build directory of lake (default build/release; built with make O=...)
@@ -21,7 +25,11 @@ set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
 
-SIZES=${BENCH_SIZES:-"S M L L2"}
+SIZES=${BENCH_SIZES:-"S M L L2 S3"}
+# The S3 case has its own driver (bench/s3_bench.mjs), run after the local sizes.
+RUN_S3=0
+case " $SIZES " in *" S3 "*) RUN_S3=1 ;; esac
+SIZES=$(echo " $SIZES " | sed 's/ S3 / /g; s/^ *//; s/ *$//')
 THREADS=${BENCH_THREADS:-$(nproc)}
 O=${BENCH_O:-build/release}
 JSON_MB=${BENCH_JSON_MB:-512}
@@ -170,6 +178,13 @@ if [ "$JSON_MB" != 0 ]; then
 fi
 
 node bench/report.mjs "$CACHE" | tee bench/RESULTS.md
+
+# The S3 case appends its section to RESULTS.md (or re-appends the last one measured).
+if [ "$RUN_S3" = 1 ]; then
+    node bench/s3_bench.mjs --lake "$LAKE" --cache "$CACHE" --runs "${BENCH_RUNS:-3}"
+else
+    node bench/s3_bench.mjs --cache "$CACHE" --report-only
+fi
 
 # Keep only the last run's outputs of each size (the report measured them; the next invocation
 # deletes them before it starts).

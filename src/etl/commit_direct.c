@@ -34,12 +34,14 @@ static bool in_written_dir(const lake_smap *set, const char *key) {
 }
 
 static lake_rc remember_old(load_job *j, const char *prefix, const lake_smap *only,
-                            lake_error *err) {
+                            bool *had_success, lake_error *err) {
     lake_obj_list l = {0};
     lake_rc rc = lake_store_list(j->ctx->out, prefix, &l, err);
     for (size_t i = 0; !rc && i < l.n; i++) {
-        if (ends_with(l.items[i].key, "/_SUCCESS"))
+        if (ends_with(l.items[i].key, "/_SUCCESS")) {
+            *had_success |= strchr(l.items[i].key + strlen(prefix), '/') == NULL;
             continue; /* overwritten in place, never deleted */
+        }
         if (only && !in_written_dir(only, l.items[i].key))
             continue;
         lake__obj_list_take(&j->old, &l.items[i]);
@@ -52,22 +54,24 @@ static lake_rc remember_old(load_job *j, const char *prefix, const lake_smap *on
 
 lake_rc etl_direct_prepare(load_job *j, etl_table *tables, size_t ntables, lake_error *err) {
     lake_rc rc = LAKE_OK;
+    bool rejected_success = false;
     lake_arena *a = lake_arena_create(0);
+    j->had_success = lake_xcalloc(ntables + 1, sizeof *j->had_success);
     for (size_t t = 0; t < ntables && !rc; t++) {
         char *prefix = lake_xasprintf("%s/", tables[t].name);
         if (j->ctx->opts->mode == LAKE_WRITE_DYNAMIC && tables[t].npart) {
             lake_smap dirs;
             lake_smap_init(&dirs);
             written_dirs(j, &tables[t], &dirs, a);
-            rc = remember_old(j, prefix, &dirs, err);
+            rc = remember_old(j, prefix, &dirs, &j->had_success[t], err);
             lake_smap_free(&dirs);
         } else {
-            rc = remember_old(j, prefix, NULL, err);
+            rc = remember_old(j, prefix, NULL, &j->had_success[t], err);
         }
         free(prefix);
     }
     if (!rc)
-        rc = remember_old(j, "_rejected/", NULL, err);
+        rc = remember_old(j, "_rejected/", NULL, &rejected_success, err);
     lake_arena_free(a);
     return rc;
 }
@@ -91,11 +95,14 @@ lake_rc etl_direct_finish(load_job *j, etl_table *tables, size_t ntables, lake_e
     lake_rc rc = LAKE_OK;
     for (size_t t = 0; t < ntables && !rc; t++) {
         char *key = lake_xasprintf("%s/_SUCCESS", tables[t].name);
+        /* counted before the put, for the same lost-reply reason as the data files */
+        j->success_written = t + 1;
         rc = etl_put_text(j->ctx->out, key, "", 0, err);
         free(key);
     }
     if (rc)
         return rc;
+    j->committed = true;
     if (lake_parallel_for(j->ctx->opts->threads, j->old.n, delete_old, j)) {
         *err = j->first.err;
         return err->rc;
@@ -103,11 +110,18 @@ lake_rc etl_direct_finish(load_job *j, etl_table *tables, size_t ntables, lake_e
     return LAKE_OK;
 }
 
-void etl_direct_abort(load_job *j) {
+void etl_direct_abort(load_job *j, etl_table *tables, size_t ntables) {
     for (size_t i = 0; i < j->ntasks; i++)
         if (j->tasks[i].key)
             lake_store_delete(j->ctx->out, j->tasks[i].key, NULL);
     char *key = lake_xasprintf("_rejected/part-00000-%s.json", j->ctx->run_id);
     lake_store_delete(j->ctx->out, key, NULL);
     free(key);
+    for (size_t t = 0; t < j->success_written && t < ntables; t++) {
+        if (j->had_success && j->had_success[t])
+            continue;
+        key = lake_xasprintf("%s/_SUCCESS", tables[t].name);
+        lake_store_delete(j->ctx->out, key, NULL);
+        free(key);
+    }
 }

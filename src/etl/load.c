@@ -103,6 +103,9 @@ static int write_task(void *arg, size_t n, unsigned worker) {
     lake_error err = {0};
     char *name = file_name(j->ctx, p->file_no);
     char *key = lake_xasprintf("%s%s/%s%s", j->staging, p->table->name, p->dir, name);
+    /* Recorded before the put: a put can fail after the store kept the object (a lost reply),
+     * and an abort must delete it all the same. */
+    p->key = key;
     lake_rc rc = pq_write_table(cols, ncols, j->identity + p->start, p->end - p->start,
                                 &j->ctx->opts->parquet, &file, &err);
     if (!rc)
@@ -111,10 +114,8 @@ static int write_task(void *arg, size_t n, unsigned worker) {
     if (rc) {
         lake_error_prefix(&err, "writing %s: ", key);
         etl_first_error_offer(&j->first, i, &err);
-        free(key);
     } else {
         __atomic_fetch_add(&j->ctx->sum->bytes_written, file.len, __ATOMIC_RELAXED);
-        p->key = key;
     }
     free(name);
     lake_buf_free(&file);
@@ -149,6 +150,7 @@ static void load_job_free(load_job *j) {
         free(j->tasks[i].key);
     }
     lake_obj_list_free(&j->old);
+    free(j->had_success);
     free(j->tasks);
     free(j->identity);
     free(j->order);
@@ -223,10 +225,10 @@ static lake_rc load_direct(load_job *j, etl_table *tables, size_t ntables,
     if (!rc)
         rc = etl_write_rejects(j, "", rejects, err);
     double t1 = lake_now();
-    if (rc)
-        etl_direct_abort(j);
-    else
+    if (!rc)
         rc = etl_direct_finish(j, tables, ntables, err);
+    if (rc && !j->committed)
+        etl_direct_abort(j, tables, ntables);
     j->ctx->sum->t_write = t1 - t0;
     j->ctx->sum->t_commit = lake_now() - t1;
     return rc;

@@ -21,7 +21,10 @@ typedef struct {
     size_t *order;      /* the order workers take tasks in (see stripe_order) */
     char *staging;      /* "_temporary/<run>/" (rename protocol) or "" (direct protocol) */
     etl_first_error first;
-    lake_obj_list old; /* direct protocol: objects to delete after _SUCCESS */
+    lake_obj_list old;      /* direct protocol: objects to delete after _SUCCESS */
+    bool *had_success;      /* direct protocol: per table, did a _SUCCESS exist before the run */
+    size_t success_written; /* direct protocol: tables whose _SUCCESS this run has put */
+    bool committed;         /* direct protocol: every _SUCCESS is in place */
 } load_job;
 
 /* Puts a small object, prefixing the error with its key. */
@@ -40,6 +43,8 @@ lake_rc etl_commit_rename(load_job *j, etl_table *tables, size_t ntables, lake_e
  * before _SUCCESS: delete what this run wrote, so the previous tables stay as they were. */
 lake_rc etl_direct_prepare(load_job *j, etl_table *tables, size_t ntables, lake_error *err);
 lake_rc etl_direct_finish(load_job *j, etl_table *tables, size_t ntables, lake_error *err);
-void etl_direct_abort(load_job *j);
+/* Deletes every object this run tried to write and each _SUCCESS it put where none was before;
+ * a _SUCCESS it rewrote over an earlier one stays (it is the same empty marker). */
+void etl_direct_abort(load_job *j, etl_table *tables, size_t ntables);
 
 #endif

@@ -1,0 +1,260 @@
+// The S3 case of make bench: lake reading its input from S3 next to `aws s3 cp --recursive`
+// (Debian's awscli) and `rclone copy --transfers 64 --checkers 64` (Debian's rclone) copying the
+// same objects, all against one s3rver on 127.0.0.1 behind the SigV4-checking proxy of
+// tests/e2e/lib/s3server.mjs, which adds a fixed delay to every request to model the round trip
+// to a remote store. Only 127.0.0.1 is ever contacted.
+//
+// Data: `lake gen s3://bench/in --songs 15000 --events 8000` (the M data set: ~14,300 song
+// objects in ~10,400 A/B/C directories, ~34 event objects), uploaded without the delay.
+// Runs alternate lake, aws, rclone, lake, ...; each writes to a fresh local directory. lake's
+// figures: "list+read" = its list + songs + events stages (listing, fetching and parsing every
+// object; the songs and events stages overlap fetching with parsing), and the wall time of the
+// whole run (which also builds and writes the tables to local disk). The copy tools' figure is
+// their wall time. The section "S3 case" of bench/RESULTS.md is replaced by the result (a copy is
+// kept in CACHE/results/S3/report.md).
+//
+// usage: node bench/s3_bench.mjs [--lake PATH] [--runs N] [--latency-ms MS] [--cache DIR]
+//                                [--results FILE] [--songs N --events M]   (for trying it out)
+//        node bench/s3_bench.mjs --report-only     (re-insert the cached section into RESULTS.md)
+// Environment: BENCH_THREADS (lake --threads, default nproc).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { backendList, startS3 } from '../tests/e2e/lib/s3server.mjs';
+
+const root = resolve(new URL('..', import.meta.url).pathname);
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
+const LAKE = resolve(opt('--lake', join(root, 'build/release/lake')));
+const RUNS = Number(opt('--runs', '3'));
+const LATENCY = Number(opt('--latency-ms', '20'));
+const CACHE = resolve(opt('--cache', join(root, 'bench/cache')));
+const THREADS = Number(process.env.BENCH_THREADS || cpus().length);
+const RESULTS = resolve(opt('--results', join(root, 'bench/RESULTS.md')));
+const REPORT = join(CACHE, 'results/S3/report.md');
+const SONGS = Number(opt('--songs', '15000'));
+const EVENTS = Number(opt('--events', '8000'));
+const AWS = '/usr/bin/aws'; // the Debian package, not some other aws earlier in PATH
+const RCLONE = '/usr/bin/rclone';
+const KEY_ID = 'AKIALAKEBENCHKEY0001';
+const SECRET = 'lake-bench-secret/0123456789abcdefghij';
+
+const die = (msg) => { throw new Error(msg); };
+const log = (msg) => console.error(`bench s3: ${msg}`);
+
+/** Replaces the "## S3 case" section of RESULTS.md (up to the next "## " heading) or appends it. */
+function upsertSection(section) {
+  let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
+  const start = text.indexOf('\n## S3 case');
+  if (start >= 0) {
+    const next = text.indexOf('\n## ', start + 1);
+    text = text.slice(0, start) + (next >= 0 ? text.slice(next) : '\n');
+  }
+  text = text.replace(/\n*$/, '\n\n') + section.replace(/\n*$/, '\n');
+  writeFileSync(RESULTS, text);
+}
+
+if (args.includes('--report-only')) {
+  if (existsSync(REPORT)) upsertSection(readFileSync(REPORT, 'utf8'));
+  process.exit(0);
+}
+
+// ---- dependencies -------------------------------------------------------------------------------
+function ensureTools() {
+  const missing = [[AWS, 'awscli'], [RCLONE, 'rclone']].filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg);
+  if (!missing.length) return;
+  if (process.getuid?.() !== 0) die(`missing Debian packages: sudo apt-get install ${missing.join(' ')}`);
+  log(`installing ${missing.join(' ')}`);
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing],
+    { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (r.status !== 0) die(`apt-get install ${missing.join(' ')} failed`);
+}
+
+const version = (cmd, a) => {
+  const r = spawnSync(cmd, a, { encoding: 'utf8', env: toolEnv() });
+  return `${r.stdout}${r.stderr}`.trim().split('\n')[0];
+};
+
+// Credentials the proxy accepts; no profile, config file or instance metadata is ever consulted.
+function toolEnv() {
+  const env = { ...process.env };
+  for (const k of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL',
+    'AWS_ENDPOINT_URL_S3', 'AWS_MAX_ATTEMPTS', 'AWS_CA_BUNDLE']) delete env[k];
+  return Object.assign(env, {
+    AWS_ACCESS_KEY_ID: KEY_ID,
+    AWS_SECRET_ACCESS_KEY: SECRET,
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/nonexistent/lake-bench-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/lake-bench-credentials',
+    AWS_PAGER: '',
+    RCLONE_CONFIG: '/nonexistent/lake-bench-rclone.conf',
+  });
+}
+
+// The S3 server lives in this process, so commands run asynchronously (bench/measure.sh records
+// wall, CPU and peak RSS of the command).
+function measure(timeFile, logFile, cmd) {
+  return new Promise((res, rej) => {
+    const p = spawn(join(root, 'bench/measure.sh'), [timeFile, logFile, ...cmd], { env: toolEnv(), stdio: 'inherit' });
+    p.on('error', rej);
+    p.on('close', (status) => res(status));
+  });
+}
+const kv = (text) => Object.fromEntries(text.trim().split(/\s+/).map((p) => p.split('=')).map(([k, v]) => [k, Number(v)]));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+function countFiles(dir) {
+  let n = 0;
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) if (e.isFile()) n++;
+  return n;
+}
+
+try {
+  ensureTools();
+  if (!existsSync(LAKE)) die(`no lake binary at ${LAKE} (make O=build/release build)`);
+} catch (e) {
+  console.error(`bench s3: ${e.message}`);
+  process.exit(1);
+}
+const resDir = join(CACHE, 'results/S3');
+const outDir = join(CACHE, 'out/S3');
+rmSync(resDir, { recursive: true, force: true });
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(resDir, { recursive: true });
+mkdirSync(outDir, { recursive: true });
+
+const s3 = await startS3({ buckets: ['bench'], secrets: { [KEY_ID]: SECRET } });
+let exitCode = 0;
+try {
+  const endpoint = s3.endpoint;
+  const rcloneConf = join(resDir, 'rclone.conf');
+  writeFileSync(rcloneConf, ['[bench]', 'type = s3', 'provider = Other', 'env_auth = false',
+    `access_key_id = ${KEY_ID}`, `secret_access_key = ${SECRET}`, `endpoint = ${endpoint}`,
+    'region = us-east-1', 'force_path_style = true', ''].join('\n'));
+
+  log(`uploading ${SONGS} songs, ${EVENTS} events to s3://bench/in on ${endpoint}`);
+  const t0 = performance.now();
+  const up = await measure(join(resDir, 'gen.time'), join(resDir, 'gen.log'),
+    [LAKE, 'gen', 's3://bench/in', '--songs', String(SONGS), '--events', String(EVENTS), '--endpoint-url', endpoint]);
+  if (up !== 0) die(`lake gen s3://bench/in failed:\n${readFileSync(join(resDir, 'gen.log'), 'utf8')}`);
+  const uploadS = (performance.now() - t0) / 1000;
+  const objects = await backendList(s3, 'bench', 'in/');
+  const nObjects = objects.length;
+  const nSong = objects.filter((o) => o.key.startsWith('in/song_data/')).length;
+  const nLog = objects.filter((o) => o.key.startsWith('in/log_data/')).length;
+  const bytes = objects.reduce((a, o) => a + o.size, 0);
+  const dirs = new Set(objects.map((o) => o.key.slice(0, o.key.lastIndexOf('/')))).size;
+  log(`${nObjects} objects (${nSong} under song_data/, ${nLog} under log_data/), ${(bytes / 1e6).toFixed(1)} MB, uploaded in ${uploadS.toFixed(1)} s`);
+
+  const tools = {
+    lake: (out) => [LAKE, 'run', '--input', 's3://bench/in', '--output', out, '--threads', String(THREADS), '--endpoint-url', endpoint],
+    aws: (out) => [AWS, '--endpoint-url', endpoint, 's3', 'cp', '--recursive', '--only-show-errors', 's3://bench/in', out],
+    rclone: (out) => [RCLONE, '--config', rcloneConf, 'copy', '--transfers', '64', '--checkers', '64', 'bench:bench/in', out],
+  };
+  const host = {
+    cpu: (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*: (.*)/) || [])[1],
+    cores: cpus().length,
+    lake: spawnSync('git', ['-C', root, 'rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' }).stdout.trim() +
+      (spawnSync('git', ['-C', root, 'diff', '--quiet']).status ? '+dirty' : ''),
+    aws: version(AWS, ['--version']),
+    rclone: version(RCLONE, ['--version']),
+    date: new Date().toISOString().slice(0, 16) + 'Z',
+    loadBefore: loadavg().map((x) => x.toFixed(2)).join(' '),
+  };
+
+  s3.setLatency(LATENCY);
+  const results = { lake: [], aws: [], rclone: [] };
+  for (let i = 1; i <= RUNS; i++) {
+    for (const [tool, cmdOf] of Object.entries(tools)) {
+      const out = join(outDir, `${tool}-${i}`);
+      const timeFile = join(resDir, `${tool}-${i}.time`);
+      const logFile = join(resDir, `${tool}-${i}.log`);
+      const cmd = cmdOf(out);
+      writeFileSync(join(resDir, `${tool}-${i}.cmd`), cmd.join(' ') + '\n');
+      const req0 = s3.stats.requests;
+      const m0 = { ...s3.stats.byMethod };
+      const status = await measure(timeFile, logFile, cmd);
+      const text = readFileSync(logFile, 'utf8');
+      if (status !== 0) die(`${tool} run ${i} failed (exit ${status}):\n${text.slice(-4000)}`);
+      const t = kv(readFileSync(timeFile, 'utf8'));
+      const r = { wall: t.wall, cpu: t.user + t.sys, rss: t.maxrss_kb / 1024, requests: s3.stats.requests - req0, byMethod: {} };
+      for (const [k, v] of Object.entries(s3.stats.byMethod)) r.byMethod[k] = v - (m0[k] || 0);
+      r.lists = s3.stats.queries.slice(req0).filter((q) => /[?&]list-type=|^GET \/bench\/?\?/.test(q)).length;
+      if (tool === 'lake') {
+        const m = text.match(/: (\d+) song objects, (\d+) log objects/);
+        if (!m || Number(m[1]) + Number(m[2]) < nSong + nLog - 50) die(`lake run ${i} read too few objects:\n${text}`);
+        const st = {};
+        for (const [, k, v] of (text.match(/time: (.*)/) || ['', ''])[1].matchAll(/(\w+) ([\d.]+)s/g)) st[k] = Number(v);
+        r.stages = st;
+        r.listRead = st.list + st.songs + st.events;
+      } else {
+        const n = countFiles(out);
+        if (n !== nObjects) die(`${tool} run ${i} copied ${n} of ${nObjects} objects`);
+      }
+      results[tool].push(r);
+      log(`${tool} run ${i}: wall ${r.wall.toFixed(2)} s${r.listRead !== undefined ? `, list+read ${r.listRead.toFixed(2)} s` : ''}, ${r.requests} requests (${r.lists} lists)`);
+    }
+  }
+  host.loadAfter = loadavg().map((x) => x.toFixed(2)).join(' ');
+
+  // ---- report -----------------------------------------------------------------------------------
+  const med = (tool, f) => median(results[tool].map(f));
+  const f2 = (x) => x.toFixed(2);
+  const lakeListRead = med('lake', (r) => r.listRead);
+  const lakeWall = med('lake', (r) => r.wall);
+  const awsWall = med('aws', (r) => r.wall);
+  const rcloneWall = med('rclone', (r) => r.wall);
+  const best = Math.min(awsWall, rcloneWall);
+  const bestName = awsWall <= rcloneWall ? 'aws s3 cp' : 'rclone copy';
+  const stage = (k) => f2(med('lake', (r) => r.stages[k]));
+  const reqs = (tool) => {
+    const r = results[tool][results[tool].length - 1];
+    return `${r.requests.toLocaleString('en-US')} (${r.lists.toLocaleString('en-US')} listings)`;
+  };
+  const row = (name, tool, wallish, extra) =>
+    `| ${name} | ${f2(wallish)} s | ${f2(med(tool, (r) => r.wall))} s | ${f2(med(tool, (r) => r.cpu))} s | ${Math.round(Math.max(...results[tool].map((r) => r.rss)))} MiB | ${reqs(tool)} | ${extra} |`;
+  const goal = best / lakeListRead;
+  const section = [
+    '## S3 case',
+    '',
+    `${nObjects.toLocaleString('en-US')} objects (${nSong.toLocaleString('en-US')} song objects in ${dirs.toLocaleString('en-US')} directories, ${nLog} event objects; ` +
+    `\`lake gen --songs ${SONGS} --events ${EVENTS}\`), ${(bytes / 1e6).toFixed(1)} MB, on s3rver 3.7.1 behind the ` +
+    `SigV4-checking proxy of tests/e2e/lib/s3server.mjs on 127.0.0.1, which delays every request by ${LATENCY} ms ` +
+    `(a round trip to a remote store; the server itself is one Node process on the same ${host.cores} cores). ` +
+    `${RUNS} runs per tool, alternating; medians. ${host.date}, ${host.cpu}, lake ${host.lake}, ${host.aws}, ${host.rclone}; ` +
+    `load average before ${host.loadBefore}, after ${host.loadAfter}.`,
+    '',
+    '| tool | list + read | wall | CPU | peak RSS | requests (last run) | notes |',
+    '|---|---|---|---|---|---|---|',
+    row('lake run (output local)', 'lake', lakeListRead,
+      `list+read = stages list ${stage('list')} + songs ${stage('songs')} + events ${stage('events')} s; wall adds transform ${stage('transform')} + write ${stage('write')} s of the local Parquet files; --threads ${THREADS}`),
+    row('aws s3 cp --recursive', 'aws', awsWall, 'default settings (10 concurrent requests)'),
+    row('rclone copy --transfers 64 --checkers 64', 'rclone', rcloneWall, ''),
+    '',
+    `Goal: lake's list + read at least 2× faster than the faster copy tool (${bestName}, ${f2(best)} s): ` +
+    `**${f2(goal)}×** on list + read, ${f2(best / lakeWall)}× on lake's whole run — goal ${goal >= 2 ? 'met' : 'NOT met'}.`,
+    '',
+  ].join('\n');
+  mkdirSync(resDir, { recursive: true });
+  writeFileSync(REPORT, section);
+  writeFileSync(join(resDir, 'results.json'), JSON.stringify({ host, nObjects, nSong, nLog, bytes, uploadS, results }, null, 1));
+  upsertSection(section);
+  process.stdout.write(section);
+} catch (e) {
+  console.error(`bench s3: ${e.message}`);
+  exitCode = 1;
+} finally {
+  await s3.stop();
+  // Only the last run's outputs stay (like bench/run.sh); the next invocation removes them.
+  for (let i = 1; i < RUNS; i++) for (const t of ['lake', 'aws', 'rclone']) rmSync(join(outDir, `${t}-${i}`), { recursive: true, force: true });
+}
+process.exit(exitCode);
