@@ -1,5 +1,5 @@
 /* S3 backend: each store call is one batch of concurrent requests (see s3_http.c).
- *  - list fans out over common prefixes (delimiter '/') and continuation tokens at once;
+ *  - list fans out over the first level of common prefixes, each listed flat, at once;
  *  - get asks for the first part by range, then fetches the rest in parallel parts;
  *  - put sends one PUT up to 16 MiB, else a multipart upload that is aborted on failure;
  *  - delete_prefix lists, then deletes in DeleteObjects batches of 1000.
@@ -47,12 +47,16 @@ typedef struct {
 
 static void list_done(s3_batch *b, s3_req *r);
 
-static void list_add(s3_batch *b, list_job *j, const char *prefix, const char *token) {
+/* Listing strategy: the store prefix is listed once with delimiter '/', and each common prefix
+ * it finds is then listed flat (no delimiter), all of them in parallel. Descending every level
+ * with a delimiter would cost one request per "directory": 10,000 requests for the 15,000 keys
+ * of song_data/A/B/C/, where this needs 27. */
+static void list_add(s3_batch *b, list_job *j, const char *prefix, const char *token, bool delim) {
     char *ep = s3_uri_encode(prefix, false);
     char *et = token ? s3_uri_encode(token, false) : NULL;
     /* Parameters in byte order, as SigV4's canonical query wants them. */
-    char *q = lake_xasprintf("%s%s%sdelimiter=%%2F&list-type=2&prefix=%s",
-                             et ? "continuation-token=" : "", et ? et : "", et ? "&" : "", ep);
+    char *q = lake_xasprintf("%s%s%s%slist-type=2&prefix=%s", et ? "continuation-token=" : "",
+                             et ? et : "", et ? "&" : "", delim ? "delimiter=%2F&" : "", ep);
     free(ep);
     free(et);
     s3_req *r = req_new("GET", NULL, q);
@@ -95,11 +99,12 @@ static void list_done(s3_batch *b, s3_req *r) {
             continue;
         lake__obj_list_add(j->out, k + j->strip, page.objects.items[i].size);
     }
+    bool delim = strstr(r->query, "delimiter=") != NULL;
     for (size_t i = 0; i < page.n_prefixes && !s3_batch_cancelled(b); i++)
         if (strcmp(page.prefixes[i], r->label) != 0) /* guard against a server echoing us */
-            list_add(b, j, page.prefixes[i], NULL);
+            list_add(b, j, page.prefixes[i], NULL, false);
     if (page.next_token && !s3_batch_cancelled(b))
-        list_add(b, j, r->label, page.next_token);
+        list_add(b, j, r->label, page.next_token, delim);
     s3_list_page_free(&page);
 out:
     free((char *)r->label);
@@ -111,7 +116,7 @@ static lake_rc s3_list(lake_store *s, const char *prefix, lake_obj_list *out, la
     list_job j = {.out = out, .strip = strlen(s3_client_url(c)->prefix), .err = err};
     char *full = full_key(s, prefix);
     s3_batch *b = s3_batch_new(c);
-    list_add(b, &j, full, NULL);
+    list_add(b, &j, full, NULL, true);
     s3_batch_run(b);
     s3_batch_free(b);
     free(full);
