@@ -2,13 +2,12 @@
 // inject faults (lib/s3server.mjs). Tables written to S3 are read back with plain GETs from
 // s3rver and compared with the DuckDB oracle of SPEC.md, like the local runs.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { listKeys } from './lib/input.mjs';
-import { LAKE_BIN, gen, tempDir } from './lib/lake.mjs';
+import { LAKE_BIN, assertExitOk, gen, lakeAsync, spawnAsync, tempDir } from './lib/lake.mjs';
 import { computeOracle } from './lib/oracle.mjs';
 import { compareWithOracle, readLakeOutput } from './lib/output.mjs';
 import { backendList, download, startS3 } from './lib/s3server.mjs';
@@ -17,21 +16,7 @@ const KEY_ID = 'AKIALAKETESTKEY00001';
 const SECRET = 'lake-test-secret/NeverPrintMe+0123456789';
 const TOKEN = 'lake-session-token-NeverPrintMeEither';
 
-// The S3 server runs in this process, so lake must run asynchronously (spawnSync would block the
-// event loop the server needs).
-function runAsync(bin, args, { env = process.env, timeout = 300_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(bin, args, { env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-    p.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeout);
-    p.on('error', reject);
-    p.on('close', (status, signal) => { clearTimeout(timer); resolve({ status, signal, stdout, stderr }); });
-  });
-}
-const lake = (args, opts) => runAsync(LAKE_BIN, args, opts);
+const lake = (args, opts) => lakeAsync(args, opts);
 
 function report(problems, max = 15) {
   if (!problems.length) return;
@@ -39,9 +24,7 @@ function report(problems, max = 15) {
   assert.fail(`${problems.length} problem(s):\n${problems.slice(0, max).join('\n')}${more}`);
 }
 
-function assertOk(r, what) {
-  assert.equal(r.status, 0, `${what} exited ${r.status ?? r.signal}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
-}
+const assertOk = assertExitOk;
 
 function assertOneLineFailure(r, what) {
   assert.equal(r.status, 1, `${what}: expected exit 1, got ${r.status ?? r.signal}\n${r.stdout}${r.stderr}`);
@@ -195,7 +178,7 @@ describe('lake with an S3 store (s3rver, SigV4 checked)', () => {
   test('store operations: multipart PUT, ranged GET, get_many, continuation tokens, DeleteObjects', async () => {
     const unit = join(dirname(LAKE_BIN), 'unit-tests');
     assert.ok(existsSync(unit), `no unit-test binary next to ${LAKE_BIN}`);
-    const r = await runAsync(unit, ['s3_live'], {
+    const r = await spawnAsync(unit, ['s3_live'], {
       env: { ...process.env, LAKE_S3_LIVE_URL: 's3://lake/live', AWS_ENDPOINT_URL: endpoint },
     });
     assert.match(r.stdout, /s3_live: ran/, `the live test did not run:\n${r.stdout}${r.stderr}`);

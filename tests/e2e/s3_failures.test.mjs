@@ -9,12 +9,11 @@
 // - wrong credentials, a missing bucket, an unreachable endpoint: exit 1 with one clear line and
 //   nothing written to the bucket.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { LAKE_BIN, gen, tempDir } from './lib/lake.mjs';
+import { LAKE_BIN, assertExitOk, gen, lakeAsync, spawnAsync, tempDir } from './lib/lake.mjs';
 import { computeOracle } from './lib/oracle.mjs';
 import { compareWithOracle, readLakeOutput, showRow } from './lib/output.mjs';
 import { backendGet, backendList, download, startS3 } from './lib/s3server.mjs';
@@ -23,22 +22,8 @@ const KEY_ID = 'AKIALAKEFAILKEY00001';
 const SECRET = 'lake-fail-secret/NeverPrintMe+0123456789';
 
 // The S3 server runs in this process: lake must run asynchronously.
-function lake(args, { env = process.env, timeout = 100_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(LAKE_BIN, args, { env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-    p.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeout);
-    p.on('error', reject);
-    p.on('close', (status, signal) => { clearTimeout(timer); resolve({ status, signal, stdout, stderr }); });
-  });
-}
-
-function assertOk(r, what) {
-  assert.equal(r.status, 0, `${what} exited ${r.status ?? r.signal}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
-}
+const lake = (args, { env = process.env, timeout = 100_000 } = {}) => lakeAsync(args, { env, timeout });
+const assertOk = assertExitOk;
 
 function assertOneLineFailure(r, what) {
   assert.equal(r.status, 1, `${what}: expected exit 1, got ${r.status ?? r.signal}\n${r.stdout}${r.stderr}`);

@@ -1,6 +1,6 @@
 // Running the lake binary from tests: LAKE_BIN names it (make e2e sets it); temp dirs that the
 // test removes again.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -49,4 +49,31 @@ export function gen(dir, { songs = 300, events = 3000, seed = 1, edgeCases = tru
 /** `lake run` from input to output with extra options. */
 export function run(input, output, extra = []) {
   return lake(['run', '--input', input, '--output', output, ...extra]);
+}
+
+/**
+ * Runs `bin args...` without blocking the event loop (for tests whose S3 server runs in this
+ * process); resolves to { status, signal, stdout, stderr }, killing it after `timeout` ms.
+ */
+export function spawnAsync(bin, args, { env = process.env, timeout = 300_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin, args, { env });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    p.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeout);
+    p.on('error', reject);
+    p.on('close', (status, signal) => { clearTimeout(timer); resolve({ status, signal, stdout, stderr }); });
+  });
+}
+
+/** spawnAsync of the lake binary. */
+export const lakeAsync = (args, opts) => spawnAsync(LAKE_BIN, args, opts);
+
+/** Asserts a finished run exited 0, showing its output otherwise. */
+export function assertExitOk(r, what) {
+  if (r.status !== 0) {
+    throw new Error(`${what} exited ${r.status ?? r.signal}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  }
 }
