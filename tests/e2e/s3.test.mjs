@@ -3,11 +3,10 @@
 // s3rver and compared with the DuckDB oracle of SPEC.md, like the local runs.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { listKeys } from './lib/input.mjs';
-import { LAKE_BIN, assertExitOk, gen, lakeAsync, spawnAsync, tempDir } from './lib/lake.mjs';
+import { LAKE_BIN, assertExitOk, assertOneLineError, closedPort, gen, lakeAsync, spawnAsync, tempDir } from './lib/lake.mjs';
 import { computeOracle } from './lib/oracle.mjs';
 import { compareWithOracle, readLakeOutput } from './lib/output.mjs';
 import { backendList, download, startS3 } from './lib/s3server.mjs';
@@ -26,20 +25,7 @@ function report(problems, max = 15) {
 
 const assertOk = assertExitOk;
 
-function assertOneLineFailure(r, what) {
-  assert.equal(r.status, 1, `${what}: expected exit 1, got ${r.status ?? r.signal}\n${r.stdout}${r.stderr}`);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `${what}: expected a one-line error, got:\n${r.stderr}`);
-  return lines[0];
-}
-
-async function closedPort() {
-  const srv = net.createServer();
-  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address();
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
+const assertOneLineFailure = (r, what) => assertOneLineError(r, what);
 
 describe('lake with an S3 store (s3rver, SigV4 checked)', () => {
   let s3;

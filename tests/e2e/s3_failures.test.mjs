@@ -10,10 +10,9 @@
 //   nothing written to the bucket.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { LAKE_BIN, assertExitOk, gen, lakeAsync, spawnAsync, tempDir } from './lib/lake.mjs';
+import { LAKE_BIN, assertExitOk, assertOneLineError, closedPort, gen, lakeAsync, spawnAsync, tempDir } from './lib/lake.mjs';
 import { computeOracle } from './lib/oracle.mjs';
 import { compareWithOracle, readLakeOutput, showRow } from './lib/output.mjs';
 import { backendGet, backendList, download, startS3 } from './lib/s3server.mjs';
@@ -25,21 +24,7 @@ const SECRET = 'lake-fail-secret/NeverPrintMe+0123456789';
 const lake = (args, { env = process.env, timeout = 100_000 } = {}) => lakeAsync(args, { env, timeout });
 const assertOk = assertExitOk;
 
-function assertOneLineFailure(r, what) {
-  assert.equal(r.status, 1, `${what}: expected exit 1, got ${r.status ?? r.signal}\n${r.stdout}${r.stderr}`);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `${what}: expected a one-line error, got:\n${r.stderr}`);
-  assert.match(lines[0], /^lake run: \S/, `${what}: the error line should start with "lake run: "`);
-  return lines[0];
-}
-
-async function closedPort() {
-  const srv = net.createServer();
-  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address();
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
+const assertOneLineFailure = (r, what) => assertOneLineError(r, what, /^lake run: \S/);
 
 /** key -> { size, etag, sha256 } of every object under bucket/prefix, read from s3rver directly. */
 async function snapshot(s3, bucket, prefix = '') {

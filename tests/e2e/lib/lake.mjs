@@ -1,6 +1,7 @@
 // Running the lake binary from tests: LAKE_BIN names it (make e2e sets it); temp dirs that the
 // test removes again.
 import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -76,4 +77,25 @@ export function assertExitOk(r, what) {
   if (r.status !== 0) {
     throw new Error(`${what} exited ${r.status ?? r.signal}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
   }
+}
+
+/** A 127.0.0.1 port with nothing listening on it (bound, read, released). */
+export async function closedPort() {
+  const srv = net.createServer();
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address();
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+/**
+ * Asserts a finished run failed with exit 1 and exactly one line on stderr (which must match
+ * `pattern` when given); returns that line.
+ */
+export function assertOneLineError(r, what, pattern) {
+  if (r.status !== 1) throw new Error(`${what}: expected exit 1, got ${r.status ?? r.signal}\n${r.stdout}${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  if (lines.length !== 1) throw new Error(`${what}: expected a one-line error, got:\n${r.stderr}`);
+  if (pattern && !pattern.test(lines[0])) throw new Error(`${what}: the error line should match ${pattern}: ${lines[0]}`);
+  return lines[0];
 }
