@@ -3,6 +3,7 @@
  * extractor, on a pool of workers. */
 #include "etl/etl_internal.h"
 #include "lake/inflate.h"
+#include "lake/view.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ typedef struct {
     scan_batch *batches;
     size_t nbatches;
     etl_first_error first;
+    bool can_map;
 } scan_job;
 
 static size_t plan_batches(const lake_obj_list *objs, scan_batch **out) {
@@ -54,48 +56,85 @@ static int scan_bad(void *ctx, const lj_record *rec, const char *reason) {
     return 0;
 }
 
-static lake_rc scan_object(scan_job *j, size_t obj, unsigned worker, lake_buf *raw,
-                           lake_error *err) {
+static lake_rc scan_bytes(scan_job *j, size_t obj, unsigned worker, const uint8_t *data, size_t len,
+                          lake_error *err) {
     etl_worker *w = &j->workers[worker];
     const lake_obj *o = &j->input->objs.items[obj];
     int inflated = 0;
     w->inflated.len = 0;
-    lake_rc rc = lake_inflate_auto(o->key, raw->data, raw->len, &w->inflated, &inflated, err);
+    lake_rc rc = lake_inflate_auto(o->key, data, len, &w->inflated, &inflated, err);
     if (rc)
         return rc;
-    const lake_buf *b = inflated ? &w->inflated : raw;
+    if (inflated)
+        data = w->inflated.data, len = w->inflated.len;
     etl_scan_file f = {w, worker, o->key, (uint32_t)obj, 0, j->job, j->on_record};
-    return lj_extract(w->json, (const char *)b->data, b->len, scan_record, scan_bad, &f, err);
+    return lj_extract(w->json, (const char *)data, len, scan_record, scan_bad, &f, err);
+}
+
+/* Large local files are parsed where the page cache holds them (no copy into a buffer). */
+static bool use_view(const scan_job *j, size_t obj) {
+    return j->can_map && j->input->objs.items[obj].size >= LAKE_VIEW_MIN_BYTES;
+}
+
+static lake_rc scan_view(scan_job *j, size_t obj, unsigned worker, lake_error *err) {
+    lake_view v;
+    lake_rc rc = lake_store_map(j->in, j->input->objs.items[obj].key, &v, err);
+    if (!rc)
+        rc = scan_bytes(j, obj, worker, v.data, v.len, err);
+    lake_view_release(&v);
+    return rc;
+}
+
+/* Fetches the batch's objects that are not mapped, together; on failure *at is the index in
+ * the batch of the object that failed. */
+static lake_rc fetch_batch(scan_job *j, const scan_batch *b, unsigned worker, size_t *at,
+                           lake_error *err) {
+    etl_worker *w = &j->workers[worker];
+    const char *keys[ETL_BATCH_OBJECTS] = {0};
+    size_t where[ETL_BATCH_OBJECTS], n = 0;
+    for (size_t k = 0; k < b->end - b->start; k++) {
+        if (use_view(j, b->start + k))
+            continue;
+        where[n] = k;
+        keys[n] = j->input->objs.items[b->start + k].key;
+        w->raw[n].len = 0;
+        w->errs[n++].rc = LAKE_OK;
+    }
+    if (n == 0)
+        return LAKE_OK;
+    lake_rc rc = lake_store_get_many(j->in, keys, n, w->raw, w->errs);
+    if (!rc)
+        return LAKE_OK;
+    size_t g = 0;
+    while (g < n && w->errs[g].rc == LAKE_OK)
+        g++;
+    if (g < n)
+        *err = w->errs[g], *at = where[g];
+    else
+        lake_error_set(err, rc, "%s", lake_strerror(rc)), *at = 0;
+    return rc;
+}
+
+static lake_rc scan_one(scan_job *j, size_t obj, unsigned worker, size_t *got, lake_error *err) {
+    if (use_view(j, obj))
+        return scan_view(j, obj, worker, err);
+    const lake_buf *raw = &j->workers[worker].raw[(*got)++];
+    return scan_bytes(j, obj, worker, raw->data, raw->len, err);
 }
 
 static int scan_task(void *ctx, size_t i, unsigned worker) {
     scan_job *j = ctx;
-    etl_worker *w = &j->workers[worker];
     const scan_batch *b = &j->batches[i];
-    size_t n = b->end - b->start;
-    const char *keys[ETL_BATCH_OBJECTS] = {0};
-    for (size_t k = 0; k < n; k++) {
-        keys[k] = j->input->objs.items[b->start + k].key;
-        w->raw[k].len = 0;
-        w->errs[k].rc = LAKE_OK;
-    }
-    lake_rc rc = lake_store_get_many(j->in, keys, n, w->raw, w->errs);
     lake_error err = {0};
-    size_t at = 0;
-    if (rc) {
-        while (at < n && w->errs[at].rc == LAKE_OK)
-            at++;
-        if (at < n)
-            err = w->errs[at];
-        else
-            lake_error_set(&err, rc, "%s", lake_strerror(rc)), at = 0;
-    } else {
-        for (at = 0; at < n; at++)
-            if ((rc = scan_object(j, b->start + at, worker, &w->raw[at], &err)) != LAKE_OK)
+    size_t at = 0, got = 0;
+    lake_rc rc = fetch_batch(j, b, worker, &at, &err);
+    if (!rc)
+        for (at = 0; at < b->end - b->start; at++)
+            if ((rc = scan_one(j, b->start + at, worker, &got, &err)) != LAKE_OK)
                 break;
-    }
     if (rc) {
-        lake_error_prefix(&err, "reading %s object %s: ", j->what, keys[at]);
+        lake_error_prefix(&err, "reading %s object %s: ", j->what,
+                          j->input->objs.items[b->start + at].key);
         etl_first_error_offer(&j->first, b->start + at, &err);
     }
     return (int)rc;
@@ -103,7 +142,7 @@ static int scan_task(void *ctx, size_t i, unsigned worker) {
 
 lake_rc etl_scan(lake_store *in, const etl_input *input, unsigned threads, etl_worker *workers,
                  lj_on_record on_record, void *job, const char *what, lake_error *err) {
-    scan_job j = {in, input, workers, on_record, job, what, NULL, 0, {0}};
+    scan_job j = {in, input, workers, on_record, job, what, NULL, 0, {0}, lake_store_can_map(in)};
     j.nbatches = plan_batches(&input->objs, &j.batches);
     etl_first_error_init(&j.first);
     int rc = lake_parallel_for(threads, j.nbatches, scan_task, &j);

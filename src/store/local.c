@@ -2,6 +2,7 @@
  * temporary file in the same directory and are renamed into place, so an object is complete or
  * absent. */
 #include "store/store_impl.h"
+#include "lake/map.h"
 
 #include <dirent.h>
 #include <stdbool.h>
@@ -48,26 +49,61 @@ out:
     return rc;
 }
 
-static lake_rc walk(const char *dir, const char *rel, const char *prefix, lake_obj_list *out,
-                    lake_error *err);
+/* One listing walk: entries outside the prefix are skipped; with `pending` set, directories
+ * inside the prefix are collected there instead of entered (the parallel second phase walks
+ * them). */
+typedef struct {
+    char *dir, *rel;
+} pending_dir;
+
+typedef struct {
+    const char *prefix;
+    size_t plen;
+    lake_obj_list *out;
+    pending_dir *pending; /* NULL: recurse */
+    size_t npending, cap;
+} walk_ctx;
+
+static lake_rc walk(walk_ctx *w, const char *dir, const char *rel, lake_error *err);
 
 /* Is key inside prefix, or a directory on the way to it? */
 static bool on_prefix_path(const char *key, size_t klen, const char *prefix, size_t plen) {
     return !strncmp(key, prefix, klen < plen ? klen : plen);
 }
 
+static void defer_dir(walk_ctx *w, const char *dir, const char *name, const char *key) {
+    if (w->npending == w->cap) {
+        w->cap = w->cap ? 2 * w->cap : 32;
+        w->pending = lake_xrealloc(w->pending, w->cap * sizeof *w->pending);
+    }
+    w->pending[w->npending++] =
+        (pending_dir){lake_xasprintf("%s/%s", dir, name), lake_xstrdup(key)};
+}
+
+static lake_rc enter_dir(walk_ctx *w, const char *dir, const char *name, const char *key,
+                         size_t klen, lake_error *err) {
+    if (w->pending && klen >= w->plen) {
+        defer_dir(w, dir, name, key);
+        return LAKE_OK;
+    }
+    char *path = lake_xasprintf("%s/%s", dir, name);
+    lake_rc rc = walk(w, path, key, err);
+    free(path);
+    return rc;
+}
+
 /* One directory entry: d_type saves a stat for directories; files need one (relative to the
  * open directory, so no full path walk) for their size. */
-static lake_rc walk_entry(DIR *d, const char *dir, const char *rel, const struct dirent *e,
-                          const char *prefix, lake_obj_list *out, lake_error *err) {
+static lake_rc walk_entry(walk_ctx *w, DIR *d, const char *dir, const char *rel,
+                          const struct dirent *e, lake_error *err) {
     char *key = *rel ? lake_xasprintf("%s/%s", rel, e->d_name) : lake_xstrdup(e->d_name);
-    size_t klen = strlen(key), plen = strlen(prefix);
+    size_t klen = strlen(key);
     lake_rc rc = LAKE_OK;
     struct stat st;
-    if (!on_prefix_path(key, klen, prefix, plen))
+    if (!on_prefix_path(key, klen, w->prefix, w->plen))
         goto out;
     bool is_dir = e->d_type == DT_DIR, is_reg = e->d_type == DT_REG;
-    if ((is_reg && klen >= plen) || e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
+    if ((is_reg && klen >= w->plen) || e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
         if (fstatat(dirfd(d), e->d_name, &st, 0) != 0) {
             rc = lake_error_set(err, LAKE_ERR_IO, "cannot stat %s/%s: %s", dir, e->d_name,
                                 strerror(errno));
@@ -76,20 +112,16 @@ static lake_rc walk_entry(DIR *d, const char *dir, const char *rel, const struct
         is_dir = S_ISDIR(st.st_mode);
         is_reg = S_ISREG(st.st_mode);
     }
-    if (is_dir) {
-        char *path = lake_xasprintf("%s/%s", dir, e->d_name);
-        rc = walk(path, key, prefix, out, err);
-        free(path);
-    } else if (is_reg && klen >= plen) {
-        lake__obj_list_add(out, key, (uint64_t)st.st_size);
-    }
+    if (is_dir)
+        rc = enter_dir(w, dir, e->d_name, key, klen, err);
+    else if (is_reg && klen >= w->plen)
+        lake__obj_list_add(w->out, key, (uint64_t)st.st_size);
 out:
     free(key);
     return rc;
 }
 
-static lake_rc walk(const char *dir, const char *rel, const char *prefix, lake_obj_list *out,
-                    lake_error *err) {
+static lake_rc walk(walk_ctx *w, const char *dir, const char *rel, lake_error *err) {
     DIR *d = opendir(dir);
     if (!d) {
         if (errno == ENOENT || errno == ENOTDIR)
@@ -101,15 +133,64 @@ static lake_rc walk(const char *dir, const char *rel, const char *prefix, lake_o
     while (!rc && (e = readdir(d)) != NULL) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
-        rc = walk_entry(d, dir, rel, e, prefix, out, err);
+        rc = walk_entry(w, d, dir, rel, e, err);
     }
     closedir(d);
     return rc;
 }
 
+/* Second phase: the directories inside the prefix, walked on several threads (listing tens of
+ * thousands of song files is directory reads and stats in the kernel, which run in parallel). */
+typedef struct {
+    walk_ctx *top;
+    lake_obj_list *lists;
+    lake_error *errs;
+} list_job;
+
+static int list_task(void *ctx, size_t i, unsigned worker) {
+    (void)worker;
+    list_job *j = ctx;
+    walk_ctx w = {j->top->prefix, j->top->plen, &j->lists[i], NULL, 0, 0};
+    pending_dir *p = &j->top->pending[i];
+    return (int)walk(&w, p->dir, p->rel, &j->errs[i]);
+}
+
+static unsigned list_threads(size_t n) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t t = cpus < 1 ? 1 : cpus > 8 ? 8 : (size_t)cpus;
+    return (unsigned)(t < n ? t : n ? n : 1);
+}
+
+static lake_rc walk_pending(walk_ctx *top, lake_error *err) {
+    size_t n = top->npending;
+    list_job j = {top, lake_xcalloc(n + 1, sizeof *j.lists), lake_xcalloc(n + 1, sizeof *j.errs)};
+    lake_rc rc = n ? (lake_rc)lake_parallel_for(list_threads(n), n, list_task, &j) : LAKE_OK;
+    bool reported = false;
+    for (size_t i = 0; i < n; i++) {
+        if (rc && j.errs[i].rc && !reported)
+            *err = j.errs[i], reported = true;
+        for (size_t k = 0; k < j.lists[i].n; k++)
+            lake__obj_list_take(top->out, &j.lists[i].items[k]);
+        lake_obj_list_free(&j.lists[i]);
+        free(top->pending[i].dir);
+        free(top->pending[i].rel);
+    }
+    free(j.lists);
+    free(j.errs);
+    return rc;
+}
+
 static lake_rc local_list(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err) {
     local_store *l = s->impl;
-    lake_rc rc = walk(l->root, "", prefix, out, err);
+    walk_ctx w = {prefix, strlen(prefix), out, NULL, 0, 0};
+    w.pending = lake_xmalloc(sizeof *w.pending);
+    w.cap = 1;
+    lake_rc rc = walk(&w, l->root, "", err);
+    for (size_t i = 0; rc && i < w.npending; i++) /* failed: free what was collected */
+        free(w.pending[i].dir), free(w.pending[i].rel);
+    if (!rc)
+        rc = walk_pending(&w, err);
+    free(w.pending);
     if (!rc)
         lake__obj_list_sort(out);
     return rc;
@@ -311,6 +392,10 @@ static const lake_store_ops local_ops = {
     .rename_prefix = local_rename_prefix,
     .close = local_close,
 };
+
+const char *lake__store_local_root(const lake_store *s) {
+    return s->ops == &local_ops ? ((const local_store *)s->impl)->root : NULL;
+}
 
 lake_rc lake__store_local_open(const char *path, lake_store **out, lake_error *err) {
     (void)err;

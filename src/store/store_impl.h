@@ -28,6 +28,9 @@ struct lake_store {
 
 /* Opens a local directory store (src/store/local.c). */
 lake_rc lake__store_local_open(const char *path, lake_store **out, lake_error *err);
+/* The root directory of a local store, or NULL when s is another backend (src/store/view.c maps
+ * files under it). */
+const char *lake__store_local_root(const lake_store *s);
 
 /* Opens an S3 store for s3://bucket/prefix or s3a://bucket/prefix (src/store/s3.c). */
 lake_rc lake__store_s3_open(const char *url, const lake_store_options *opts, lake_store **out,
