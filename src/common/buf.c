@@ -22,7 +22,9 @@ void lake_buf_reserve(lake_buf *b, size_t extra) {
     while (cap < need)
         cap = cap * 2;
     b->data = lake_xrealloc(b->data, cap);
-    memset(b->data + b->len, 0, cap - b->len);
+    /* Only the padding: zeroing the whole new capacity touched (and made the kernel clear) pages
+     * that a doubled buffer may never use. */
+    memset(b->data + b->len, 0, LAKE_BUF_PADDING);
     b->cap = cap;
 }
 
