@@ -17,6 +17,8 @@
 
 typedef struct {
     char *root; /* without trailing '/' */
+    int rootfd; /* the root directory when it existed at open (reads resolve keys from it, a
+                 * shorter path walk than from '/'), else -1 */
 } local_store;
 
 static atomic_uint tmp_counter;
@@ -64,7 +66,8 @@ typedef struct {
     size_t npending, cap;
 } walk_ctx;
 
-static lake_rc walk(walk_ctx *w, const char *dir, const char *rel, lake_error *err);
+static lake_rc walk(walk_ctx *w, int at, const char *name, const char *dir, const char *rel,
+                    lake_error *err);
 
 /* Is key inside prefix, or a directory on the way to it? */
 static bool on_prefix_path(const char *key, size_t klen, const char *prefix, size_t plen) {
@@ -80,14 +83,14 @@ static void defer_dir(walk_ctx *w, const char *dir, const char *name, const char
         (pending_dir){lake_xasprintf("%s/%s", dir, name), lake_xstrdup(key)};
 }
 
-static lake_rc enter_dir(walk_ctx *w, const char *dir, const char *name, const char *key,
+static lake_rc enter_dir(walk_ctx *w, DIR *d, const char *dir, const char *name, const char *key,
                          size_t klen, lake_error *err) {
     if (w->pending && klen >= w->plen) {
         defer_dir(w, dir, name, key);
         return LAKE_OK;
     }
     char *path = lake_xasprintf("%s/%s", dir, name);
-    lake_rc rc = walk(w, path, key, err);
+    lake_rc rc = walk(w, dirfd(d), name, path, key, err);
     free(path);
     return rc;
 }
@@ -113,7 +116,7 @@ static lake_rc walk_entry(walk_ctx *w, DIR *d, const char *dir, const char *rel,
         is_reg = S_ISREG(st.st_mode);
     }
     if (is_dir)
-        rc = enter_dir(w, dir, e->d_name, key, klen, err);
+        rc = enter_dir(w, d, dir, e->d_name, key, klen, err);
     else if (is_reg && klen >= w->plen)
         lake__obj_list_add(w->out, key, (uint64_t)st.st_size);
 out:
@@ -121,9 +124,14 @@ out:
     return rc;
 }
 
-static lake_rc walk(walk_ctx *w, const char *dir, const char *rel, lake_error *err) {
-    DIR *d = opendir(dir);
+/* Lists directory `name` under the open directory at, whose path is dir (for messages). */
+static lake_rc walk(walk_ctx *w, int at, const char *name, const char *dir, const char *rel,
+                    lake_error *err) {
+    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
     if (!d) {
+        if (fd >= 0)
+            close(fd);
         if (errno == ENOENT || errno == ENOTDIR)
             return LAKE_OK;
         return lake_error_set(err, LAKE_ERR_IO, "cannot list %s: %s", dir, strerror(errno));
@@ -152,7 +160,7 @@ static int list_task(void *ctx, size_t i, unsigned worker) {
     list_job *j = ctx;
     walk_ctx w = {j->top->prefix, j->top->plen, &j->lists[i], NULL, 0, 0};
     pending_dir *p = &j->top->pending[i];
-    return (int)walk(&w, p->dir, p->rel, &j->errs[i]);
+    return (int)walk(&w, AT_FDCWD, p->dir, p->dir, p->rel, &j->errs[i]);
 }
 
 static unsigned list_threads(size_t n) {
@@ -185,7 +193,7 @@ static lake_rc local_list(lake_store *s, const char *prefix, lake_obj_list *out,
     walk_ctx w = {prefix, strlen(prefix), out, NULL, 0, 0};
     w.pending = lake_xmalloc(sizeof *w.pending);
     w.cap = 1;
-    lake_rc rc = walk(&w, l->root, "", err);
+    lake_rc rc = walk(&w, AT_FDCWD, l->root, l->root, "", err);
     for (size_t i = 0; rc && i < w.npending; i++) /* failed: free what was collected */
         free(w.pending[i].dir), free(w.pending[i].rel);
     if (!rc)
@@ -223,9 +231,11 @@ static lake_rc read_all(int fd, const char *path, lake_buf *out, lake_error *err
 }
 
 static lake_rc local_get(lake_store *s, const char *key, lake_buf *out, lake_error *err) {
+    local_store *l = s->impl;
     char *path = full_path(s, key);
     lake_rc rc;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = l->rootfd >= 0 ? openat(l->rootfd, key, O_RDONLY | O_CLOEXEC)
+                            : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         rc = lake_error_set(err, errno == ENOENT ? LAKE_ERR_NOT_FOUND : LAKE_ERR_IO,
                             "cannot open %s: %s", path, strerror(errno));
@@ -382,6 +392,8 @@ static lake_rc local_rename_prefix(lake_store *s, const char *from, const char *
 
 static void local_close(lake_store *s) {
     local_store *l = s->impl;
+    if (l->rootfd >= 0)
+        close(l->rootfd);
     free(l->root);
     free(l);
 }
@@ -408,6 +420,7 @@ lake_rc lake__store_local_open(const char *path, lake_store **out, lake_error *e
     size_t n = strlen(l->root);
     while (n > 1 && l->root[n - 1] == '/')
         l->root[--n] = '\0';
+    l->rootfd = open(l->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     lake_store *s = lake_xcalloc(1, sizeof *s);
     s->ops = &local_ops;
     s->url = lake_xstrdup(path);
