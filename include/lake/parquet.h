@@ -67,11 +67,30 @@ lake_rc pq_parse_size(const char *text, int64_t min, int64_t max, int64_t *out, 
  * none (Spark writes no codec part then: part-...-c000.parquet). */
 const char *pq_codec_file_tag(pq_codec c);
 
+/* Receives the bytes of a file in order, as pq_write_stream produces them. Returns LAKE_OK, or
+ * an error (detail in err) that stops the write. */
+typedef lake_rc (*pq_sink_fn)(void *ud, const void *data, size_t len, lake_error *err);
+
+/* What a pq_write_stream call did. */
+typedef struct {
+    uint64_t file_bytes; /* bytes handed to the sink */
+    size_t peak_held;    /* most bytes the writer held at once (output and encoder scratch, by
+                            allocated capacity); bounded by the row group size, not the file's */
+} pq_write_info;
+
 /* Writes a complete Parquet file holding rows[0..nrows) of the ncols columns (rows == NULL means
- * rows 0..nrows-1 in order) into out (appended). Every column is OPTIONAL. opt == NULL means the
- * defaults. Besides out, memory use is bounded by one row group's encoded column chunk plus
- * O(rows of a row group) scratch. Returns LAKE_OK, or an error code with detail in err (codec
- * failures, more than 2^31 rows, invalid options); on failure out keeps its old length. */
+ * rows 0..nrows-1 in order) to sink, one column chunk at a time: each chunk's pages go to the
+ * sink as soon as they are encoded and compressed, and only the metadata of the footer and page
+ * index is kept until the end. Every column is OPTIONAL. opt == NULL means the defaults. Memory
+ * is one encoded column chunk (at most about row_group_bytes), O(rows of a row group) scratch
+ * and O(pages) of metadata. info (may be NULL) is filled in any case. Returns LAKE_OK, or an
+ * error code with detail in err (codec failures, more than 2^31 rows, invalid options, the
+ * sink's errors); on failure the sink has received part of a file. */
+lake_rc pq_write_stream(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
+                        size_t nrows, const pq_options *opt, pq_sink_fn sink, void *ud,
+                        pq_write_info *info, lake_error *err);
+
+/* pq_write_stream into out (appended); on failure out keeps its old length. */
 lake_rc pq_write_table(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
                        size_t nrows, const pq_options *opt, lake_buf *out, lake_error *err);
 

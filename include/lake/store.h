@@ -67,6 +67,31 @@ lake_rc lake_store_put(lake_store *s, const char *key, const void *data, size_t 
 lake_rc lake_store_put_new(lake_store *s, const char *key, const void *data, size_t len,
                            lake_error *err);
 
+/* A streaming writer: the object's bytes arrive in pieces, so nobody needs the whole object in
+ * memory. Local stores write to the file as the bytes come (through a small buffer); S3 holds
+ * up to LAKE_S3_MULTIPART_THRESHOLD, then switches to a multipart upload whose parts are sent in
+ * parallel a few at a time. The object appears only at lake_store_writer_finish, complete. */
+typedef struct lake_store_writer lake_store_writer;
+
+enum {
+    LAKE_STORE_WRITE_NEW = 1 /* the key is new and private, as for lake_store_put_new */
+};
+
+/* Starts writing key (flags: 0 as lake_store_put, LAKE_STORE_WRITE_NEW as lake_store_put_new).
+ * Opening may defer every request until bytes arrive; errors can come from any later call. */
+lake_rc lake_store_writer_open(lake_store *s, const char *key, unsigned flags,
+                               lake_store_writer **out, lake_error *err);
+/* Appends len bytes. On failure the writer must still be aborted. */
+lake_rc lake_store_writer_write(lake_store_writer *w, const void *data, size_t len,
+                                lake_error *err);
+/* Bytes given to the writer so far. */
+uint64_t lake_store_writer_size(const lake_store_writer *w);
+/* Completes the object and frees w, also on failure (which leaves no object and no pending
+ * upload behind, as far as the store lets us clean up; err says when it did not). */
+lake_rc lake_store_writer_finish(lake_store_writer *w, lake_error *err);
+/* Drops what was written (an S3 multipart upload is aborted) and frees w. Accepts NULL. */
+void lake_store_writer_abort(lake_store_writer *w);
+
 /* Deletes one object; a missing one is not an error. */
 lake_rc lake_store_delete(lake_store *s, const char *key, lake_error *err);
 

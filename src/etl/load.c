@@ -84,6 +84,32 @@ static char *file_name(const etl_load_ctx *ctx, unsigned file_no) {
                           tag ? tag : "");
 }
 
+static lake_rc to_store(void *ud, const void *data, size_t len, lake_error *err) {
+    return lake_store_writer_write(ud, data, len, err);
+}
+
+/* Streams the file into the store: the writer holds one column chunk at a time and the store
+ * writer a bounded buffer, so memory does not grow with the file. */
+static lake_rc write_file(load_job *j, const part_task *p, const lake_col *const *cols,
+                          size_t ncols, lake_error *err) {
+    lake_store_writer *w = NULL;
+    unsigned flags = *j->staging ? LAKE_STORE_WRITE_NEW : 0;
+    lake_rc rc = lake_store_writer_open(j->ctx->out, p->key, flags, &w, err);
+    if (rc)
+        return rc;
+    rc = pq_write_stream(cols, ncols, j->identity + p->start, p->end - p->start,
+                         &j->ctx->opts->parquet, to_store, w, NULL, err);
+    if (rc) {
+        lake_store_writer_abort(w);
+        return rc;
+    }
+    uint64_t size = lake_store_writer_size(w);
+    rc = lake_store_writer_finish(w, err);
+    if (!rc)
+        __atomic_fetch_add(&j->ctx->sum->bytes_written, size, __ATOMIC_RELAXED);
+    return rc;
+}
+
 static int write_task(void *arg, size_t n, unsigned worker) {
     (void)worker;
     load_job *j = arg;
@@ -98,27 +124,18 @@ static int write_task(void *arg, size_t n, unsigned worker) {
         if (!is_part)
             cols[ncols++] = &p->table->cols[c];
     }
-    lake_buf file;
-    lake_buf_init(&file);
     lake_error err = {0};
     char *name = file_name(j->ctx, p->file_no);
-    char *key = lake_xasprintf("%s%s/%s%s", j->staging, p->table->name, p->dir, name);
-    /* Recorded before the put: a put can fail after the store kept the object (a lost reply),
-     * and an abort must delete it all the same. */
-    p->key = key;
-    lake_rc rc = pq_write_table(cols, ncols, j->identity + p->start, p->end - p->start,
-                                &j->ctx->opts->parquet, &file, &err);
-    if (!rc)
-        rc = *j->staging ? lake_store_put_new(j->ctx->out, key, file.data, file.len, &err)
-                         : lake_store_put(j->ctx->out, key, file.data, file.len, &err);
+    /* Recorded before the first byte is sent: a write can fail after the store kept the object
+     * (a lost reply to a PUT or to CompleteMultipartUpload), and an abort must delete it all the
+     * same. An unfinished multipart upload is aborted by the store writer itself. */
+    p->key = lake_xasprintf("%s%s/%s%s", j->staging, p->table->name, p->dir, name);
+    lake_rc rc = write_file(j, p, cols, ncols, &err);
     if (rc) {
-        lake_error_prefix(&err, "writing %s: ", key);
+        lake_error_prefix(&err, "writing %s: ", p->key);
         etl_first_error_offer(&j->first, i, &err);
-    } else {
-        __atomic_fetch_add(&j->ctx->sum->bytes_written, file.len, __ATOMIC_RELAXED);
     }
     free(name);
-    lake_buf_free(&file);
     return (int)rc;
 }
 

@@ -58,6 +58,13 @@ void pq_scratch_free(pq_scratch *sc) {
     memset(sc, 0, sizeof *sc);
 }
 
+size_t pq_scratch_bytes(const pq_scratch *sc) {
+    const pq_dict *d = &sc->dict;
+    return sc->max_rows * sizeof *sc->levels + sc->cap * (sizeof *sc->idx + sizeof *sc->ints) +
+           d->page.cap + d->cap * sizeof *d->ent + d->nslots * sizeof *d->slots + sc->values.cap +
+           sc->page.cap + sc->comp.cap + sc->hdr.cap;
+}
+
 void pq_chunk_init(pq_chunk *ch) {
     memset(ch, 0, sizeof *ch);
     ch->dict_page_offset = -1;

@@ -68,6 +68,8 @@ typedef struct {
 
 void pq_scratch_init(pq_scratch *sc, size_t page_rows);
 void pq_scratch_free(pq_scratch *sc);
+/* Bytes the scratch buffers have allocated (what pq_write_info.peak_held counts). */
+size_t pq_scratch_bytes(const pq_scratch *sc);
 
 /* One data page as the page index describes it. Offsets are relative to the chunk until the
  * writer rebases them to the file. */

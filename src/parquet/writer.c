@@ -1,4 +1,5 @@
-/* pq_write_table and the option parsers: one whole Parquet file per call. */
+/* pq_write_stream (one Parquet file per call, streamed to a sink chunk by chunk), pq_write_table
+ * and the option parsers. */
 #include "lake/parquet.h"
 
 #include "lake/codec.h"
@@ -184,7 +185,9 @@ static lake_rc check_args(const lake_col *const *cols, size_t ncols, const uint3
     return LAKE_OK;
 }
 
-/* State of one pq_write_table call. */
+/* State of one pq_write_stream call. Bytes are produced into buf and handed to the sink after
+ * every column chunk, so buf never holds more than one chunk's pages (or the page index, or the
+ * footer); pos is the file offset of buf's first byte. */
 typedef struct {
     const pq_coldesc *cols;
     size_t ncols;
@@ -193,12 +196,33 @@ typedef struct {
     const pq_options *opt;
     pq_enc_opts enc;
     int64_t row_group_bytes;
-    size_t file_start;
-    lake_buf *out;
+    pq_sink_fn sink;
+    void *sink_ud;
+    lake_buf buf;
+    int64_t pos;
+    size_t peak; /* most bytes held at once: buf and the encoder's scratch, by capacity */
     pq_scratch sc;
     pq_rowgroup *rgs;
     size_t nrg, rg_cap;
 } pq_file;
+
+/* File offset of the next byte produced. */
+static int64_t file_pos(const pq_file *f) {
+    return f->pos + (int64_t)f->buf.len;
+}
+
+/* Hands what buf holds to the sink. */
+static lake_rc emit(pq_file *f, lake_error *err) {
+    size_t held = f->buf.cap + pq_scratch_bytes(&f->sc);
+    if (held > f->peak)
+        f->peak = held;
+    if (f->buf.len == 0)
+        return LAKE_OK;
+    lake_rc rc = f->sink(f->sink_ud, f->buf.data, f->buf.len, err);
+    f->pos += (int64_t)f->buf.len;
+    lake_buf_resize(&f->buf, 0);
+    return rc;
+}
 
 /* PLAIN size of row pos over all columns: what sizes a row group, like parquet-java's estimate
  * of buffered data, before compression. */
@@ -250,15 +274,16 @@ static pq_rowgroup *new_row_group(pq_file *f) {
     return rg;
 }
 
-/* Encodes every column of rows[begin..end) and turns chunk offsets into file offsets. */
+/* Encodes every column of rows[begin..end), turns chunk offsets into file offsets and hands
+ * each chunk to the sink as soon as it is encoded. */
 static lake_rc write_row_group(pq_file *f, size_t begin, size_t end, lake_error *err) {
     pq_rowgroup *rg = new_row_group(f);
     rg->num_rows = (int64_t)(end - begin);
     for (size_t i = 0; i < f->ncols; i++) {
         pq_chunk *ch = &rg->chunks[i];
-        int64_t base = (int64_t)(f->out->len - f->file_start);
+        int64_t base = file_pos(f); /* chunk offsets count from the chunk's first byte */
         lake_rc rc =
-            pq_chunk_encode(&f->cols[i], f->rows, begin, end, &f->enc, &f->sc, f->out, ch, err);
+            pq_chunk_encode(&f->cols[i], f->rows, begin, end, &f->enc, &f->sc, &f->buf, ch, err);
         if (rc)
             return lake_error_prefix(err, "parquet: column %s: ", f->cols[i].col->name);
         ch->data_page_offset += base;
@@ -266,6 +291,9 @@ static lake_rc write_row_group(pq_file *f, size_t begin, size_t end, lake_error 
             ch->dict_page_offset += base;
         for (size_t p = 0; p < ch->npages; p++)
             ch->pages[p].offset += base;
+        rc = emit(f, err);
+        if (rc)
+            return rc;
     }
     return LAKE_OK;
 }
@@ -274,51 +302,52 @@ static lake_rc write_row_group(pq_file *f, size_t begin, size_t end, lake_error 
  * every ColumnIndex, then every OffsetIndex. A chunk of a single data page gets none: its index
  * would only repeat the chunk statistics, and in the many one-row files of a finely partitioned
  * table it would be a fifth of the file. */
-static void write_page_index(pq_file *f) {
+static lake_rc write_page_index(pq_file *f, lake_error *err) {
     for (size_t g = 0; g < f->nrg; g++)
         for (size_t i = 0; i < f->ncols; i++) {
             pq_chunk *ch = &f->rgs[g].chunks[i];
             if (!ch->column_index || ch->npages < 2)
                 continue;
-            size_t at = f->out->len;
-            pq_column_index_write(f->out, ch);
-            ch->column_index_offset = (int64_t)(at - f->file_start);
-            ch->column_index_length = (int32_t)(f->out->len - at);
+            size_t at = f->buf.len;
+            ch->column_index_offset = file_pos(f);
+            pq_column_index_write(&f->buf, ch);
+            ch->column_index_length = (int32_t)(f->buf.len - at);
         }
     for (size_t g = 0; g < f->nrg; g++)
         for (size_t i = 0; i < f->ncols; i++) {
             pq_chunk *ch = &f->rgs[g].chunks[i];
             if (ch->npages < 2)
                 continue;
-            size_t at = f->out->len;
-            pq_offset_index_write(f->out, ch);
-            ch->offset_index_offset = (int64_t)(at - f->file_start);
-            ch->offset_index_length = (int32_t)(f->out->len - at);
+            size_t at = f->buf.len;
+            ch->offset_index_offset = file_pos(f);
+            pq_offset_index_write(&f->buf, ch);
+            ch->offset_index_length = (int32_t)(f->buf.len - at);
         }
+    return emit(f, err);
 }
 
-static void write_footer(pq_file *f) {
-    size_t footer_start = f->out->len;
+static lake_rc write_footer(pq_file *f, lake_error *err) {
+    size_t footer_start = f->buf.len;
     char *dflt = lake_xasprintf("lake version %s (build unknown)", LAKE_VERSION);
-    pq_footer_write(f->out, f->cols, f->ncols, (int64_t)f->nrows, f->rgs, f->nrg, f->opt,
+    pq_footer_write(&f->buf, f->cols, f->ncols, (int64_t)f->nrows, f->rgs, f->nrg, f->opt,
                     f->opt->created_by ? f->opt->created_by : dflt);
     free(dflt);
-    uint32_t len = (uint32_t)(f->out->len - footer_start);
+    uint32_t len = (uint32_t)(f->buf.len - footer_start);
     uint8_t le[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
-    lake_buf_append(f->out, le, 4);
-    lake_buf_append(f->out, "PAR1", 4);
+    lake_buf_append(&f->buf, le, 4);
+    lake_buf_append(&f->buf, "PAR1", 4);
+    return emit(f, err);
 }
 
 static void file_init(pq_file *f, const pq_coldesc *cols, size_t ncols, const uint32_t *rows,
-                      size_t nrows, const pq_options *opt, lake_buf *out) {
+                      size_t nrows, const pq_options *opt) {
     memset(f, 0, sizeof *f);
     f->cols = cols;
     f->ncols = ncols;
     f->rows = rows;
     f->nrows = nrows;
     f->opt = opt;
-    f->out = out;
-    f->file_start = out->len;
+    lake_buf_init(&f->buf);
     f->row_group_bytes = opt->row_group_bytes ? opt->row_group_bytes : PQ_DEFAULT_ROW_GROUP_BYTES;
     f->enc.codec = block_codec(opt->codec);
     f->enc.level = opt->level;
@@ -339,40 +368,65 @@ static void file_free(pq_file *f) {
     }
     free(f->rgs);
     pq_scratch_free(&f->sc);
+    lake_buf_free(&f->buf);
 }
 
-lake_rc pq_write_table(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
-                       size_t nrows, const pq_options *opt, lake_buf *out, lake_error *err) {
+static lake_rc write_file(pq_file *f, lake_error *err) {
+    lake_buf_append(&f->buf, "PAR1", 4);
+    for (size_t begin = 0; begin < f->nrows;) {
+        size_t end = row_group_end(f, begin);
+        lake_rc rc = write_row_group(f, begin, end, err);
+        if (rc)
+            return rc;
+        begin = end;
+    }
+    if (f->opt->page_index) {
+        lake_rc rc = write_page_index(f, err);
+        if (rc)
+            return rc;
+    }
+    return write_footer(f, err);
+}
+
+lake_rc pq_write_stream(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
+                        size_t nrows, const pq_options *opt, pq_sink_fn sink, void *ud,
+                        pq_write_info *info, lake_error *err) {
     pq_options defaults;
     pq_file f;
-    pq_coldesc *descs = NULL;
-    lake_rc rc;
     if (!opt) {
         pq_options_default(&defaults);
         opt = &defaults;
     }
-    rc = check_args(cols, ncols, rows, nrows, opt, err);
+    lake_rc rc = check_args(cols, ncols, rows, nrows, opt, err);
     if (rc)
         return rc;
-    descs = lake_xmalloc(ncols * sizeof *descs);
+    pq_coldesc *descs = lake_xmalloc(ncols * sizeof *descs);
     for (size_t i = 0; i < ncols; i++)
         pq_coldesc_init(&descs[i], cols[i], opt->timestamp_type);
-    file_init(&f, descs, ncols, rows, nrows, opt, out);
-    lake_buf_append(out, "PAR1", 4);
-    for (size_t begin = 0; begin < nrows;) {
-        size_t end = row_group_end(&f, begin);
-        rc = write_row_group(&f, begin, end, err);
-        if (rc)
-            goto out;
-        begin = end;
+    file_init(&f, descs, ncols, rows, nrows, opt);
+    f.sink = sink;
+    f.sink_ud = ud;
+    rc = write_file(&f, err);
+    if (info) {
+        info->file_bytes = (uint64_t)f.pos;
+        info->peak_held = f.peak;
     }
-    if (opt->page_index)
-        write_page_index(&f);
-    write_footer(&f);
-out:
-    if (rc)
-        lake_buf_resize(out, f.file_start);
     file_free(&f);
     free(descs);
+    return rc;
+}
+
+static lake_rc append_to_buf(void *ud, const void *data, size_t len, lake_error *err) {
+    (void)err;
+    lake_buf_append(ud, data, len);
+    return LAKE_OK;
+}
+
+lake_rc pq_write_table(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
+                       size_t nrows, const pq_options *opt, lake_buf *out, lake_error *err) {
+    size_t start = out->len;
+    lake_rc rc = pq_write_stream(cols, ncols, rows, nrows, opt, append_to_buf, out, NULL, err);
+    if (rc)
+        lake_buf_resize(out, start);
     return rc;
 }

@@ -5,6 +5,7 @@
  *  - delete_prefix lists, then deletes in DeleteObjects batches of 1000.
  * Keys given to and returned from the store are relative to the URL's prefix. */
 #include "store/s3_internal.h"
+#include "store/s3_sink.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -231,108 +232,26 @@ static lake_rc s3_get(lake_store *s, const char *key, lake_buf *out, lake_error 
 
 /* ---- put ---- */
 
-typedef struct {
-    lake_rc rc;
-    lake_error *err;
-    const char *what;
-    char **etags; /* per part, multipart only */
-} put_job;
-
-static void put_done(s3_batch *b, s3_req *r) {
-    put_job *j = r->ud;
-    if (s3_req_ok(r)) {
-        if (j->etags && r->idx) {
-            j->etags[r->idx - 1] = r->etag;
-            r->etag = NULL;
-        }
-    } else if (!r->cancelled && !j->rc) {
-        j->rc = s3_req_error(s3_batch_client(b), r, j->what, j->err);
-        s3_batch_cancel(b); /* the other parts are wasted work now */
-    }
-}
-
 /* Runs one request to its end in a batch of its own; r->resp keeps the reply. */
 static lake_rc run_one(s3_client *c, s3_req *r, const char *what, lake_error *err) {
-    put_job j = {.err = err, .what = what};
-    r->done = put_done;
-    r->ud = &j;
-    s3_batch *b = s3_batch_new(c);
-    s3_batch_add(b, r);
-    s3_batch_run(b);
-    s3_batch_free(b);
-    return j.rc;
+    return s3_run_one(c, r, what, err);
 }
 
+/* The object is in memory already: every part goes in one parallel batch. */
 static lake_rc put_multipart(s3_client *c, const char *key, const uint8_t *data, size_t len,
                              lake_error *err) {
     size_t part = LAKE_S3_PART_SIZE;
-    while ((len + part - 1) / part > 10000) /* S3 allows 10,000 parts */
+    while ((len + part - 1) / part > S3_MAX_PARTS)
         part *= 2;
-    size_t nparts = (len + part - 1) / part;
-    s3_req *init = req_new("POST", lake_xstrdup(key), lake_xstrdup("uploads="));
-    lake_rc rc = run_one(c, init, "CreateMultipartUpload", err);
-    char *upload_id = rc ? NULL : s3_xml_upload_id(init->resp.data, init->resp.len);
-    req_free(init);
-    if (rc)
-        return rc;
-    if (!upload_id)
-        return lake_error_set(err, LAKE_ERR_IO,
-                              "CreateMultipartUpload s3://%s/%s: reply without an UploadId",
-                              s3_client_url(c)->bucket, key);
-    char *eid = s3_uri_encode(upload_id, false);
-    put_job j = {.err = err, .what = "UploadPart", .etags = lake_xcalloc(nparts, sizeof(char *))};
-    s3_req *parts = lake_xcalloc(nparts, sizeof *parts);
-    s3_batch *b = s3_batch_new(c);
-    for (size_t i = 0; i < nparts; i++) {
-        s3_req *p = &parts[i];
-        p->method = "PUT";
-        p->key = lake_xstrdup(key);
-        p->query = lake_xasprintf("partNumber=%zu&uploadId=%s", i + 1, eid);
-        p->body = data + i * part;
-        p->body_len = i + 1 < nparts ? part : len - i * part;
-        p->idx = i + 1;
-        p->done = put_done;
-        p->ud = &j;
-        s3_batch_add(b, p);
-    }
-    s3_batch_run(b);
-    s3_batch_free(b);
-    for (size_t i = 0; i < nparts; i++)
-        s3_req_clear(&parts[i]);
-    free(parts);
-    rc = j.rc;
-    lake_buf body;
-    lake_buf_init(&body);
-    if (!rc) {
-        lake_buf_puts(&body, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/"
-                             "2006-03-01/\">");
-        for (size_t i = 0; i < nparts; i++) {
-            lake_buf_printf(&body, "<Part><PartNumber>%zu</PartNumber><ETag>", i + 1);
-            s3_xml_escape(&body, j.etags[i] ? j.etags[i] : "");
-            lake_buf_puts(&body, "</ETag></Part>");
-        }
-        lake_buf_puts(&body, "</CompleteMultipartUpload>");
-        s3_req *done = req_new("POST", lake_xstrdup(key), lake_xasprintf("uploadId=%s", eid));
-        done->body = body.data;
-        done->body_len = body.len;
-        done->content_type = "application/xml";
-        rc = run_one(c, done, "CompleteMultipartUpload", err);
-        req_free(done);
-    }
-    if (rc) {
-        /* No orphaned uploads: their parts would be billed until a lifecycle rule ends them. */
-        lake_error abort_err = {0};
-        s3_req *ab = req_new("DELETE", lake_xstrdup(key), lake_xasprintf("uploadId=%s", eid));
-        if (run_one(c, ab, "AbortMultipartUpload", &abort_err))
-            lake_error_prefix(err, "upload %s not aborted (%s); ", upload_id, abort_err.msg);
-        req_free(ab);
-    }
-    lake_buf_free(&body);
-    for (size_t i = 0; i < nparts; i++)
-        free(j.etags[i]);
-    free(j.etags);
-    free(eid);
-    free(upload_id);
+    s3_mpu m;
+    lake_rc rc = s3_mpu_start(&m, c, key, err);
+    if (!rc)
+        rc = s3_mpu_send(&m, data, len, part, err);
+    if (!rc)
+        rc = s3_mpu_complete(&m, err);
+    if (rc) /* no orphaned uploads: their parts would be billed until a lifecycle rule ends them */
+        s3_mpu_abort(&m, err);
+    s3_mpu_free(&m);
     return rc;
 }
 
@@ -352,6 +271,15 @@ static lake_rc s3_put(lake_store *s, const char *key, const void *data, size_t l
     }
     free(k);
     return rc;
+}
+
+/* Streaming writes: see s3_sink.c. S3 has no cheaper way to write a new key, so flags do not
+ * matter. */
+lake_rc lake__s3_writer_open(lake_store *s, const char *key, unsigned flags,
+                             lake_store_writer **out, lake_error *err) {
+    (void)flags;
+    (void)err;
+    return s3_sink_open(client_of(s), full_key(s, key), out);
 }
 
 /* ---- delete ---- */

@@ -20,11 +20,40 @@ typedef struct {
     void (*close)(lake_store *s);
 } lake_store_ops;
 
+/* What every streaming writer starts with; backends embed it as their first member. */
+typedef struct {
+    lake_rc (*write)(lake_store_writer *w, const void *data, size_t len, lake_error *err);
+    /* Completes the object, or on failure removes what exists of it. */
+    lake_rc (*finish)(lake_store_writer *w, lake_error *err);
+    void (*abort)(lake_store_writer *w); /* removes what exists of the object */
+    void (*free)(lake_store_writer *w);  /* called by the generic layer after finish or abort */
+} lake_store_writer_ops;
+
+struct lake_store_writer {
+    const lake_store_writer_ops *ops;
+    uint64_t size; /* bytes accepted so far */
+};
+
+typedef lake_rc (*lake_store_writer_open_fn)(lake_store *s, const char *key, unsigned flags,
+                                             lake_store_writer **out, lake_error *err);
+
 struct lake_store {
     const lake_store_ops *ops;
     char *url;
     void *impl;
+    /* Streaming writer of the backend, set by lake_store_open_ex; NULL buffers the object and
+     * puts it at finish. */
+    lake_store_writer_open_fn writer_open;
 };
+
+/* Streaming writer into a local store rooted at the directory root (src/store/local_sink.c):
+ * writes in place for LAKE_STORE_WRITE_NEW, else to a temporary name renamed at finish, as
+ * lake_store_put_new and lake_store_put do. */
+lake_rc lake__local_writer_open(const char *root, const char *key, unsigned flags,
+                                lake_store_writer **out, lake_error *err);
+/* Streaming writer into an S3 store (src/store/s3.c, built on src/store/s3_sink.c). */
+lake_rc lake__s3_writer_open(lake_store *s, const char *key, unsigned flags,
+                             lake_store_writer **out, lake_error *err);
 
 /* Opens a local directory store (src/store/local.c). */
 lake_rc lake__store_local_open(const char *path, lake_store **out, lake_error *err);

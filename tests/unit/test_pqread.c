@@ -181,7 +181,8 @@ UNIT_TEST(pqread_reads_back_what_the_writer_wrote) {
         prev_end = start + cc->total_compressed_size;
         CHECK(cc->stats.present);
         CHECK_EQ_INT(cc->stats.null_count, c == 0 ? 14 : 0);
-        CHECK(cc->nenc_stats >= 1);
+        /* encoding_stats only where a dictionary makes them informative */
+        CHECK_EQ_INT(cc->nenc_stats > 0, cc->dictionary_page_offset > 0);
     }
     value_text(&m->schema[1], &rg->columns[0].stats.min_value, buf, sizeof buf);
     CHECK_EQ_STR(buf, "-10");

@@ -1,0 +1,170 @@
+/* Streaming writer of the local backend. Same placement rules as local.c's put and put_new: a
+ * new (staging) key is written in place, any other key to a temporary name in the same
+ * directory that is renamed over the key at finish, so the object is complete or absent. Bytes
+ * pass through a small buffer, and the file is opened at the first flush: a file that fits the
+ * buffer costs one open, one write and one close, as a put does. Like local.c, no fsync: the
+ * commit protocols rely on rename atomicity, not on durability across a crash. */
+#include "store/store_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LOCAL_SINK_BUF ((size_t)1 << 20)
+
+typedef struct {
+    lake_store_writer base;
+    char *path;   /* the key's file */
+    char *tmp;    /* temporary name renamed to path at finish; NULL when written in place */
+    int fd;       /* -1 until the first flush */
+    lake_buf buf; /* bytes not yet written */
+} local_sink;
+
+static atomic_uint sink_counter;
+
+static const char *target(const local_sink *l) {
+    return l->tmp ? l->tmp : l->path;
+}
+
+/* Creates the missing parent directories of path, deepest first (most exist already). */
+static lake_rc make_parents(const char *path, lake_error *err) {
+    char *p = lake_xstrdup(path);
+    char *slash = strrchr(p, '/');
+    lake_rc rc = LAKE_OK;
+    if (!slash || slash == p)
+        goto out;
+    *slash = '\0';
+    if (mkdir(p, 0777) == 0 || errno == EEXIST)
+        goto out;
+    if (errno == ENOENT)
+        rc = make_parents(p, err);
+    if (!rc && mkdir(p, 0777) != 0 && errno != EEXIST)
+        rc = lake_error_set(err, LAKE_ERR_IO, "cannot create directory %s: %s", p, strerror(errno));
+out:
+    free(p);
+    return rc;
+}
+
+static lake_rc open_target(local_sink *l, lake_error *err) {
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (l->tmp ? O_TRUNC : O_EXCL);
+    l->fd = open(target(l), flags, 0666);
+    if (l->fd < 0 && errno == ENOENT) {
+        lake_rc rc = make_parents(target(l), err);
+        if (rc)
+            return rc;
+        l->fd = open(target(l), flags, 0666);
+    }
+    if (l->fd < 0)
+        return lake_error_set(err, LAKE_ERR_IO, "cannot create %s: %s", target(l), strerror(errno));
+    return LAKE_OK;
+}
+
+static lake_rc write_fd(local_sink *l, const void *data, size_t len, lake_error *err) {
+    if (l->fd < 0) {
+        lake_rc rc = open_target(l, err);
+        if (rc)
+            return rc;
+    }
+    const char *p = data;
+    while (len) {
+        ssize_t n = write(l->fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return lake_error_set(err, LAKE_ERR_IO, "cannot write %s: %s", target(l),
+                                  strerror(errno));
+        p += n;
+        len -= (size_t)n;
+    }
+    return LAKE_OK;
+}
+
+static lake_rc flush(local_sink *l, lake_error *err) {
+    lake_rc rc = write_fd(l, l->buf.data ? l->buf.data : (const uint8_t *)"", l->buf.len, err);
+    lake_buf_resize(&l->buf, 0);
+    return rc;
+}
+
+static lake_rc sink_write(lake_store_writer *w, const void *data, size_t len, lake_error *err) {
+    local_sink *l = (local_sink *)w;
+    if (l->buf.len + len <= LOCAL_SINK_BUF) {
+        lake_buf_append(&l->buf, data, len);
+        return LAKE_OK;
+    }
+    lake_rc rc = flush(l, err);
+    if (rc)
+        return rc;
+    if (len >= LOCAL_SINK_BUF)
+        return write_fd(l, data, len, err); /* large pieces skip the copy */
+    lake_buf_append(&l->buf, data, len);
+    return LAKE_OK;
+}
+
+static void sink_abort(lake_store_writer *w) {
+    local_sink *l = (local_sink *)w;
+    if (l->fd < 0)
+        return; /* nothing was created */
+    close(l->fd);
+    l->fd = -1;
+    unlink(target(l));
+}
+
+static lake_rc sink_finish(lake_store_writer *w, lake_error *err) {
+    local_sink *l = (local_sink *)w;
+    lake_rc rc = flush(l, err);
+    if (!rc) {
+        int fd = l->fd;
+        l->fd = -1;
+        if (close(fd) != 0)
+            rc =
+                lake_error_set(err, LAKE_ERR_IO, "cannot write %s: %s", target(l), strerror(errno));
+        else if (l->tmp && rename(l->tmp, l->path) != 0)
+            rc = lake_error_set(err, LAKE_ERR_IO, "cannot rename %s to %s: %s", l->tmp, l->path,
+                                strerror(errno));
+        if (rc)
+            unlink(target(l));
+    }
+    if (rc)
+        sink_abort(w);
+    return rc;
+}
+
+static void sink_free(lake_store_writer *w) {
+    local_sink *l = (local_sink *)w;
+    if (l->fd >= 0)
+        close(l->fd);
+    lake_buf_free(&l->buf);
+    free(l->path);
+    free(l->tmp);
+    free(l);
+}
+
+static const lake_store_writer_ops local_sink_ops = {
+    .write = sink_write,
+    .finish = sink_finish,
+    .abort = sink_abort,
+    .free = sink_free,
+};
+
+lake_rc lake__local_writer_open(const char *root, const char *key, unsigned flags,
+                                lake_store_writer **out, lake_error *err) {
+    (void)err;
+    size_t n = strlen(root);
+    while (n > 1 && root[n - 1] == '/')
+        n--;
+    local_sink *l = lake_xcalloc(1, sizeof *l);
+    l->base.ops = &local_sink_ops;
+    l->path = lake_xasprintf("%.*s/%s", (int)n, root, key);
+    if (!(flags & LAKE_STORE_WRITE_NEW))
+        l->tmp = lake_xasprintf("%s.tmp-%d-%u", l->path, (int)getpid(),
+                                atomic_fetch_add(&sink_counter, 1));
+    l->fd = -1;
+    lake_buf_init(&l->buf);
+    *out = &l->base;
+    return LAKE_OK;
+}

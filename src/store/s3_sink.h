@@ -1,0 +1,40 @@
+/* S3 multipart uploads and the streaming writer built on them (src/store/s3_sink.c), shared with
+ * the whole-object put of src/store/s3.c. */
+#ifndef LAKE_S3_SINK_H
+#define LAKE_S3_SINK_H
+
+#include "store/s3_internal.h"
+
+/* S3 accepts at most this many parts in one upload. */
+#define S3_MAX_PARTS 10000
+
+/* One multipart upload: CreateMultipartUpload, UploadPart requests sent in parallel batches,
+ * then CompleteMultipartUpload, or AbortMultipartUpload so no parts are left to be billed. */
+typedef struct {
+    s3_client *c;
+    char *key;       /* full key in the bucket */
+    char *upload_id; /* NULL until started */
+    char *eid;       /* upload_id, URI-encoded for queries */
+    char **etags;    /* one per part sent */
+    size_t nparts, cap;
+} s3_mpu;
+
+/* Runs one request to its end in a batch of its own; r->resp keeps the reply. Returns LAKE_OK
+ * or the request's error (see s3_req_error), naming the operation `what`. */
+lake_rc s3_run_one(s3_client *c, s3_req *r, const char *what, lake_error *err);
+
+/* Starts an upload of key (copied). On failure m needs no abort, only s3_mpu_free. */
+lake_rc s3_mpu_start(s3_mpu *m, s3_client *c, const char *key, lake_error *err);
+/* Uploads data[0..len) as the next parts, each `part` bytes but the last, all at once (the
+ * client's max_concurrency bounds what is in flight). The first failure cancels the rest. */
+lake_rc s3_mpu_send(s3_mpu *m, const uint8_t *data, size_t len, size_t part, lake_error *err);
+/* Completes the upload with every part sent. */
+lake_rc s3_mpu_complete(s3_mpu *m, lake_error *err);
+/* Aborts the upload; when that fails too, err (already describing the first failure) says so. */
+void s3_mpu_abort(s3_mpu *m, lake_error *err);
+void s3_mpu_free(s3_mpu *m); /* accepts a zeroed s3_mpu */
+
+/* Streaming writer for the full key `key` (ownership taken). */
+lake_rc s3_sink_open(s3_client *c, char *key, lake_store_writer **out);
+
+#endif

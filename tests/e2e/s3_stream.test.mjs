@@ -1,0 +1,86 @@
+// A Parquet file over the 16 MiB multipart threshold, streamed by lake's writer to s3rver (the
+// unit-test binary's pq_stream_s3_object does the writing): it must go up as a multipart upload,
+// arrive byte for byte equal to the same file written in memory, and read back in DuckDB. When the
+// server refuses a part, the upload is aborted: no object and no upload in progress remain.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { LAKE_BIN, spawnAsync, tempDir } from './lib/lake.mjs';
+import { backendGet, startS3 } from './lib/s3server.mjs';
+
+const KEY_ID = 'AKIALAKETESTKEY00002';
+const SECRET = 'lake-test-secret/stream+0123456789';
+const unit = LAKE_BIN ? join(dirname(LAKE_BIN), 'unit-tests') : null;
+
+describe('streamed Parquet to S3', { skip: !unit || !existsSync(unit) ? 'no unit-tests binary' : false }, () => {
+  let s3;
+  let tmp;
+  let env;
+
+  before(async () => {
+    s3 = await startS3({ buckets: ['lake'], secrets: { [KEY_ID]: SECRET } });
+    tmp = tempDir('lake-s3-stream-');
+    env = { ...process.env, AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET,
+      AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL: s3.endpoint,
+      AWS_CONFIG_FILE: '/nonexistent/lake-test-config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/lake-test-credentials' };
+    for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_S3']) delete env[k];
+  });
+  after(async () => {
+    await s3?.stop();
+    tmp?.cleanup();
+  });
+
+  const runUnit = (extra) => spawnAsync(unit, ['pq_stream_s3'], { env: { ...env, ...extra } });
+
+  test('a 20+ MiB file goes up in parts and reads back equal', async () => {
+    const ref = join(tmp.dir, 'ref.parquet');
+    const r = await runUnit({ LAKE_S3_STREAM_URL: 's3://lake/stream', LAKE_S3_STREAM_REF: ref });
+    assert.match(r.stdout, /pq_stream_s3: ran/, `${r.stdout}${r.stderr}`);
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    const q = s3.stats.queries;
+    assert.equal(q.filter((x) => x.startsWith('POST /lake/stream/big.parquet?uploads')).length, 1, 'one multipart upload');
+    const parts = q.filter((x) => x.startsWith('PUT /lake/stream/big.parquet?partNumber='));
+    assert.ok(parts.length >= 3, `parts: ${parts.length}`);
+    assert.ok(q.some((x) => x.startsWith('POST /lake/stream/big.parquet?uploadId=')), 'completed');
+    assert.deepEqual(await s3.uploads('lake'), [], 'no upload left in progress');
+    assert.equal(s3.stats.signatureFailures, 0);
+
+    const got = await backendGet(s3, '/lake/stream/big.parquet');
+    assert.equal(got.status, 200);
+    const want = readFileSync(ref);
+    assert.ok(got.body.length > 16 << 20, `object of ${got.body.length} bytes`);
+    assert.ok(Buffer.compare(got.body, want) === 0, 'the streamed object equals the in-memory file');
+    const copy = join(tmp.dir, 'from-s3.parquet');
+    writeFileSync(copy, got.body);
+
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
+    const one = async (sql) => (await (await conn.run(sql)).getRows())[0];
+    const sum = (f) => one(`SELECT count(*)::BIGINT, count(name)::BIGINT, sum(hash(id, name, x))::HUGEINT::VARCHAR,
+      min(id)::VARCHAR, max(x) FROM read_parquet('${f}')`);
+    const a = await sum(copy);
+    const b = await sum(ref);
+    assert.equal(Number(a[0]), 1000000);
+    assert.deepEqual(a, b);
+    const groups = await one(`SELECT count(DISTINCT row_group_id)::BIGINT FROM parquet_metadata('${copy}')`);
+    assert.ok(Number(groups[0]) > 4, 'several row groups');
+  });
+
+  test('a refused part aborts the upload and leaves nothing', async () => {
+    let n = 0;
+    s3.setFault((req) => (req.method === 'PUT' && req.url.includes('/lake/fail/big.parquet?partNumber=') && ++n === 3
+      ? { status: 403, code: 'AccessDenied', message: 'refused by the test' } : null));
+    try {
+      const r = await runUnit({ LAKE_S3_STREAM_URL: 's3://lake/fail', LAKE_S3_STREAM_FAIL: '1' });
+      assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, /failed as expected: .*AccessDenied/);
+    } finally {
+      s3.setFault(null);
+    }
+    assert.ok(s3.stats.queries.some((x) => x.startsWith('DELETE /lake/fail/big.parquet?uploadId=')), 'aborted');
+    assert.deepEqual(await s3.uploads('lake'), [], 'no upload left in progress');
+    const got = await backendGet(s3, '/lake/fail/big.parquet');
+    assert.equal(got.status, 404);
+  });
+});
