@@ -222,15 +222,19 @@ static size_t imds_write(char *p, size_t size, size_t n, void *ud) {
     return size * n;
 }
 
-/* One IMDS request with a hard deadline; the body goes to out. Returns true on HTTP 200. */
+/* One IMDS request with a hard deadline; the body goes to out. Returns true on HTTP 200, else
+ * false with the reason in why (curl's message or the HTTP status). */
 static bool imds_call(const char *url, const char *method, const char *header, double deadline,
-                      lake_buf *out) {
+                      lake_buf *out, char why[CURL_ERROR_SIZE]) {
     double left_ms = (deadline - lake_now()) * 1000.0;
+    snprintf(why, CURL_ERROR_SIZE, "timed out");
     if (left_ms < 10)
         return false;
     CURL *h = curl_easy_init();
     if (!h)
         return false;
+    why[0] = '\0';
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, why);
     struct curl_slist *hdrs = header ? curl_slist_append(NULL, header) : NULL;
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
@@ -247,8 +251,14 @@ static bool imds_call(const char *url, const char *method, const char *header, d
     }
     long status = 0;
     lake_buf_resize(out, 0);
-    bool ok = curl_easy_perform(h) == CURLE_OK &&
-              curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status == 200;
+    CURLcode cc = curl_easy_perform(h);
+    if (cc == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    bool ok = cc == CURLE_OK && status == 200;
+    if (cc != CURLE_OK && !why[0])
+        snprintf(why, CURL_ERROR_SIZE, "%s", curl_easy_strerror(cc));
+    else if (cc == CURLE_OK && !ok)
+        snprintf(why, CURL_ERROR_SIZE, "HTTP %ld", status);
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(h);
     lake_buf_putc(out, 0);
@@ -273,8 +283,9 @@ static char *json_string_field(const char *json, const char *name) {
     return e ? lake_xstrndup(p + 1, (size_t)(e - p - 1)) : NULL;
 }
 
-/* Instance-profile credentials within one second in all, or false. */
-static bool imds_credentials(s3_config *cfg) {
+/* Instance-profile credentials within one second in all, or false with what failed in why (the
+ * IMDS address and step; never a token or key). */
+static bool imds_credentials(s3_config *cfg, char *why, size_t why_len) {
     const char *base = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     if (!base || !*base)
         base = "http://169.254.169.254";
@@ -285,20 +296,28 @@ static bool imds_credentials(s3_config *cfg) {
     lake_buf b;
     lake_buf_init(&b);
     char *url = NULL, *hdr = NULL, *role = NULL;
+    char detail[CURL_ERROR_SIZE];
+    const char *step = "token";
     bool ok = false;
     url = lake_xasprintf("%.*s/latest/api/token", (int)bl, base);
-    if (!imds_call(url, "PUT", "X-aws-ec2-metadata-token-ttl-seconds: 21600", deadline, &b))
+    if (!imds_call(url, "PUT", "X-aws-ec2-metadata-token-ttl-seconds: 21600", deadline, &b, detail))
         goto out;
     hdr = lake_xasprintf("X-aws-ec2-metadata-token: %.*s", (int)strcspn((char *)b.data, "\r\n"),
                          (char *)b.data);
     free(url);
     url = lake_xasprintf("%.*s/latest/meta-data/iam/security-credentials/", (int)bl, base);
-    if (!imds_call(url, "GET", hdr, deadline, &b) || !b.len)
+    step = "role name";
+    if (!imds_call(url, "GET", hdr, deadline, &b, detail))
         goto out;
+    if (!b.len) {
+        snprintf(detail, sizeof detail, "no role attached to the instance");
+        goto out;
+    }
     role = lake_xstrndup((char *)b.data, strcspn((char *)b.data, "\r\n"));
     free(url);
     url = lake_xasprintf("%.*s/latest/meta-data/iam/security-credentials/%s", (int)bl, base, role);
-    if (!imds_call(url, "GET", hdr, deadline, &b))
+    step = "credentials";
+    if (!imds_call(url, "GET", hdr, deadline, &b, detail))
         goto out;
     char *ak = json_string_field((char *)b.data, "AccessKeyId");
     char *sk = json_string_field((char *)b.data, "SecretAccessKey");
@@ -313,8 +332,12 @@ static bool imds_credentials(s3_config *cfg) {
         free(ak);
         free(sk);
         free(tok);
+        snprintf(detail, sizeof detail, "no AccessKeyId/SecretAccessKey in the reply");
     }
 out:
+    if (!ok)
+        snprintf(why, why_len, "; EC2 instance metadata at %.*s: %s request failed: %s", (int)bl,
+                 base, step, detail);
     free(url);
     free(hdr);
     free(role);
@@ -399,13 +422,15 @@ lake_rc s3_config_resolve(s3_config *cfg, const lake_store_options *o, lake_erro
     rc = normalize_endpoint(cfg, cfg->endpoint != NULL, err);
     if (rc)
         goto out;
+    char imds_why[CURL_ERROR_SIZE + 256] = "";
     if (sign && !cfg->access_key && !env_true("AWS_EC2_METADATA_DISABLED"))
-        imds_credentials(cfg);
+        imds_credentials(cfg, imds_why, sizeof imds_why);
     if (sign && (!cfg->access_key || !cfg->secret_key))
         rc = lake_error_set(err, LAKE_ERR_AUTH,
                             "no AWS credentials found (set AWS_ACCESS_KEY_ID and "
                             "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or use --no-sign-request for "
-                            "a public bucket)");
+                            "a public bucket%s)",
+                            imds_why);
     if (!sign)
         cfg->cred_source = "none (unsigned requests)";
 out:

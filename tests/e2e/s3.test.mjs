@@ -3,6 +3,7 @@
 // s3rver and compared with the DuckDB oracle of SPEC.md, like the local runs.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { listKeys } from './lib/input.mjs';
@@ -14,6 +15,42 @@ import { backendList, download, startS3 } from './lib/s3server.mjs';
 const KEY_ID = 'AKIALAKETESTKEY00001';
 const SECRET = 'lake-test-secret/NeverPrintMe+0123456789';
 const TOKEN = 'lake-session-token-NeverPrintMeEither';
+const IMDS_KEY = 'ASIALAKEIMDSKEY00001';
+const IMDS_SECRET = 'lake-imds-secret/NeverPrintMe+9876543210';
+const IMDS_TOKEN = 'lake-imds-session-token-NeverPrintMe';
+
+/**
+ * A fake EC2 instance metadata service (IMDSv2) on 127.0.0.1: PUT /latest/api/token needs the TTL
+ * header and returns a token; the metadata GETs need that token. mode 'ok' serves role
+ * "lake-role" and its credentials; 'no-creds' answers the credentials with 500. seen lists
+ * "METHOD path [token|no-token]" of every request.
+ */
+async function startImds(mode = 'ok') {
+  const seen = [];
+  const apiToken = 'imds-api-token-0123';
+  const server = http.createServer((req, res) => {
+    const authed = req.headers['x-aws-ec2-metadata-token'] === apiToken;
+    seen.push(`${req.method} ${req.url} ${authed ? 'token' : 'no-token'}`);
+    const send = (status, body) => { res.writeHead(status, { 'Content-Type': 'text/plain' }); res.end(body); };
+    if (req.method === 'PUT' && req.url === '/latest/api/token') {
+      const ttl = Number(req.headers['x-aws-ec2-metadata-token-ttl-seconds']);
+      if (!(ttl >= 1 && ttl <= 21600)) return send(400, 'missing or invalid TTL header');
+      return send(200, apiToken);
+    }
+    if (req.method !== 'GET') return send(405, '');
+    if (!authed) return send(401, '');
+    if (req.url === '/latest/meta-data/iam/security-credentials/') return send(200, 'lake-role');
+    if (req.url === '/latest/meta-data/iam/security-credentials/lake-role') {
+      if (mode === 'no-creds') return send(500, 'internal error');
+      return send(200, JSON.stringify({ Code: 'Success', LastUpdated: new Date().toISOString(), Type: 'AWS-HMAC',
+        AccessKeyId: IMDS_KEY, SecretAccessKey: IMDS_SECRET, Token: IMDS_TOKEN,
+        Expiration: new Date(Date.now() + 3600_000).toISOString() }, null, 2));
+    }
+    return send(404, '');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, seen, stop: () => new Promise((r) => server.close(r)) };
+}
 
 const lake = (args, opts) => lakeAsync(args, opts);
 
@@ -48,7 +85,7 @@ describe('lake with an S3 store (s3rver, SigV4 checked)', () => {
     for (const k of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL',
       'AWS_ENDPOINT_URL_S3', 'AWS_MAX_ATTEMPTS']) delete process.env[k];
     Object.assign(process.env, env);
-    s3 = await startS3({ buckets: ['lake'], anonymousBuckets: ['public'], secrets: { [KEY_ID]: SECRET } });
+    s3 = await startS3({ buckets: ['lake'], anonymousBuckets: ['public'], secrets: { [KEY_ID]: SECRET, [IMDS_KEY]: IMDS_SECRET } });
     endpoint = s3.endpoint;
     tmp = tempDir('lake-s3-e2e-');
     local = join(tmp.dir, 'in');
@@ -198,6 +235,49 @@ describe('lake with an S3 store (s3rver, SigV4 checked)', () => {
       assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), 'a credential was printed');
     }
     assert.ok(s3.stats.tokens.includes(TOKEN), 'the session token was sent (and signed)');
+  });
+
+  // Credentials from nowhere but the instance metadata service.
+  const imdsEnv = (imdsUrl) => ({ ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '',
+    AWS_EC2_METADATA_DISABLED: 'false', AWS_EC2_METADATA_SERVICE_ENDPOINT: imdsUrl });
+
+  test('EC2 instance profile (IMDSv2, AWS_EC2_METADATA_SERVICE_ENDPOINT): signs with its credentials and session token, prints none of them', async () => {
+    const imds = await startImds('ok');
+    try {
+      assertOk(await lake(['gen', 's3://lake/imds-in', '--songs', '20', '--events', '200', ...ep()], { env: imdsEnv(imds.url) }),
+        'lake gen (PUTs) with instance-profile credentials');
+      const r = await lake(['run', '--input', 's3://lake/imds-in', '--output', join(tmp.dir, 'out-imds'), '--verbose', ...ep()],
+        { env: imdsEnv(imds.url) });
+      assertOk(r, 'lake run (GETs) with instance-profile credentials');
+      assert.match(r.stderr, /credentials: EC2 instance profile/);
+      const sequence = ['PUT /latest/api/token no-token', 'GET /latest/meta-data/iam/security-credentials/ token',
+        'GET /latest/meta-data/iam/security-credentials/lake-role token'];
+      assert.deepEqual(imds.seen, [...sequence, ...sequence], 'the IMDSv2 sequence, once per command');
+      assert.ok(s3.stats.tokens.includes(IMDS_TOKEN), 'the session token from IMDS was sent (and signed)');
+      for (const secret of [IMDS_SECRET, IMDS_TOKEN, 'imds-api-token-0123']) {
+        assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), 'a credential was printed');
+      }
+    } finally {
+      await imds.stop();
+    }
+  });
+
+  test('no credentials and IMDS unreachable or failing: one line naming the metadata endpoint and the failed step', async () => {
+    const port = await closedPort();
+    let r = await lake(['run', '--input', 's3://lake/in', '--output', join(tmp.dir, 'x'), ...ep()],
+      { env: imdsEnv(`http://127.0.0.1:${port}`) });
+    let line = assertOneLineFailure(r, 'IMDS unreachable');
+    assert.match(line, /no AWS credentials found/);
+    assert.match(line, new RegExp(`instance metadata at http://127\\.0\\.0\\.1:${port}: token request failed`));
+    const imds = await startImds('no-creds');
+    try {
+      r = await lake(['run', '--input', 's3://lake/in', '--output', join(tmp.dir, 'x'), ...ep()], { env: imdsEnv(imds.url) });
+      line = assertOneLineFailure(r, 'IMDS failing');
+      assert.match(line, /no AWS credentials found/);
+      assert.match(line, /credentials request failed: HTTP 500/);
+    } finally {
+      await imds.stop();
+    }
   });
 
   test('wrong secret key: exit 1, one line naming the bucket and the signature problem', async () => {

@@ -6,11 +6,14 @@
 // - faults on every request: exit 1 with a one-line error, the previous output byte for byte as
 //   it was; the same when the run fails half-way through writing (PUTs refused, or PUTs stored
 //   whose replies are lost) or while writing the _SUCCESS markers;
+// - a multipart upload refused part-way is aborted: no upload left in progress (the test
+//   s3rver's ListMultipartUploads, added in lib/s3rver_fix.mjs), the previous object intact;
 // - wrong credentials, a missing bucket, an unreachable endpoint: exit 1 with one clear line and
 //   nothing written to the bucket.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LAKE_BIN, assertExitOk, assertOneLineError, closedPort, gen, lakeAsync, spawnAsync, tempDir } from './lib/lake.mjs';
 import { computeOracle } from './lib/oracle.mjs';
@@ -219,6 +222,38 @@ describe('lake with a failing S3 store (s3rver behind a fault-injecting proxy)',
     assert.match(line, /time\/_SUCCESS/);
     assert.equal(hits, 2, 'time/_SUCCESS was tried twice');
     assertSameSnapshot(await snapshot(s3, 'lake', 'out/'), snap, 'after the run that failed writing time/_SUCCESS');
+  });
+
+  test('a multipart upload refused at part 2 is aborted: no upload left in progress, the previous object intact', async () => {
+    const unit = join(dirname(LAKE_BIN), 'unit-tests');
+    assert.ok(existsSync(unit), `no unit-test binary next to ${LAKE_BIN}`);
+    const from = s3.stats.queries.length;
+    let refused = 0;
+    s3.setFault((req) => (req.method === 'PUT' && /[?&]partNumber=2&/.test(req.url)
+      ? (refused++, { status: 403, code: 'AccessDenied', message: 'Access Denied' }) : null));
+    let r;
+    try {
+      r = await spawnAsync(unit, ['s3_abort_multipart'], {
+        env: { ...process.env, LAKE_S3_ABORT_URL: 's3://lake/mp', AWS_ENDPOINT_URL: s3.endpoint },
+      });
+    } finally {
+      s3.setFault(null);
+    }
+    assert.match(r.stdout, /s3_abort: ran/, `the abort test did not run:\n${r.stdout}${r.stderr}`);
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    assert.equal(refused, 1, 'part 2 was refused once (a 403 is not retried)');
+    const sent = s3.stats.queries.slice(from);
+    const id = (/^POST \/lake\/mp\/big\/blob\.bin\?uploads/.test(sent.find((q) => q.includes('?uploads')) || '') &&
+      (sent.find((q) => /^PUT .*partNumber=1&uploadId=/.test(q)) || '').match(/uploadId=([0-9a-f]+)/)) || [];
+    assert.ok(id[1], `a multipart upload was started and part 1 sent:\n${sent.join('\n')}`);
+    assert.ok(sent.some((q) => q.startsWith(`DELETE /lake/mp/big/blob.bin?uploadId=${id[1]}`)), 'AbortMultipartUpload sent');
+    assert.deepEqual(await s3.uploads('lake'), [], 'no multipart upload left in progress (s3rver state)');
+    const listed = await backendGet(s3, '/lake?uploads');
+    assert.equal(listed.status, 200, 'ListMultipartUploads');
+    assert.doesNotMatch(listed.body.toString(), /<Upload>/, 'ListMultipartUploads lists no upload');
+    const { status, body } = await backendGet(s3, '/lake/mp/big/blob.bin');
+    assert.equal(status, 200);
+    assert.equal(body.toString(), 'previous', 'the object written before the failed upload is intact');
   });
 
   test('wrong secret key or unknown key id: one line, nothing written (s3 -> s3 and local -> s3)', async () => {
