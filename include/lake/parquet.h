@@ -23,6 +23,14 @@ typedef enum {
     PQ_TS_INT96       /* INT96, Impala layout (nanos of day, Julian day); no logical type */
 } pq_ts_type;
 
+/* When a file carries Spark's schema JSON (org.apache.spark.sql.parquet.row.metadata). Spark
+ * derives the same types from the Parquet schema of every column lake writes, so the JSON is
+ * a convenience; auto writes it where it adds at most 1/20 of the file's column data and leaves
+ * it out of tiny files (a one-row partition file would grow by 40 %). */
+typedef enum { PQ_SPARK_NEVER, PQ_SPARK_AUTO, PQ_SPARK_ALWAYS } pq_spark_mode;
+/* Parses "auto", "always" or "never". */
+lake_rc pq_parse_spark_mode(const char *s, pq_spark_mode *out, lake_error *err);
+
 typedef struct {
     pq_codec codec;
     int level;               /* codec level; 0 = the codec's default */
@@ -35,7 +43,7 @@ typedef struct {
     bool delta;          /* DELTA_BINARY_PACKED for INT32/INT64 when that is smaller (true) */
     bool page_index;     /* ColumnIndex + OffsetIndex (true); false: page statistics in headers */
     bool page_crc;       /* CRC32 in every page header (true) */
-    bool spark_metadata; /* org.apache.spark.sql.parquet.row.metadata schema JSON (true) */
+    pq_spark_mode spark_metadata; /* Spark's schema JSON: PQ_SPARK_AUTO (default), see above */
 } pq_options;
 
 #define PQ_DEFAULT_ROW_GROUP_BYTES ((int64_t)128 << 20)

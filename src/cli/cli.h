@@ -45,7 +45,8 @@ enum {
     CLI_OPT_NO_DELTA,
     CLI_OPT_NO_INDEX,
     CLI_OPT_NO_CRC,
-    CLI_OPT_NO_SPARK
+    CLI_OPT_NO_SPARK,
+    CLI_OPT_SPARK
 };
 #define CLI_PQ_LONGOPTS                                                                            \
     {"compression", required_argument, NULL, 'c'},                                                 \
@@ -57,8 +58,9 @@ enum {
         {"no-dictionary", no_argument, NULL, CLI_OPT_NO_DICT},                                     \
         {"no-delta", no_argument, NULL, CLI_OPT_NO_DELTA},                                         \
         {"no-page-index", no_argument, NULL, CLI_OPT_NO_INDEX},                                    \
-        {"no-page-crc", no_argument, NULL, CLI_OPT_NO_CRC}, {                                      \
-        "no-spark-metadata", no_argument, NULL, CLI_OPT_NO_SPARK                                   \
+        {"no-page-crc", no_argument, NULL, CLI_OPT_NO_CRC},                                        \
+        {"no-spark-metadata", no_argument, NULL, CLI_OPT_NO_SPARK}, {                              \
+        "spark-metadata", required_argument, NULL, CLI_OPT_SPARK                                   \
     }
 extern const char cli_pq_usage[];
 /* Applies Parquet option c to o (and --max-rows-per-file to *max_rows); returns 0 when applied,

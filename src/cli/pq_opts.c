@@ -17,7 +17,9 @@ const char cli_pq_usage[] =
     "      --no-delta             never use DELTA_BINARY_PACKED (readers before Spark 3.3)\n"
     "      --no-page-index        no ColumnIndex/OffsetIndex (page statistics in headers)\n"
     "      --no-page-crc          no CRC32 in page headers\n"
-    "      --no-spark-metadata    no org.apache.spark.sql.parquet.row.metadata schema JSON\n";
+    "      --spark-metadata WHEN  Spark's schema JSON in the footer: auto (default: where it adds\n"
+    "                             at most 5 % to the file's column data), always or never\n"
+    "      --no-spark-metadata    same as --spark-metadata never\n";
 
 static int size_option(const char *cmd, const char *opt, const char *arg, int64_t min, int64_t max,
                        int64_t *out) {
@@ -55,6 +57,10 @@ static int value_option(const char *cmd, int c, const char *arg, pq_options *o,
             return 2;
         *max_rows = n;
         return 0;
+    case CLI_OPT_SPARK:
+        return pq_parse_spark_mode(arg, &o->spark_metadata, &err)
+                   ? cli_usage_error(cmd, "%s", err.msg)
+                   : 0;
     case CLI_OPT_TS_TYPE:
         return pq_parse_timestamp_type(arg, &o->timestamp_type, &err)
                    ? cli_usage_error(cmd, "%s", err.msg)
@@ -79,7 +85,7 @@ int cli_pq_option(const char *cmd, int c, const char *arg, pq_options *o, uint64
         o->page_crc = false;
         return 0;
     case CLI_OPT_NO_SPARK:
-        o->spark_metadata = false;
+        o->spark_metadata = PQ_SPARK_NEVER;
         return 0;
     default:
         return value_option(cmd, c, arg, o, max_rows);

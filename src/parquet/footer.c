@@ -198,10 +198,27 @@ void pq_spark_schema_json(const pq_coldesc *cols, size_t ncols, lake_buf *out) {
     lake_buf_puts(out, "]}");
 }
 
-static void write_key_value(pq_tc *w, const pq_coldesc *cols, size_t ncols) {
+/* auto: the JSON goes in when it is at most 1/20 of the column data (the compressed chunks). */
+static bool spark_json_wanted(const pq_options *opt, const pq_rowgroup *rgs, size_t nrg,
+                              size_t ncols, size_t json_len) {
+    if (opt->spark_metadata != PQ_SPARK_AUTO)
+        return opt->spark_metadata == PQ_SPARK_ALWAYS;
+    int64_t data = 0;
+    for (size_t g = 0; g < nrg; g++)
+        for (size_t i = 0; i < ncols; i++)
+            data += rgs[g].chunks[i].compressed_size;
+    return (int64_t)json_len * 20 <= data;
+}
+
+static void write_key_value(pq_tc *w, const pq_coldesc *cols, size_t ncols, const pq_rowgroup *rgs,
+                            size_t nrg, const pq_options *opt) {
     lake_buf json;
     lake_buf_init(&json);
     pq_spark_schema_json(cols, ncols, &json);
+    if (!spark_json_wanted(opt, rgs, nrg, ncols, json.len)) {
+        lake_buf_free(&json);
+        return;
+    }
     pq_tc_field_list(w, 5, PQ_TC_STRUCT, 1);
     pq_tc_struct_begin(w);
     pq_tc_field_string(w, 1, PQ_SPARK_SCHEMA_KEY);
@@ -222,8 +239,8 @@ void pq_footer_write(lake_buf *out, const pq_coldesc *cols, size_t ncols, int64_
     pq_tc_field_list(&w, 4, PQ_TC_STRUCT, nrg);
     for (size_t g = 0; g < nrg; g++)
         write_row_group(&w, cols, ncols, &rgs[g], (int16_t)g, opt->codec);
-    if (opt->spark_metadata)
-        write_key_value(&w, cols, ncols);
+    if (opt->spark_metadata != PQ_SPARK_NEVER)
+        write_key_value(&w, cols, ncols, rgs, nrg, opt);
     pq_tc_field_string(&w, 6, created_by);
     pq_tc_field_list(&w, 7, PQ_TC_STRUCT, ncols);
     for (size_t i = 0; i < ncols; i++) {

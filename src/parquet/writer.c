@@ -24,7 +24,7 @@ void pq_options_default(pq_options *o) {
     o->delta = true;
     o->page_index = true;
     o->page_crc = true;
-    o->spark_metadata = true;
+    o->spark_metadata = PQ_SPARK_AUTO;
 }
 
 static const struct {
@@ -61,6 +61,19 @@ lake_rc pq_parse_timestamp_type(const char *name, pq_ts_type *out, lake_error *e
     }
     return lake_error_set(err, LAKE_ERR_INVALID_ARG,
                           "unknown timestamp type '%s' (expected micros, millis or int96)",
+                          name ? name : "");
+}
+
+lake_rc pq_parse_spark_mode(const char *name, pq_spark_mode *out, lake_error *err) {
+    static const char *const names[] = {"never", "auto", "always"};
+    for (int i = 0; name && i < 3; i++) {
+        if (strcasecmp(name, names[i]) == 0) {
+            *out = (pq_spark_mode)i;
+            return LAKE_OK;
+        }
+    }
+    return lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                          "unknown --spark-metadata value '%s' (expected auto, always or never)",
                           name ? name : "");
 }
 

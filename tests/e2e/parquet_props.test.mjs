@@ -190,12 +190,17 @@ async function checkMetadata(what, path, expect, opts, problems) {
   const buf = readFileSync(path);
   const md = await parquetMetadataAsync(await asyncBufferFromFile(path), { parsers: PARSERS });
   if (!CREATED_BY.test(md.created_by || '')) problems.push(`${what}: created_by ${md.created_by}`);
-  if (!opts.includes('--no-spark-metadata')) {
-    const kv = (md.key_value_metadata || []).find((k) => k.key === 'org.apache.spark.sql.parquet.row.metadata');
-    const sparkType = { int32: 'integer', int64: 'long', double: 'double', string: 'string', timestamp: 'timestamp' };
-    const want = { type: 'struct', fields: expect.columns.map((c) => ({ name: c.name, type: sparkType[c.type], nullable: true })) };
-    if (!kv || JSON.stringify(JSON.parse(kv.value)) !== JSON.stringify(want)) problems.push(`${what}: spark schema ${kv && kv.value}`);
-  }
+  const kv = (md.key_value_metadata || []).find((k) => k.key === 'org.apache.spark.sql.parquet.row.metadata');
+  const sparkType = { int32: 'integer', int64: 'long', double: 'double', string: 'string', timestamp: 'timestamp' };
+  const want = { type: 'struct', fields: expect.columns.map((c) => ({ name: c.name, type: sparkType[c.type], nullable: true })) };
+  // --spark-metadata: always writes the JSON, never (or --no-spark-metadata) leaves it out, auto
+  // (the default) writes it when it is at most 1/20 of the column chunks' compressed bytes.
+  const at = opts.indexOf('--spark-metadata');
+  const mode = opts.includes('--no-spark-metadata') ? 'never' : at >= 0 ? opts[at + 1] : 'auto';
+  const data = md.row_groups.reduce((s, rg) => s + rg.columns.reduce((t, c) => t + Number(c.meta_data.total_compressed_size), 0), 0);
+  const present = mode === 'always' || (mode === 'auto' && JSON.stringify(want).length * 20 <= data);
+  if (present && (!kv || JSON.stringify(JSON.parse(kv.value)) !== JSON.stringify(want))) problems.push(`${what}: spark schema ${kv && kv.value}`);
+  if (!present && kv) problems.push(`${what}: spark schema written in ${mode} mode with ${data} bytes of column data`);
   let rowBase = 0;
   for (const rg of md.row_groups) {
     const nrows = Number(rg.num_rows);
@@ -379,6 +384,14 @@ describe('pq_write_table options', () => {
   });
   test('every feature off', async () => {
     await roundTrip(['--rows', '23000', '--seed', '15', '--no-dictionary', '--no-delta', '--no-page-index', '--no-crc', '--no-spark-metadata']);
+  });
+  test('Spark schema JSON: auto leaves it out of a one-row file and keeps it in a large one; always and never', async () => {
+    const key = 'org.apache.spark.sql.parquet.row.metadata';
+    const has = (md) => (md.key_value_metadata || []).some((k) => k.key === key);
+    assert.equal(has(await roundTrip(['--rows', '1', '--seed', '17'])), false, 'auto, one row');
+    assert.equal(has(await roundTrip(['--rows', '5000', '--seed', '17'])), true, 'auto, 5000 rows');
+    assert.equal(has(await roundTrip(['--rows', '1', '--seed', '17', '--spark-metadata', 'always'])), true, 'always');
+    assert.equal(has(await roundTrip(['--rows', '5000', '--seed', '17', '--spark-metadata', 'never'])), false, 'never');
   });
   test('zstd level and gzip level', async () => {
     await roundTrip(['--rows', '2000', '--seed', '16', '--codec', 'zstd', '--level', '19']);

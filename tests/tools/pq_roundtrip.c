@@ -250,7 +250,7 @@ static int parse_args(int argc, char **argv, pq_options *o, uint64_t *seed, size
         else if (!strcmp(a, "--no-crc"))
             o->page_crc = false;
         else if (!strcmp(a, "--no-spark-metadata"))
-            o->spark_metadata = false;
+            o->spark_metadata = PQ_SPARK_NEVER;
         else if (!strcmp(a, "--shuffle"))
             *shuffle = true;
         else if (!v)
@@ -262,6 +262,9 @@ static int parse_args(int argc, char **argv, pq_options *o, uint64_t *seed, size
         else if (!strcmp(a, "--level"))
             o->level = atoi(v);
         else if (!strcmp(a, "--codec") && !pq_codec_parse(v, &o->codec, &err))
+            continue;
+        else if (!strcmp(a, "--spark-metadata") &&
+                 !pq_parse_spark_mode(v, &o->spark_metadata, &err))
             continue;
         else if (!strcmp(a, "--timestamp-type") &&
                  !pq_parse_timestamp_type(v, &o->timestamp_type, &err))

@@ -167,7 +167,7 @@ UNIT_TEST(parquet_option_parsers) {
     CHECK_EQ_INT(o.row_group_bytes, 128 << 20);
     CHECK_EQ_INT(o.page_bytes, 1 << 20);
     CHECK_EQ_INT(o.page_rows, 20000);
-    CHECK(o.dictionary && o.page_index && o.page_crc && o.spark_metadata);
+    CHECK(o.dictionary && o.page_index && o.page_crc && o.spark_metadata == PQ_SPARK_AUTO);
     CHECK_EQ_INT(o.timestamp_type, PQ_TS_MICROS);
 }
 
