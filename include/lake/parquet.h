@@ -39,10 +39,10 @@ typedef struct {
     size_t page_bytes;       /* cut a data page once its encoded values reach this (1 MiB) */
     size_t page_rows;        /* and after at most this many rows (20,000) */
     pq_ts_type timestamp_type;
-    bool dictionary;     /* dictionary-encode a chunk when that is smaller (true) */
-    bool delta;          /* DELTA_BINARY_PACKED for INT32/INT64 when that is smaller (true) */
-    bool page_index;     /* ColumnIndex + OffsetIndex (true); false: page statistics in headers */
-    bool page_crc;       /* CRC32 in every page header (true) */
+    bool dictionary; /* dictionary-encode a chunk when that is smaller (true) */
+    bool delta;      /* DELTA_BINARY_PACKED for INT32/INT64 when that is smaller (true) */
+    bool page_index; /* ColumnIndex + OffsetIndex (true); false: page statistics in headers */
+    bool page_crc;   /* CRC32 in every page header (true) */
     pq_spark_mode spark_metadata; /* Spark's schema JSON: PQ_SPARK_AUTO (default), see above */
 } pq_options;
 
