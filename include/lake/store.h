@@ -74,7 +74,10 @@ lake_rc lake_store_put_new(lake_store *s, const char *key, const void *data, siz
 typedef struct lake_store_writer lake_store_writer;
 
 enum {
-    LAKE_STORE_WRITE_NEW = 1 /* the key is new and private, as for lake_store_put_new */
+    LAKE_STORE_WRITE_NEW = 1, /* the key is new and private, as for lake_store_put_new */
+    /* A hint: the key's parent "directory" does not exist yet (the first file of a new
+     * partition), so a local store creates it before opening instead of after a failed open. */
+    LAKE_STORE_WRITE_NEW_DIR = 2
 };
 
 /* Starts writing key (flags: 0 as lake_store_put, LAKE_STORE_WRITE_NEW as lake_store_put_new).

@@ -94,6 +94,8 @@ static lake_rc write_file(load_job *j, const part_task *p, const lake_col *const
                           size_t ncols, lake_error *err) {
     lake_store_writer *w = NULL;
     unsigned flags = *j->staging ? LAKE_STORE_WRITE_NEW : 0;
+    if (*j->staging && p->table->npart && p->file_no == 0)
+        flags |= LAKE_STORE_WRITE_NEW_DIR; /* each partition directory is written by one task */
     lake_rc rc = lake_store_writer_open(j->ctx->out, p->key, flags, &w, err);
     if (rc)
         return rc;

@@ -22,6 +22,7 @@ typedef struct {
     char *path;   /* the key's file */
     char *tmp;    /* temporary name renamed to path at finish; NULL when written in place */
     int fd;       /* -1 until the first flush */
+    bool new_dir; /* LAKE_STORE_WRITE_NEW_DIR: create the parent before the first open */
     lake_buf buf; /* bytes not yet written */
 } local_sink;
 
@@ -52,6 +53,11 @@ out:
 
 static lake_rc open_target(local_sink *l, lake_error *err) {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (l->tmp ? O_TRUNC : O_EXCL);
+    if (l->new_dir) {
+        lake_rc rc = make_parents(target(l), err);
+        if (rc)
+            return rc;
+    }
     l->fd = open(target(l), flags, 0666);
     if (l->fd < 0 && errno == ENOENT) {
         lake_rc rc = make_parents(target(l), err);
@@ -164,6 +170,7 @@ lake_rc lake__local_writer_open(const char *root, const char *key, unsigned flag
         l->tmp = lake_xasprintf("%s.tmp-%d-%u", l->path, (int)getpid(),
                                 atomic_fetch_add(&sink_counter, 1));
     l->fd = -1;
+    l->new_dir = flags & LAKE_STORE_WRITE_NEW_DIR;
     lake_buf_init(&l->buf);
     *out = &l->base;
     return LAKE_OK;
