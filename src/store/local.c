@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,34 +20,9 @@ typedef struct {
                  * shorter path walk than from '/'), else -1 */
 } local_store;
 
-static atomic_uint tmp_counter;
-
 static char *full_path(lake_store *s, const char *key) {
     local_store *l = s->impl;
     return lake_xasprintf("%s/%s", l->root, key);
-}
-
-/* Creates the missing directories of path's parent, deepest first: with tens of thousands of
- * partition files most parents exist, so this costs one failed open and no mkdir at all. */
-static lake_rc mkdirs_for(const char *path, lake_error *err) {
-    char *p = lake_xstrdup(path);
-    char *slash = strrchr(p, '/');
-    lake_rc rc = LAKE_OK;
-    if (!slash || slash == p)
-        goto out;
-    *slash = '\0';
-    if (mkdir(p, 0777) == 0 || errno == EEXIST)
-        goto out;
-    if (errno != ENOENT) {
-        rc = lake_error_set(err, LAKE_ERR_IO, "cannot create directory %s: %s", p, strerror(errno));
-        goto out;
-    }
-    rc = mkdirs_for(p, err);
-    if (!rc && mkdir(p, 0777) != 0 && errno != EEXIST)
-        rc = lake_error_set(err, LAKE_ERR_IO, "cannot create directory %s: %s", p, strerror(errno));
-out:
-    free(p);
-    return rc;
 }
 
 /* One listing walk: entries outside the prefix are skipped; with `pending` set, directories
@@ -248,76 +222,30 @@ out:
     return rc;
 }
 
-static lake_rc write_all(int fd, const char *path, const void *data, size_t len, lake_error *err) {
-    const char *p = data;
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return lake_error_set(err, LAKE_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-        p += n;
-        len -= (size_t)n;
+/* Puts go through the streaming writer (src/store/local_sink.c): one copy of the placement
+ * rules (temporary name + rename, or in place for private staging keys). */
+static lake_rc put_with(lake_store *s, const char *key, const void *data, size_t len,
+                        unsigned flags, lake_error *err) {
+    local_store *l = s->impl;
+    lake_store_writer *w = NULL;
+    lake_rc rc = lake__local_writer_open(l->root, key, flags, &w, err);
+    if (!rc)
+        rc = lake_store_writer_write(w, data, len, err);
+    if (rc) {
+        lake_store_writer_abort(w);
+        return rc;
     }
-    return LAKE_OK;
-}
-
-/* Opens path for writing (flags add O_EXCL or O_TRUNC), creating missing parent directories
- * only when the first open says they are missing. */
-static int open_for_write(const char *path, int flags, lake_error *err, lake_rc *rc) {
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
-    if (fd < 0 && errno == ENOENT) {
-        *rc = mkdirs_for(path, err);
-        if (*rc)
-            return -1;
-        fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
-    }
-    if (fd < 0)
-        *rc = lake_error_set(err, LAKE_ERR_IO, "cannot create %s: %s", path, strerror(errno));
-    return fd;
-}
-
-/* Writes and closes fd; on failure removes path. */
-static lake_rc finish_file(int fd, const char *path, const void *data, size_t len,
-                           lake_error *err) {
-    lake_rc rc = write_all(fd, path, data, len, err);
-    if (close(fd) != 0 && !rc)
-        rc = lake_error_set(err, LAKE_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-    if (rc)
-        unlink(path);
-    return rc;
+    return lake_store_writer_finish(w, err);
 }
 
 static lake_rc local_put(lake_store *s, const char *key, const void *data, size_t len,
                          lake_error *err) {
-    char *path = full_path(s, key);
-    char *tmp =
-        lake_xasprintf("%s.tmp-%d-%u", path, (int)getpid(), atomic_fetch_add(&tmp_counter, 1));
-    lake_rc rc = LAKE_OK;
-    int fd = open_for_write(tmp, O_TRUNC, err, &rc);
-    if (fd >= 0)
-        rc = finish_file(fd, tmp, data, len, err);
-    if (!rc && rename(tmp, path) != 0) {
-        rc = lake_error_set(err, LAKE_ERR_IO, "cannot rename %s to %s: %s", tmp, path,
-                            strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    free(path);
-    return rc;
+    return put_with(s, key, data, len, 0, err);
 }
 
-/* Staging writes: in place, no temporary name and no rename (one directory operation less per
- * file, which dominates when a table has tens of thousands of partitions). */
 static lake_rc local_put_new(lake_store *s, const char *key, const void *data, size_t len,
                              lake_error *err) {
-    char *path = full_path(s, key);
-    lake_rc rc = LAKE_OK;
-    int fd = open_for_write(path, O_EXCL, err, &rc);
-    if (fd >= 0)
-        rc = finish_file(fd, path, data, len, err);
-    free(path);
-    return rc;
+    return put_with(s, key, data, len, LAKE_STORE_WRITE_NEW, err);
 }
 
 static lake_rc local_del(lake_store *s, const char *key, lake_error *err) {
@@ -381,7 +309,7 @@ static lake_rc local_del_prefix(lake_store *s, const char *prefix, lake_error *e
 static lake_rc local_rename_prefix(lake_store *s, const char *from, const char *to,
                                    lake_error *err) {
     char *a = dir_path(s, from), *b = dir_path(s, to);
-    lake_rc rc = mkdirs_for(b, err);
+    lake_rc rc = lake__local_make_parents(b, err);
     if (!rc && rename(a, b) != 0)
         rc = lake_error_set(err, errno == ENOENT ? LAKE_ERR_NOT_FOUND : LAKE_ERR_IO,
                             "cannot rename %s to %s: %s", a, b, strerror(errno));

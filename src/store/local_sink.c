@@ -32,8 +32,9 @@ static const char *target(const local_sink *l) {
     return l->tmp ? l->tmp : l->path;
 }
 
-/* Creates the missing parent directories of path, deepest first (most exist already). */
-static lake_rc make_parents(const char *path, lake_error *err) {
+/* Creates the missing parent directories of path, deepest first: with tens of thousands of
+ * partition files most parents exist, so this usually costs one mkdir. */
+lake_rc lake__local_make_parents(const char *path, lake_error *err) {
     char *p = lake_xstrdup(path);
     char *slash = strrchr(p, '/');
     lake_rc rc = LAKE_OK;
@@ -43,7 +44,7 @@ static lake_rc make_parents(const char *path, lake_error *err) {
     if (mkdir(p, 0777) == 0 || errno == EEXIST)
         goto out;
     if (errno == ENOENT)
-        rc = make_parents(p, err);
+        rc = lake__local_make_parents(p, err);
     if (!rc && mkdir(p, 0777) != 0 && errno != EEXIST)
         rc = lake_error_set(err, LAKE_ERR_IO, "cannot create directory %s: %s", p, strerror(errno));
 out:
@@ -54,13 +55,13 @@ out:
 static lake_rc open_target(local_sink *l, lake_error *err) {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (l->tmp ? O_TRUNC : O_EXCL);
     if (l->new_dir) {
-        lake_rc rc = make_parents(target(l), err);
+        lake_rc rc = lake__local_make_parents(target(l), err);
         if (rc)
             return rc;
     }
     l->fd = open(target(l), flags, 0666);
     if (l->fd < 0 && errno == ENOENT) {
-        lake_rc rc = make_parents(target(l), err);
+        lake_rc rc = lake__local_make_parents(target(l), err);
         if (rc)
             return rc;
         l->fd = open(target(l), flags, 0666);
