@@ -46,11 +46,11 @@ struct lake_store {
     lake_store_writer_open_fn writer_open;
 };
 
+/* Creates the missing parent directories of the file path (src/store/local_sink.c). */
+lake_rc lake__local_make_parents(const char *path, lake_error *err);
 /* Streaming writer into a local store rooted at the directory root (src/store/local_sink.c):
  * writes in place for LAKE_STORE_WRITE_NEW, else to a temporary name renamed at finish, as
  * lake_store_put_new and lake_store_put do. */
-/* Creates the missing parent directories of the file path (src/store/local_sink.c). */
-lake_rc lake__local_make_parents(const char *path, lake_error *err);
 lake_rc lake__local_writer_open(const char *root, const char *key, unsigned flags,
                                 lake_store_writer **out, lake_error *err);
 /* Streaming writer into an S3 store (src/store/s3.c, built on src/store/s3_sink.c). */
