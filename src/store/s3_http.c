@@ -34,6 +34,9 @@ struct s3_client {
     CURL **pool;
     size_t n_pool;
     atomic_int inflight;
+    pthread_mutex_t wait_lock;
+    s3_batch *waiters; /* batches with requests held back by max_concurrency */
+    atomic_int n_waiters;
     atomic_int retry_tokens;
     atomic_uint_fast64_t rng;
 };
@@ -46,6 +49,8 @@ struct s3_batch {
     size_t active;
     bool cancelled;
     bool progressed; /* a request finished since the last poll */
+    bool waiting;    /* in c->waiters */
+    s3_batch *next_waiter;
 };
 
 /* ---- retry policy (pure) ---- */
@@ -187,6 +192,8 @@ lake_rc s3_client_create(const char *url, const lake_store_options *o, s3_client
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
         pthread_mutex_init(&c->share_locks[i], NULL);
     pthread_mutex_init(&c->pool_lock, NULL);
+    pthread_mutex_init(&c->wait_lock, NULL);
+    atomic_init(&c->n_waiters, 0);
     c->pool = lake_xcalloc((size_t)c->max_concurrency * 2, sizeof *c->pool);
     c->share = curl_share_init();
     curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
@@ -212,6 +219,7 @@ void s3_client_free(s3_client *c) {
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
         pthread_mutex_destroy(&c->share_locks[i]);
     pthread_mutex_destroy(&c->pool_lock);
+    pthread_mutex_destroy(&c->wait_lock);
     s3_url_free(&c->url);
     s3_config_free(&c->cfg);
     free(c->sigv4);
@@ -254,6 +262,53 @@ static void easy_put(s3_client *c, CURL *h) {
         curl_easy_cleanup(h);
 }
 
+/* ---- waiting for a free slot ----
+ * Several batches (one per calling thread) share max_concurrency. A batch whose requests are held
+ * back sleeps in curl_multi_poll on its own sockets, so a slot freed by another batch used to stay
+ * idle until one of the sleeper's own transfers moved: up to a round trip per slot. Now a
+ * finished request wakes the waiting batches. */
+
+/* Registers b as waiting; returns true when every slot is still taken (b may sleep). */
+static bool wait_for_slot(s3_client *c, s3_batch *b) {
+    pthread_mutex_lock(&c->wait_lock);
+    if (!b->waiting) {
+        b->waiting = true;
+        b->next_waiter = c->waiters;
+        c->waiters = b;
+        atomic_fetch_add(&c->n_waiters, 1);
+    }
+    pthread_mutex_unlock(&c->wait_lock);
+    return atomic_load(&c->inflight) >= c->max_concurrency; /* re-check: a wakeup may be past */
+}
+
+static void unlink_waiter(s3_client *c, s3_batch *b) {
+    for (s3_batch **pp = &c->waiters; *pp; pp = &(*pp)->next_waiter) {
+        if (*pp == b) {
+            *pp = b->next_waiter;
+            b->waiting = false;
+            atomic_fetch_sub(&c->n_waiters, 1);
+            return;
+        }
+    }
+}
+
+/* Wakes every waiting batch but self (they re-register if the slot is gone again). */
+static void wake_waiters(s3_client *c, s3_batch *self) {
+    if (!atomic_load(&c->n_waiters))
+        return;
+    pthread_mutex_lock(&c->wait_lock);
+    s3_batch *w = c->waiters;
+    while (w) {
+        s3_batch *next = w->next_waiter;
+        if (w != self) {
+            unlink_waiter(c, w);
+            curl_multi_wakeup(w->multi);
+        }
+        w = next;
+    }
+    pthread_mutex_unlock(&c->wait_lock);
+}
+
 /* ---- batches ---- */
 
 s3_batch *s3_batch_new(s3_client *c) {
@@ -265,12 +320,21 @@ s3_batch *s3_batch_new(s3_client *c) {
         exit(70);
     }
     curl_multi_setopt(b->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->max_concurrency);
+    /* The connections live in the client's share handle, but when one is returned libcurl trims
+     * that cache to this multi's limit, by default 4 per easy handle of the multi: a batch
+     * finishing its last few requests closed the connections another batch was about to reuse
+     * (3,022 connections for 14,370 requests in the S3 bench). Keep every one that can be busy. */
+    curl_multi_setopt(b->multi, CURLMOPT_MAXCONNECTS, (long)c->max_concurrency);
     return b;
 }
 
 void s3_batch_free(s3_batch *b) {
     if (!b)
         return;
+    pthread_mutex_lock(&b->c->wait_lock);
+    if (b->waiting)
+        unlink_waiter(b->c, b);
+    pthread_mutex_unlock(&b->c->wait_lock);
     curl_multi_cleanup(b->multi);
     free(b);
 }
@@ -494,6 +558,7 @@ static void finish(s3_batch *b, s3_req *r, CURLcode cc) {
     easy_put(c, h);
     b->active--;
     atomic_fetch_sub(&c->inflight, 1);
+    wake_waiters(c, b);
     b->progressed = true;
 
     char *code = NULL;
@@ -561,7 +626,8 @@ static double promote_delayed(s3_batch *b) {
 static void start_ready(s3_batch *b) {
     s3_client *c = b->c;
     while (b->ready) {
-        if (!b->cancelled && b->active > 0 && atomic_load(&c->inflight) >= c->max_concurrency)
+        if (!b->cancelled && b->active > 0 && atomic_load(&c->inflight) >= c->max_concurrency &&
+            wait_for_slot(c, b))
             break;
         s3_req *r = b->ready;
         b->ready = r->next;

@@ -47,6 +47,33 @@ async function keysUnder(store, bucket, prefix) {
   return keys;
 }
 
+// Whether a directory of the store holds an object somewhere below: depth first, stopping at the
+// first one (a few readdirs for a populated tree).
+async function holdsObject(dir) {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  if (entries.some((e) => !e.isDirectory() && e.name.endsWith(OBJECT_SUFFIX))) return true;
+  for (const e of entries) if (e.isDirectory() && (await holdsObject(join(dir, e.name)))) return true;
+  return false;
+}
+
+// Keys and common prefixes right under a prefix ending in '/' (or the bucket root) with delimiter
+// '/': one readdir of the prefix's directory, and each subdirectory holding an object is a common
+// prefix (15,000 keys under song_data/A/B/C/ cost 26 probes, not a walk of the whole tree).
+async function delimitedByDirectory(store, bucket, prefix) {
+  const dir = join(store.getBucketPath(bucket), FilesystemStore.encodeKeyPath(prefix));
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const keys = [];
+  const prefixes = [];
+  for (const e of entries) {
+    const name = FilesystemStore.decodeKeyPath(e.name);
+    if (!e.isDirectory() && e.name.endsWith(OBJECT_SUFFIX)) keys.push(prefix + name.slice(0, -OBJECT_SUFFIX.length));
+    else if (e.isDirectory() && !e.name.startsWith('._S3rver_') && (await holdsObject(join(dir, e.name)))) {
+      prefixes.push(`${prefix}${name}/`);
+    }
+  }
+  return { keys, prefixes };
+}
+
 // A listed object's Size, LastModified and ETag, from one stat and the stored MD5 (s3rver's
 // getMetadata also reads the metadata file, which a listing does not show).
 async function listedObject(store, bucket, key) {
@@ -70,7 +97,10 @@ if (!original.lakeFixed) {
   // all come with the first page (its continuation token names the page's last key).
   FilesystemStore.prototype.listObjects = async function listObjects(bucket, options) {
     const { delimiter = '', startAfter = '', prefix = '', maxKeys = Infinity } = options;
-    const all = (await keysUnder(this, bucket, prefix)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const byDir = delimiter === '/' && (prefix === '' || prefix.endsWith('/'));
+    const found = byDir ? await delimitedByDirectory(this, bucket, prefix) : null;
+    const all = (found ? [...found.keys, ...found.prefixes] : await keysUnder(this, bucket, prefix))
+      .sort(); // UTF-16 order: S3's byte order for the keys of these tests
     const commonPrefixes = new Set();
     const keys = [];
     let isTruncated = false;
@@ -184,3 +214,4 @@ export function installMultipartExtras(s3rver) {
     return next();
   });
 }
+
