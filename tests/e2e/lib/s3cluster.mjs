@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installExtras } from './s3rver_fix.mjs';
 import { verifySigV4 } from './s3server.mjs';
 
 const require = createRequire(import.meta.url);
@@ -31,6 +32,7 @@ async function runWorker() {
   const { dir, secrets } = JSON.parse(process.env.LAKE_S3_WORKER);
   const s3rver = new S3rver({ silent: true, directory: dir });
   s3rver.middleware.shift(); // koa-logger: formats a line per request even when silent
+  installExtras(s3rver);
   const handler = s3rver.callback();
   const backend = http.createServer(handler);
   await new Promise((resolve) => backend.listen({ port: 0, host: '127.0.0.1', exclusive: true }, resolve));

@@ -8,7 +8,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installMultipartExtras, uploadsInProgress } from './s3rver_fix.mjs';
+import { installExtras, uploadsInProgress } from './s3rver_fix.mjs';
 
 const require = createRequire(import.meta.url);
 const S3rver = require('s3rver');
@@ -125,7 +125,7 @@ export async function startS3({ buckets = ['lake'], anonymousBuckets = [], secre
   const dir = mkdtempSync(join(tmpdir(), 'lake-s3rver-'));
   const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir,
     configureBuckets: [...buckets, ...anonymousBuckets].map((name) => ({ name })) });
-  installMultipartExtras(s3rver);
+  installExtras(s3rver);
   const { port: backendPort } = await s3rver.run();
   const stats = { requests: 0, byMethod: {}, signatureFailures: 0, queries: [], ranges: [], unsigned: [], tokens: [], faults: {} };
   let fault = null;
