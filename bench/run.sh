@@ -5,7 +5,7 @@
 # Data sets (generated once, cached under bench/cache/data/, regenerated when src/gen changes):
 #   S  = 71 songs, 8,000 events            (5 runs per tool)
 #   M  = 15,000 songs, 8,000 events        (5 runs: thousands of tiny song files)
-#   L  = 100,000 songs, 3,000,000 events   (3 runs: ~1.3 GB of event logs)
+#   L  = 100,000 songs, 3,000,000 events   (5 runs: ~1.3 GB of event logs)
 #   L2 = 100,000 songs, 6,000,000 events   (1 run: 2 x L events, for the linearity check)
 #   S3 = M uploaded to s3rver on 127.0.0.1 behind a proxy that adds 20 ms to every request: lake
 #        reading it next to `aws s3 cp --recursive` and `rclone copy` (bench/s3_bench.mjs, 3 runs;
@@ -17,7 +17,7 @@
 #
 # Environment:
 #   BENCH_SIZES    sizes to run (default "S M L L2 S3")
-#   BENCH_RUNS     runs per tool for every size (default 5 for S and M, 3 for L, 1 for L2)
+#   BENCH_RUNS     runs per tool for every size (default 5 for S, M and L, 1 for L2)
 #   BENCH_THREADS  threads for both tools (default: nproc)
 #   BENCH_O        build directory of lake (default build/release; built with make O=...)
 #   BENCH_JSON_MB  MB of event logs the JSON micro benchmark loads (default 512; 0 skips it)
@@ -69,7 +69,7 @@ size_args() {
     esac
 }
 default_runs() {
-    case $1 in S | M) echo 5 ;; L) echo 3 ;; L2) echo 1 ;; esac
+    case $1 in S | M | L) echo 5 ;; L2) echo 1 ;; esac
 }
 
 ensure_data() {

@@ -88,5 +88,7 @@ uint64_t lake_hash(const void *p, size_t n, uint64_t seed);
 
 /* Monotonic seconds, for stage timings. */
 double lake_now(void);
+/* CPU seconds (user + system) the process has used so far, all threads together. */
+double lake_cpu_now(void);
 
 #endif

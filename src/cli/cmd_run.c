@@ -120,6 +120,9 @@ static void print_summary(const lake_run_summary *s) {
     printf("  time: list %.3fs, songs %.3fs, events %.3fs, transform %.3fs, write %.3fs, "
            "commit %.3fs, total %.3fs\n",
            s->t_list, s->t_songs, s->t_events, s->t_transform, s->t_write, s->t_commit, s->t_total);
+    printf("  cpu:  list %.3fs, songs %.3fs, events %.3fs, transform %.3fs, write %.3fs, "
+           "commit %.3fs, total %.3fs\n",
+           s->c_list, s->c_songs, s->c_events, s->c_transform, s->c_write, s->c_commit, s->c_total);
 }
 
 int cli_run(int argc, char **argv) {

@@ -29,6 +29,12 @@ uint64_t lake_hash(const void *p, size_t n, uint64_t seed) {
     return mix(h ^ w ^ ((uint64_t)n << 56));
 }
 
+double lake_cpu_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 double lake_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

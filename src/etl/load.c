@@ -215,41 +215,46 @@ static lake_rc write_files(load_job *j, etl_table *tables, size_t ntables, lake_
     return LAKE_OK;
 }
 
+static void stage_times(lake_run_summary *sum, double t0, double c0, double t1, double c1) {
+    sum->t_write = t1 - t0;
+    sum->c_write = c1 - c0;
+    sum->t_commit = lake_now() - t1;
+    sum->c_commit = lake_cpu_now() - c1;
+}
+
 static lake_rc load_by_rename(load_job *j, etl_table *tables, size_t ntables,
                               const etl_reject_list *rejects, lake_error *err) {
     j->staging = lake_xasprintf("_temporary/%s/", j->ctx->run_id);
-    double t0 = lake_now();
+    double t0 = lake_now(), c0 = lake_cpu_now();
     plan_all(j, tables, ntables);
     lake_rc rc = write_files(j, tables, ntables, err);
     if (!rc)
         rc = etl_write_rejects(j, j->staging, rejects, err);
-    double t1 = lake_now();
+    double t1 = lake_now(), c1 = lake_cpu_now();
     if (!rc)
         rc = etl_commit_rename(j, tables, ntables, err);
     /* Staging and the retired old versions go in every case; a failure here loses nothing. */
     lake_store_delete_prefix(j->ctx->out, "_temporary/", NULL);
-    j->ctx->sum->t_write = t1 - t0;
-    j->ctx->sum->t_commit = lake_now() - t1;
+    stage_times(j->ctx->sum, t0, c0, t1, c1);
     return rc;
 }
 
 static lake_rc load_direct(load_job *j, etl_table *tables, size_t ntables,
                            const etl_reject_list *rejects, lake_error *err) {
     j->staging = lake_xstrdup("");
-    double t0 = lake_now();
+    double t0 = lake_now(), c0 = lake_cpu_now();
     plan_all(j, tables, ntables);
     lake_rc rc = etl_direct_prepare(j, tables, ntables, err);
     if (!rc)
         rc = write_files(j, tables, ntables, err);
     if (!rc)
         rc = etl_write_rejects(j, "", rejects, err);
-    double t1 = lake_now();
+    double t1 = lake_now(), c1 = lake_cpu_now();
     if (!rc)
         rc = etl_direct_finish(j, tables, ntables, err);
     if (rc && !j->committed)
         etl_direct_abort(j, tables, ntables);
-    j->ctx->sum->t_write = t1 - t0;
-    j->ctx->sum->t_commit = lake_now() - t1;
+    stage_times(j->ctx->sum, t0, c0, t1, c1);
     return rc;
 }
 

@@ -103,7 +103,7 @@ static void release_buffers(etl_worker *w, unsigned n) {
 }
 
 static lake_rc extract(lake_store *in, run_state *r, lake_run_summary *sum, lake_error *err) {
-    double t0 = lake_now();
+    double t0 = lake_now(), c0 = lake_cpu_now();
     r->song_workers = make_workers(r->threads, etl_song_fields, etl_song_nfields);
     lake_rc rc =
         etl_extract_songs(in, &r->songs_in, r->threads, r->song_workers, &r->song_recs, err);
@@ -113,8 +113,9 @@ static lake_rc extract(lake_store *in, run_state *r, lake_run_summary *sum, lake
     if (rc)
         return rc;
     etl_catalog_build(&r->catalog, &r->song_recs);
-    double t1 = lake_now();
+    double t1 = lake_now(), c1 = lake_cpu_now();
     sum->t_songs = t1 - t0;
+    sum->c_songs = c1 - c0;
     r->event_workers = make_workers(r->threads, etl_event_fields, etl_event_nfields);
     r->states = lake_xcalloc(r->threads, sizeof *r->states);
     rc = etl_extract_events(in, &r->logs_in, r->threads, r->event_workers, &r->catalog, r->states,
@@ -125,6 +126,7 @@ static lake_rc extract(lake_store *in, run_state *r, lake_run_summary *sum, lake
         sum->nextsong_events += r->states[w].nextsong;
     }
     sum->t_events = lake_now() - t1;
+    sum->c_events = lake_cpu_now() - c1;
     return rc;
 }
 
@@ -183,7 +185,7 @@ static int build_table(void *ctx, size_t i, unsigned worker) {
 }
 
 static void transform(run_state *r, lake_run_summary *sum) {
-    double t0 = lake_now();
+    double t0 = lake_now(), c0 = lake_cpu_now();
     /* songplays first: it is the largest, so the others fill in beside it */
     static const size_t order[LAKE_TABLE_COUNT] = {LAKE_TABLE_SONGPLAYS, LAKE_TABLE_TIME,
                                                    LAKE_TABLE_SONGS, LAKE_TABLE_USERS,
@@ -193,6 +195,7 @@ static void transform(run_state *r, lake_run_summary *sum) {
     for (int t = 0; t < LAKE_TABLE_COUNT; t++)
         sum->rows[t] = r->tables[t].cols[0].len;
     sum->t_transform = lake_now() - t0;
+    sum->c_transform = lake_cpu_now() - c0;
 }
 
 static unsigned pick_threads(unsigned asked) {
@@ -211,9 +214,10 @@ lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_r
     r.threads = pick_threads(o->threads);
     lake_run_opts opts = *o;
     opts.threads = r.threads;
-    double t0 = lake_now();
+    double t0 = lake_now(), c0 = lake_cpu_now();
     lake_rc rc = list_inputs(in, &r, sum, err);
     sum->t_list = lake_now() - t0;
+    sum->c_list = lake_cpu_now() - c0;
     if (!rc)
         rc = extract(in, &r, sum, err);
     if (!rc)
@@ -225,5 +229,6 @@ lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_r
     }
     run_state_free(&r);
     sum->t_total = lake_now() - t0;
+    sum->c_total = lake_cpu_now() - c0;
     return rc;
 }
