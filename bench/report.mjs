@@ -133,8 +133,8 @@ p();
 p(`Machine: ${h.cpu}, ${h.cores} cores, ${h.mem_gib} GiB RAM, Linux ${h.kernel}. ` +
   `lake ${h.lake}, DuckDB ${h.duckdb} (@duckdb/node-api), ${h.threads} threads for both.`);
 p();
-p('Local files, warm page cache (the input is read once before the runs of each size; caches are ' +
-  'not dropped). Runs alternate lake, DuckDB, lake, DuckDB …; figures are medians. Wall time is the ' +
+p(`Local files, warm page cache (the input is read again before every run; ${h.caches || 'caches not dropped'}). ` +
+  'Runs alternate lake, DuckDB, lake, DuckDB …; figures are medians. Wall time is the ' +
   'whole process (for DuckDB: `node` starting, loading DuckDB, running the SQL); CPU is user+sys of ' +
   'the process; peak RSS is GNU time\'s maxrss (for DuckDB it includes Node, about 50 MiB).');
 p();

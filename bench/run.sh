@@ -11,9 +11,13 @@
 #        reading it next to `aws s3 cp --recursive` and `rclone copy` (bench/s3_bench.mjs, 3 runs;
 #        installs the Debian packages awscli and rclone when missing). Its section of RESULTS.md
 #        is kept from the last S3 run when S3 is not in BENCH_SIZES.
-# Runs alternate lake, DuckDB, lake, DuckDB ... on local files with a warm page cache (dropping
-# caches needs root and disturbs other users of the machine; the input is read once before the
-# runs of each size so neither tool pays for the first cold read).
+# Runs alternate lake, DuckDB, lake, DuckDB ... on local files with a warm page cache. Before
+# every run the kernel's dentry and inode caches are dropped (as root; the page cache is kept)
+# and the input is read again: the outputs of earlier runs (160,000 directories and files per
+# run at L) otherwise fill those caches, and file creation got slower run after run (the same
+# lake run spent 4 to 9 s of system time writing the L tables). Each run thus starts from the
+# same kernel state: only the input's inodes cached. Without root the caches are left as they
+# are (the report says which).
 #
 # Environment:
 #   BENCH_SIZES    sizes to run (default "S M L L2 S3")
@@ -114,11 +118,20 @@ run_one() { # tool size i
         cmd=(node bench/duckdb_pipeline.mjs "$in" "$out" --threads "$THREADS")
     fi
     echo "${cmd[*]}" >"$res/$tool-$i.cmd"
+    reset_caches "$in"
     if ! bench/measure.sh "$res/$tool-$i.time" "$res/$tool-$i.log" "${cmd[@]}"; then
         cat "$res/$tool-$i.log" >&2
         die "$tool failed on $size (run $i)"
     fi
     echo "bench: $size $tool run $i: $(cat "$res/$tool-$i.time")" >&2
+}
+
+# Drops dentries and inodes (not the page cache), then reads the input again so that its
+# directories and files are cached for both tools alike.
+reset_caches() {
+    sync
+    [ "$(id -u)" = 0 ] && echo 2 >/proc/sys/vm/drop_caches 2>/dev/null || true
+    find "$1" -type f -exec cat {} + >/dev/null
 }
 
 host_info() {
@@ -132,6 +145,7 @@ host_info() {
     echo "duckdb=$(node -e "console.log(require('./tests/node_modules/@duckdb/node-api/package.json').version)")"
     echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
     echo "threads=$THREADS"
+    if [ "$(id -u)" = 0 ]; then echo "caches=dentries and inodes dropped before each run"; else echo "caches=not dropped (not root)"; fi
     echo "loadavg=$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
