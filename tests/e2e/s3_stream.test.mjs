@@ -7,11 +7,19 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { LAKE_BIN, spawnAsync, tempDir } from './lib/lake.mjs';
-import { backendGet, startS3 } from './lib/s3server.mjs';
+import { LAKE_BIN, assertExitOk, gen, lakeAsync, spawnAsync, tempDir } from './lib/lake.mjs';
+import { computeOracle } from './lib/oracle.mjs';
+import { compareWithOracle, readLakeOutput } from './lib/output.mjs';
+import { backendGet, backendList, download, startS3 } from './lib/s3server.mjs';
 
 const KEY_ID = 'AKIALAKETESTKEY00002';
 const SECRET = 'lake-test-secret/stream+0123456789';
+function report(problems, max = 15) {
+  if (!problems.length) return;
+  const more = problems.length > max ? `\n... and ${problems.length - max} more` : '';
+  assert.fail(`${problems.length} problem(s):\n${problems.slice(0, max).join('\n')}${more}`);
+}
+
 const unit = LAKE_BIN ? join(dirname(LAKE_BIN), 'unit-tests') : null;
 
 describe('streamed Parquet to S3', { skip: !unit || !existsSync(unit) ? 'no unit-tests binary' : false }, () => {
@@ -82,5 +90,39 @@ describe('streamed Parquet to S3', { skip: !unit || !existsSync(unit) ? 'no unit
     assert.deepEqual(await s3.uploads('lake'), [], 'no upload left in progress');
     const got = await backendGet(s3, '/lake/fail/big.parquet');
     assert.equal(got.status, 404);
+  });
+
+  // The whole pipeline, local -> s3: without compression and dictionaries the November songplays
+  // file is about 20 MB, so lake's load stage itself sends it as a multipart upload.
+  test('lake run writes a table file over 16 MiB as a multipart upload; a failed part leaves the previous table', async () => {
+    const input = join(tmp.dir, 'big-in');
+    gen(input, { songs: 300, events: 300000, seed: 5, edgeCases: false });
+    const oracle = await computeOracle(input);
+    const args = ['run', '--input', input, '--output', 's3://lake/big-out', '--compression', 'none', '--no-dictionary'];
+    assertExitOk(await lakeAsync(args, { env }), 'lake run local -> s3');
+    const uploads = s3.stats.queries.filter((x) => /^POST \/lake\/big-out\/songplays\/.*\?uploads/.test(x));
+    assert.equal(uploads.length, 1, 'the songplays file went up as one multipart upload');
+    const back = join(tmp.dir, 'big-back');
+    await download(s3, 'lake', 'big-out/', back);
+    const got = await readLakeOutput(back, { codec: 'none' });
+    report(compareWithOracle(got, oracle, got.problems));
+    const before = (await backendList(s3, 'lake', 'big-out/')).map((o) => `${o.key} ${o.size} ${o.etag}`).sort();
+
+    // Second run: the third part of the big upload is refused. The run fails, the upload is
+    // aborted, and the bucket holds exactly the first run's table.
+    let n = 0;
+    s3.setFault((req) => (req.method === 'PUT' && /\/lake\/big-out\/songplays\/.*partNumber=/.test(req.url) && ++n === 3
+      ? { status: 403, code: 'AccessDenied', message: 'refused by the test' } : null));
+    let r;
+    try {
+      r = await lakeAsync(args, { env });
+    } finally {
+      s3.setFault(null);
+    }
+    assert.notEqual(r.status, 0, 'a refused part fails the run');
+    assert.match(r.stderr, /AccessDenied|refused by the test/, r.stderr);
+    assert.deepEqual(await s3.uploads('lake'), [], 'no upload left in progress');
+    const after = (await backendList(s3, 'lake', 'big-out/')).map((o) => `${o.key} ${o.size} ${o.etag}`).sort();
+    assert.deepEqual(after, before, 'the previous table is untouched');
   });
 });
