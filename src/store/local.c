@@ -226,9 +226,8 @@ out:
  * rules (temporary name + rename, or in place for private staging keys). */
 static lake_rc put_with(lake_store *s, const char *key, const void *data, size_t len,
                         unsigned flags, lake_error *err) {
-    local_store *l = s->impl;
     lake_store_writer *w = NULL;
-    lake_rc rc = lake__local_writer_open(l->root, key, flags, &w, err);
+    lake_rc rc = lake_store_writer_open(s, key, flags, &w, err);
     if (!rc)
         rc = lake_store_writer_write(w, data, len, err);
     if (rc) {
@@ -326,6 +325,11 @@ static void local_close(lake_store *s) {
     free(l);
 }
 
+static lake_rc local_writer_open(lake_store *s, const char *key, unsigned flags,
+                                 lake_store_writer **out, lake_error *err) {
+    return lake__local_writer_open(((local_store *)s->impl)->root, key, flags, out, err);
+}
+
 static const lake_store_ops local_ops = {
     .list = local_list,
     .get = local_get,
@@ -334,6 +338,7 @@ static const lake_store_ops local_ops = {
     .del = local_del,
     .del_prefix = local_del_prefix,
     .rename_prefix = local_rename_prefix,
+    .writer_open = local_writer_open,
     .close = local_close,
 };
 

@@ -275,8 +275,8 @@ static lake_rc s3_put(lake_store *s, const char *key, const void *data, size_t l
 
 /* Streaming writes: see s3_sink.c. S3 has no cheaper way to write a new key, so flags do not
  * matter. */
-lake_rc lake__s3_writer_open(lake_store *s, const char *key, unsigned flags,
-                             lake_store_writer **out, lake_error *err) {
+static lake_rc s3_writer_open(lake_store *s, const char *key, unsigned flags,
+                              lake_store_writer **out, lake_error *err) {
     (void)flags;
     (void)err;
     return s3_sink_open(client_of(s), full_key(s, key), out);
@@ -388,6 +388,7 @@ static const lake_store_ops s3_ops = {
     .del = s3_del,
     .del_prefix = s3_del_prefix,
     /* no rename_prefix: S3 cannot move a prefix at once; the ETL commits directly */
+    .writer_open = s3_writer_open,
     .close = s3_close,
 };
 

@@ -39,31 +39,18 @@ void lake__obj_list_sort(lake_obj_list *l) {
         qsort(l->items, l->n, sizeof *l->items, by_key);
 }
 
-/* The local backend's root is the path it was opened with (local_sink.c strips the slashes). */
-static lake_rc local_writer_open(lake_store *s, const char *key, unsigned flags,
-                                 lake_store_writer **out, lake_error *err) {
-    return lake__local_writer_open(s->url, key, flags, out, err);
-}
-
 lake_rc lake_store_open_ex(const char *url, const lake_store_options *opts, lake_store **out,
                            lake_error *err) {
     *out = NULL;
     if (!url || !*url)
         return lake_error_set(err, LAKE_ERR_INVALID_ARG, "empty store location");
-    if (!strncmp(url, "s3://", 5) || !strncmp(url, "s3a://", 6)) {
-        lake_rc rc = lake__store_s3_open(url, opts, out, err);
-        if (!rc)
-            (*out)->writer_open = lake__s3_writer_open;
-        return rc;
-    }
+    if (!strncmp(url, "s3://", 5) || !strncmp(url, "s3a://", 6))
+        return lake__store_s3_open(url, opts, out, err);
     if (strstr(url, "://"))
         return lake_error_set(err, LAKE_ERR_INVALID_ARG,
                               "%s: unknown scheme (expected a local path or s3://bucket/prefix)",
                               url);
-    lake_rc rc = lake__store_local_open(url, out, err);
-    if (!rc)
-        (*out)->writer_open = local_writer_open;
-    return rc;
+    return lake__store_local_open(url, out, err);
 }
 
 lake_rc lake_store_open(const char *url, lake_store **out, lake_error *err) {
@@ -135,61 +122,10 @@ bool lake_store_can_rename(const lake_store *s) {
 
 /* ---- streaming writers ---- */
 
-/* The fallback for backends without a streaming writer: the object is gathered in memory and
- * put at finish. */
-typedef struct {
-    lake_store_writer base;
-    lake_store *store;
-    char *key;
-    unsigned flags;
-    lake_buf data;
-} buffered_writer;
-
-static lake_rc buffered_write(lake_store_writer *w, const void *data, size_t len, lake_error *err) {
-    (void)err;
-    lake_buf_append(&((buffered_writer *)w)->data, data, len);
-    return LAKE_OK;
-}
-
-static lake_rc buffered_finish(lake_store_writer *w, lake_error *err) {
-    buffered_writer *b = (buffered_writer *)w;
-    const void *p = b->data.data ? b->data.data : (const void *)"";
-    if (b->flags & LAKE_STORE_WRITE_NEW)
-        return lake_store_put_new(b->store, b->key, p, b->data.len, err);
-    return lake_store_put(b->store, b->key, p, b->data.len, err);
-}
-
-static void buffered_abort(lake_store_writer *w) {
-    (void)w; /* nothing was stored yet */
-}
-
-static void buffered_free(lake_store_writer *w) {
-    buffered_writer *b = (buffered_writer *)w;
-    lake_buf_free(&b->data);
-    free(b->key);
-    free(b);
-}
-
-static const lake_store_writer_ops buffered_ops = {
-    .write = buffered_write,
-    .finish = buffered_finish,
-    .abort = buffered_abort,
-    .free = buffered_free,
-};
-
 lake_rc lake_store_writer_open(lake_store *s, const char *key, unsigned flags,
                                lake_store_writer **out, lake_error *err) {
     *out = NULL;
-    if (s->writer_open)
-        return s->writer_open(s, key, flags, out, err);
-    buffered_writer *b = lake_xcalloc(1, sizeof *b);
-    b->base.ops = &buffered_ops;
-    b->store = s;
-    b->key = lake_xstrdup(key);
-    b->flags = flags;
-    lake_buf_init(&b->data);
-    *out = &b->base;
-    return LAKE_OK;
+    return s->ops->writer_open(s, key, flags, out, err);
 }
 
 lake_rc lake_store_writer_write(lake_store_writer *w, const void *data, size_t len,

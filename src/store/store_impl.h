@@ -17,6 +17,9 @@ typedef struct {
     lake_rc (*del)(lake_store *s, const char *key, lake_error *err);
     lake_rc (*del_prefix)(lake_store *s, const char *prefix, lake_error *err);
     lake_rc (*rename_prefix)(lake_store *s, const char *from, const char *to, lake_error *err);
+    /* Starts a streaming writer for key (see lake_store_writer_open). */
+    lake_rc (*writer_open)(lake_store *s, const char *key, unsigned flags, lake_store_writer **out,
+                           lake_error *err);
     void (*close)(lake_store *s);
 } lake_store_ops;
 
@@ -34,16 +37,10 @@ struct lake_store_writer {
     uint64_t size; /* bytes accepted so far */
 };
 
-typedef lake_rc (*lake_store_writer_open_fn)(lake_store *s, const char *key, unsigned flags,
-                                             lake_store_writer **out, lake_error *err);
-
 struct lake_store {
     const lake_store_ops *ops;
     char *url;
     void *impl;
-    /* Streaming writer of the backend, set by lake_store_open_ex; NULL buffers the object and
-     * puts it at finish. */
-    lake_store_writer_open_fn writer_open;
 };
 
 /* Creates the missing parent directories of the file path (src/store/local_sink.c). */
@@ -53,9 +50,6 @@ lake_rc lake__local_make_parents(const char *path, lake_error *err);
  * lake_store_put_new and lake_store_put do. */
 lake_rc lake__local_writer_open(const char *root, const char *key, unsigned flags,
                                 lake_store_writer **out, lake_error *err);
-/* Streaming writer into an S3 store (src/store/s3.c, built on src/store/s3_sink.c). */
-lake_rc lake__s3_writer_open(lake_store *s, const char *key, unsigned flags,
-                             lake_store_writer **out, lake_error *err);
 
 /* Opens a local directory store (src/store/local.c). */
 lake_rc lake__store_local_open(const char *path, lake_store **out, lake_error *err);
