@@ -325,6 +325,13 @@ static void local_close(lake_store *s) {
     free(l);
 }
 
+static lake_rc local_map(lake_store *s, const char *key, lake_view *out, lake_error *err) {
+    char *path = full_path(s, key);
+    lake_rc rc = lake__map_file(path, out, err);
+    free(path);
+    return rc;
+}
+
 static lake_rc local_writer_open(lake_store *s, const char *key, unsigned flags,
                                  lake_store_writer **out, lake_error *err) {
     return lake__local_writer_open(((local_store *)s->impl)->root, key, flags, out, err);
@@ -338,13 +345,10 @@ static const lake_store_ops local_ops = {
     .del = local_del,
     .del_prefix = local_del_prefix,
     .rename_prefix = local_rename_prefix,
+    .map = local_map,
     .writer_open = local_writer_open,
     .close = local_close,
 };
-
-const char *lake__store_local_root(const lake_store *s) {
-    return s->ops == &local_ops ? ((const local_store *)s->impl)->root : NULL;
-}
 
 lake_rc lake__store_local_open(const char *path, lake_store **out, lake_error *err) {
     (void)err;

@@ -3,6 +3,7 @@
 #define LAKE_STORE_IMPL_H
 
 #include "lake/store.h"
+#include "lake/view.h"
 
 typedef struct {
     lake_rc (*list)(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err);
@@ -17,6 +18,8 @@ typedef struct {
     lake_rc (*del)(lake_store *s, const char *key, lake_error *err);
     lake_rc (*del_prefix)(lake_store *s, const char *prefix, lake_error *err);
     lake_rc (*rename_prefix)(lake_store *s, const char *from, const char *to, lake_error *err);
+    /* Optional: maps an object read-only (lake_store_map); NULL means objects are read. */
+    lake_rc (*map)(lake_store *s, const char *key, lake_view *out, lake_error *err);
     /* Starts a streaming writer for key (see lake_store_writer_open). */
     lake_rc (*writer_open)(lake_store *s, const char *key, unsigned flags, lake_store_writer **out,
                            lake_error *err);
@@ -53,9 +56,8 @@ lake_rc lake__local_writer_open(const char *root, const char *key, unsigned flag
 
 /* Opens a local directory store (src/store/local.c). */
 lake_rc lake__store_local_open(const char *path, lake_store **out, lake_error *err);
-/* The root directory of a local store, or NULL when s is another backend (src/store/view.c maps
- * files under it). */
-const char *lake__store_local_root(const lake_store *s);
+/* Maps the file at path as a lake_view (src/store/view.c, for the local backend's map). */
+lake_rc lake__map_file(const char *path, lake_view *out, lake_error *err);
 
 /* Opens an S3 store for s3://bucket/prefix or s3a://bucket/prefix (src/store/s3.c). */
 lake_rc lake__store_s3_open(const char *url, const lake_store_options *opts, lake_store **out,

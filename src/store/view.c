@@ -15,7 +15,7 @@
 static const uint8_t empty_view[LAKE_BUF_PADDING];
 
 bool lake_store_can_map(const lake_store *s) {
-    return lake__store_local_root(s) != NULL;
+    return s->ops->map != NULL;
 }
 
 static size_t page_round(size_t n) {
@@ -43,7 +43,7 @@ static lake_rc map_fd(int fd, size_t len, const char *path, lake_view *out, lake
     return LAKE_OK;
 }
 
-static lake_rc map_path(const char *path, lake_view *out, lake_error *err) {
+lake_rc lake__map_file(const char *path, lake_view *out, lake_error *err) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return lake_error_set(err, errno == ENOENT ? LAKE_ERR_NOT_FOUND : LAKE_ERR_IO,
@@ -63,15 +63,11 @@ static lake_rc map_path(const char *path, lake_view *out, lake_error *err) {
 }
 
 lake_rc lake_store_map(lake_store *s, const char *key, lake_view *out, lake_error *err) {
-    const char *root = lake__store_local_root(s);
     memset(out, 0, sizeof *out);
-    if (!root)
+    if (!s->ops->map)
         return lake_error_set(err, LAKE_ERR_UNSUPPORTED, "%s cannot map objects",
                               lake_store_url(s));
-    char *path = lake_xasprintf("%s/%s", root, key);
-    lake_rc rc = map_path(path, out, err);
-    free(path);
-    return rc;
+    return s->ops->map(s, key, out, err);
 }
 
 void lake_view_release(lake_view *v) {
