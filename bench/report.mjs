@@ -134,7 +134,9 @@ p(`Machine: ${h.cpu}, ${h.cores} cores, ${h.mem_gib} GiB RAM, Linux ${h.kernel}.
   `lake ${h.lake}, DuckDB ${h.duckdb} (@duckdb/node-api), ${h.threads} threads for both.`);
 p();
 p(`Local files, warm page cache (the input is read again before every run; ${h.caches || 'caches not dropped'}). ` +
-  'Runs alternate lake, DuckDB, lake, DuckDB …; figures are medians. Wall time is the ' +
+  'Every run writes a new directory, and nothing is deleted from the first run to the last nor in the ' +
+  '6 minutes before it (ext4 without a journal makes file creation slow for minutes after a mass ' +
+  'deletion; bench/run.sh, "Old outputs"). Runs alternate lake, DuckDB, lake, DuckDB …; figures are medians. Wall time is the ' +
   'whole process (for DuckDB: `node` starting, loading DuckDB, running the SQL); CPU is user+sys of ' +
   'the process; peak RSS is GNU time\'s maxrss (for DuckDB it includes Node, about 50 MiB).');
 p();

@@ -25,6 +25,8 @@
 #   BENCH_THREADS  threads for both tools (default: nproc)
 #   BENCH_O        build directory of lake (default build/release; built with make O=...)
 #   BENCH_JSON_MB  MB of event logs the JSON micro benchmark loads (default 512; 0 skips it)
+#   BENCH_SETTLE   seconds to leave between deleting old outputs and the first run (default 360;
+#                  see "Old outputs" below)
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -104,10 +106,8 @@ ensure_data() {
 
 # ---- runs --------------------------------------------------------------------------------------
 run_one() { # tool size i
-    # Every run writes to a fresh directory; old outputs are deleted only between sizes and at
-    # the end. Deleting ~80,000 files right before a run made the next run's file creation
-    # several times slower (ext4 without a journal skips inodes freed in the last 30 s, reading
-    # each one's block: recently_deleted in the kernel profile).
+    # Every run writes to a fresh directory and nothing is deleted while runs are measured (see
+    # "Old outputs" below).
     local tool=$1 size=$2 i=$3 in=$CACHE/data/$2 out=$CACHE/out/$2/$1-$3 res=$CACHE/results/$2
     mkdir -p "$(dirname "$out")"
     sync
@@ -152,11 +152,28 @@ host_info() {
 for size in $SIZES; do
     ensure_data "$size"
 done
-# Outputs left by the previous invocation go first, then a pause so that the kernel no longer
-# counts their inodes as recently deleted (see run_one).
-if [ -n "$(ls -A "$CACHE/out" 2>/dev/null)" ]; then
-    rm -rf "$CACHE/out"
-    sleep "${BENCH_SETTLE:-35}"
+# Old outputs. On ext4 without a journal (this machine's root file system) the inode allocator
+# skips every free inode deleted less than 60 s ago, or 360 s ago when its inode-table block is
+# dirty, and creating a file next to it dirties the block (RECENTCY_MIN and RECENTCY_DIRTY,
+# recently_deleted() in fs/ext4/ialloc.c). Each skipped inode costs a buffer-cache lookup, so
+# creating files after a mass deletion gets quadratic: measured here, lake's M write stage took
+# 0.28, 0.53, then 0.78 s on three runs each started right after deleting the previous run's
+# 12,000 files, and 0.20 s when nothing had been deleted for 6 minutes (perf: 30 to 50 % of the
+# samples in find_get_block_common under recently_deleted, in mkdir and open alike). The bench
+# therefore deletes nothing while it measures: the outputs of the previous invocation are moved
+# aside (a rename) and deleted after the last run, with a time stamp, and an invocation started
+# within BENCH_SETTLE seconds (default 360) of such a deletion waits out the rest first.
+STAMP=$CACHE/.outputs_deleted_at
+if [ -e "$CACHE/out" ]; then
+    mv "$CACHE/out" "$CACHE/trash.$$"
+fi
+if [ -f "$STAMP" ]; then
+    wait_s=$(($(cat "$STAMP") + ${BENCH_SETTLE:-360} - $(date +%s)))
+    if [ "$wait_s" -gt 0 ]; then
+        echo "bench: outputs were deleted $((${BENCH_SETTLE:-360} - wait_s)) s ago; waiting" \
+            "$wait_s s so that file creation is not slowed by recently deleted inodes" >&2
+        sleep "$wait_s"
+    fi
 fi
 
 for size in $SIZES; do
@@ -201,10 +218,13 @@ else
 fi
 
 # Keep only the last run's outputs of each size (the report measured them; the next invocation
-# deletes them before it starts).
+# moves them aside and deletes them after its runs), and delete what was moved aside.
+echo "bench: deleting old outputs" >&2
 for size in $SIZES; do
     runs=${BENCH_RUNS:-$(default_runs "$size")}
     for i in $(seq 1 $((runs - 1))); do
         rm -rf "$CACHE/out/$size/lake-$i" "$CACHE/out/$size/duckdb-$i"
     done
 done
+rm -rf "$CACHE"/trash.*
+date +%s >"$STAMP"
