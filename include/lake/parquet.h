@@ -98,6 +98,25 @@ lake_rc pq_write_stream(const lake_col *const *cols, size_t ncols, const uint32_
                         size_t nrows, const pq_options *opt, pq_sink_fn sink, void *ud,
                         pq_write_info *info, lake_error *err);
 
+/* The same file written in parts, for tables produced a batch at a time: pq_stream_open takes
+ * the schema (names and types of cols; their rows are not read), each pq_stream_write appends
+ * rows[0..nrows) (rows == NULL: 0..nrows-1) of columns with that schema as row groups cut at
+ * row_group_bytes, and pq_stream_close writes the page index and footer and frees the stream.
+ * The rows of two calls never share a row group, so a caller that wants the row groups
+ * pq_write_stream would make passes one row group per call: rows up to and including the first
+ * at which the sum of pq_stream_row_bytes reaches pq_stream_row_group_bytes. Memory is that of
+ * pq_write_stream plus nothing per row. After a failed write only pq_stream_free is useful;
+ * pq_stream_free also abandons a stream that is not to be finished. */
+typedef struct pq_stream pq_stream;
+lake_rc pq_stream_open(const lake_col *const *cols, size_t ncols, const pq_options *opt,
+                       pq_sink_fn sink, void *ud, pq_stream **out, lake_error *err);
+lake_rc pq_stream_write(pq_stream *s, const lake_col *const *cols, const uint32_t *rows,
+                        size_t nrows, lake_error *err);
+uint64_t pq_stream_row_bytes(const pq_stream *s, const lake_col *const *cols, size_t row);
+int64_t pq_stream_row_group_bytes(const pq_stream *s);
+lake_rc pq_stream_close(pq_stream *s, pq_write_info *info, lake_error *err);
+void pq_stream_free(pq_stream *s);
+
 /* pq_write_stream into out (appended); on failure out keeps its old length. */
 lake_rc pq_write_table(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
                        size_t nrows, const pq_options *opt, lake_buf *out, lake_error *err);

@@ -217,6 +217,7 @@ typedef struct {
     pq_scratch sc;
     pq_rowgroup *rgs;
     size_t nrg, rg_cap;
+    int64_t total_rows; /* rows of the row groups written so far */
 } pq_file;
 
 /* File offset of the next byte produced. */
@@ -237,31 +238,30 @@ static lake_rc emit(pq_file *f, lake_error *err) {
     return rc;
 }
 
+/* PLAIN size of row r of c. */
+static uint64_t value_bytes(pq_phys phys, const lake_col *c, size_t r) {
+    if (!c->valid[r])
+        return 0;
+    switch (phys) {
+    case PQ_PHYS_INT32:
+        return 4;
+    case PQ_PHYS_INT64:
+    case PQ_PHYS_DOUBLE:
+        return 8;
+    case PQ_PHYS_INT96:
+        return 12;
+    default:
+        return 4 + (uint64_t)c->v.str[r].len;
+    }
+}
+
 /* PLAIN size of row pos over all columns: what sizes a row group, like parquet-java's estimate
  * of buffered data, before compression. */
 static uint64_t row_bytes(const pq_file *f, size_t pos) {
     size_t r = f->rows ? f->rows[pos] : pos;
     uint64_t n = 0;
-    for (size_t i = 0; i < f->ncols; i++) {
-        const lake_col *c = f->cols[i].col;
-        if (!c->valid[r])
-            continue;
-        switch (f->cols[i].phys) {
-        case PQ_PHYS_INT32:
-            n += 4;
-            break;
-        case PQ_PHYS_INT64:
-        case PQ_PHYS_DOUBLE:
-            n += 8;
-            break;
-        case PQ_PHYS_INT96:
-            n += 12;
-            break;
-        case PQ_PHYS_BYTE_ARRAY:
-            n += 4 + (uint64_t)c->v.str[r].len;
-            break;
-        }
-    }
+    for (size_t i = 0; i < f->ncols; i++)
+        n += value_bytes(f->cols[i].phys, f->cols[i].col, r);
     return n;
 }
 
@@ -292,6 +292,7 @@ static pq_rowgroup *new_row_group(pq_file *f) {
 static lake_rc write_row_group(pq_file *f, size_t begin, size_t end, lake_error *err) {
     pq_rowgroup *rg = new_row_group(f);
     rg->num_rows = (int64_t)(end - begin);
+    f->total_rows += rg->num_rows;
     for (size_t i = 0; i < f->ncols; i++) {
         pq_chunk *ch = &rg->chunks[i];
         int64_t base = file_pos(f); /* chunk offsets count from the chunk's first byte */
@@ -342,7 +343,7 @@ static lake_rc write_page_index(pq_file *f, lake_error *err) {
 static lake_rc write_footer(pq_file *f, lake_error *err) {
     size_t footer_start = f->buf.len;
     char *dflt = lake_xasprintf("lake version %s (build unknown)", LAKE_VERSION);
-    pq_footer_write(&f->buf, f->cols, f->ncols, (int64_t)f->nrows, f->rgs, f->nrg, f->opt,
+    pq_footer_write(&f->buf, f->cols, f->ncols, f->total_rows, f->rgs, f->nrg, f->opt,
                     f->opt->created_by ? f->opt->created_by : dflt);
     free(dflt);
     uint32_t len = (uint32_t)(f->buf.len - footer_start);
@@ -384,8 +385,9 @@ static void file_free(pq_file *f) {
     lake_buf_free(&f->buf);
 }
 
-static lake_rc write_file(pq_file *f, lake_error *err) {
-    lake_buf_append(&f->buf, "PAR1", 4);
+/* Row groups of rows[0..nrows) of the bound columns, each cut once its rows reach
+ * row_group_bytes. */
+static lake_rc write_rows(pq_file *f, lake_error *err) {
     for (size_t begin = 0; begin < f->nrows;) {
         size_t end = row_group_end(f, begin);
         lake_rc rc = write_row_group(f, begin, end, err);
@@ -393,6 +395,10 @@ static lake_rc write_file(pq_file *f, lake_error *err) {
             return rc;
         begin = end;
     }
+    return LAKE_OK;
+}
+
+static lake_rc finish_file(pq_file *f, lake_error *err) {
     if (f->opt->page_index) {
         lake_rc rc = write_page_index(f, err);
         if (rc)
@@ -401,32 +407,121 @@ static lake_rc write_file(pq_file *f, lake_error *err) {
     return write_footer(f, err);
 }
 
-lake_rc pq_write_stream(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
-                        size_t nrows, const pq_options *opt, pq_sink_fn sink, void *ud,
-                        pq_write_info *info, lake_error *err) {
-    pq_options defaults;
+struct pq_stream {
     pq_file f;
+    pq_options opt;
+    pq_coldesc *descs;
+    bool failed; /* a write failed: the file cannot be finished */
+};
+
+lake_rc pq_stream_open(const lake_col *const *cols, size_t ncols, const pq_options *opt,
+                       pq_sink_fn sink, void *ud, pq_stream **out, lake_error *err) {
+    pq_options defaults;
+    *out = NULL;
     if (!opt) {
         pq_options_default(&defaults);
         opt = &defaults;
     }
-    lake_rc rc = check_args(cols, ncols, rows, nrows, opt, err);
+    lake_rc rc = check_args(cols, ncols, NULL, 0, opt, err);
     if (rc)
         return rc;
-    pq_coldesc *descs = lake_xmalloc(ncols * sizeof *descs);
+    pq_stream *s = lake_xcalloc(1, sizeof *s);
+    s->opt = *opt;
+    s->descs = lake_xmalloc(ncols * sizeof *s->descs);
     for (size_t i = 0; i < ncols; i++)
-        pq_coldesc_init(&descs[i], cols[i], opt->timestamp_type);
-    file_init(&f, descs, ncols, rows, nrows, opt);
-    f.sink = sink;
-    f.sink_ud = ud;
-    rc = write_file(&f, err);
-    if (info) {
-        info->file_bytes = (uint64_t)f.pos;
-        info->peak_held = f.peak;
+        pq_coldesc_init(&s->descs[i], cols[i], opt->timestamp_type);
+    file_init(&s->f, s->descs, ncols, NULL, 0, &s->opt);
+    s->f.sink = sink;
+    s->f.sink_ud = ud;
+    lake_buf_append(&s->f.buf, "PAR1", 4);
+    *out = s;
+    return LAKE_OK;
+}
+
+/* cols must have the names and types the stream was opened with, in the same order. */
+static lake_rc check_schema(const pq_stream *s, const lake_col *const *cols, lake_error *err) {
+    for (size_t i = 0; i < s->f.ncols; i++) {
+        const lake_col *was = s->descs[i].col;
+        if (!cols[i] || !cols[i]->name || strcmp(cols[i]->name, was->name) != 0 ||
+            cols[i]->type != was->type)
+            return lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                                  "parquet: column %zu differs from the file's column %s", i,
+                                  was->name);
     }
-    file_free(&f);
-    free(descs);
+    return LAKE_OK;
+}
+
+lake_rc pq_stream_write(pq_stream *s, const lake_col *const *cols, const uint32_t *rows,
+                        size_t nrows, lake_error *err) {
+    if (s->failed)
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG, "parquet: write after a failed write");
+    lake_rc rc = check_schema(s, cols, err);
+    if (!rc)
+        rc = check_args(cols, s->f.ncols, rows, nrows, &s->opt, err);
+    if (!rc && (uint64_t)s->f.total_rows + nrows > INT32_MAX)
+        rc = lake_error_set(err, LAKE_ERR_LIMIT, "parquet: more than 2^31 - 1 rows in a file");
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < s->f.ncols; i++)
+        s->descs[i].col = cols[i];
+    s->f.rows = rows;
+    s->f.nrows = nrows;
+    rc = write_rows(&s->f, err);
+    s->failed = rc != LAKE_OK;
     return rc;
+}
+
+uint64_t pq_stream_row_bytes(const pq_stream *s, const lake_col *const *cols, size_t row) {
+    uint64_t n = 0;
+    for (size_t i = 0; i < s->f.ncols; i++)
+        n += value_bytes(s->descs[i].phys, cols[i], row);
+    return n;
+}
+
+int64_t pq_stream_row_group_bytes(const pq_stream *s) {
+    return s->f.row_group_bytes;
+}
+
+lake_rc pq_stream_close(pq_stream *s, pq_write_info *info, lake_error *err) {
+    lake_rc rc = s->failed ? lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                                            "parquet: closing a file after a failed write")
+                           : finish_file(&s->f, err);
+    if (info) {
+        info->file_bytes = (uint64_t)s->f.pos;
+        info->peak_held = s->f.peak;
+    }
+    pq_stream_free(s);
+    return rc;
+}
+
+void pq_stream_free(pq_stream *s) {
+    if (!s)
+        return;
+    file_free(&s->f);
+    free(s->descs);
+    free(s);
+}
+
+lake_rc pq_write_stream(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
+                        size_t nrows, const pq_options *opt, pq_sink_fn sink, void *ud,
+                        pq_write_info *info, lake_error *err) {
+    pq_stream *s;
+    lake_rc rc = pq_stream_open(cols, ncols, opt, sink, ud, &s, err);
+    if (rc) {
+        if (info)
+            memset(info, 0, sizeof *info);
+        return rc;
+    }
+    rc = pq_stream_write(s, cols, rows, nrows, err);
+    if (rc) {
+        if (info) {
+            info->file_bytes = (uint64_t)s->f.pos;
+            info->peak_held = s->f.peak;
+        }
+        pq_stream_free(s);
+        return rc;
+    }
+    return pq_stream_close(s, info, err);
 }
 
 static lake_rc append_to_buf(void *ud, const void *data, size_t len, lake_error *err) {
