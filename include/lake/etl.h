@@ -20,8 +20,13 @@ typedef struct {
     int64_t max_bad_records; /* -1 = unlimited */
     lake_write_mode mode;
     uint64_t max_rows_per_file; /* 0 = no limit (Spark's maxRecordsPerFile) */
-    bool quiet;                 /* no progress on stderr */
+    /* songplays a thread holds before it sorts them and spills them to a temporary file in
+     * $TMPDIR (or /tmp) as one run; 0 = never spill */
+    uint64_t spill_rows;
+    bool quiet; /* no progress on stderr */
 } lake_run_opts;
+
+#define LAKE_DEFAULT_SPILL_ROWS ((uint64_t)1 << 18)
 
 void lake_run_opts_default(lake_run_opts *o);
 
@@ -42,6 +47,7 @@ typedef struct {
     uint64_t rows[LAKE_TABLE_COUNT];
     uint64_t files[LAKE_TABLE_COUNT];
     uint64_t bytes_written;
+    uint64_t spilled_runs, spilled_bytes; /* songplays spilled to temporary files (--spill-rows) */
     double t_list, t_songs, t_events, t_transform, t_write, t_commit, t_total;
     /* CPU seconds of each stage (all threads): cpu / wall tells how busy the cores were */
     double c_list, c_songs, c_events, c_transform, c_write, c_commit, c_total;

@@ -18,10 +18,13 @@ static const char run_usage[] =
     "      --max-bad-records N    fail if more than N records are rejected (default: unlimited)\n"
     "      --mode MODE            overwrite (default): replace each table whole;\n"
     "                             dynamic: replace only the partitions this run writes\n"
+    "      --spill-rows N         songplays a thread holds before it sorts them and writes\n"
+    "                             them to a temporary file in $TMPDIR (default 262144, about\n"
+    "                             30 MB; 0 = keep all in memory)\n"
     "  -q, --quiet                print no summary\n"
     "  -h, --help                 show this help\n";
 
-enum { OPT_MAX_BAD = 256, OPT_MODE };
+enum { OPT_MAX_BAD = 256, OPT_MODE, OPT_SPILL };
 
 static const struct option run_options[] = {
     {"input", required_argument, NULL, 'i'},
@@ -29,6 +32,7 @@ static const struct option run_options[] = {
     {"threads", required_argument, NULL, 't'},
     {"max-bad-records", required_argument, NULL, OPT_MAX_BAD},
     {"mode", required_argument, NULL, OPT_MODE},
+    {"spill-rows", required_argument, NULL, OPT_SPILL},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     CLI_STORE_LONGOPTS,
@@ -69,6 +73,11 @@ static int parse_option(int c, run_args *a) {
             a->opts.mode = LAKE_WRITE_DYNAMIC;
         else
             return cli_usage_error("run", "--mode is overwrite or dynamic, not '%s'", optarg);
+        return 0;
+    case OPT_SPILL:
+        if (!cli_parse_u64("run", "--spill-rows", optarg, &n))
+            return 2;
+        a->opts.spill_rows = n;
         return 0;
     case 'q':
         a->opts.quiet = true;
@@ -117,6 +126,9 @@ static void print_summary(const lake_run_summary *s) {
         printf("  %-10s %10llu rows %7llu files\n", lake_table_name(t),
                (unsigned long long)s->rows[t], (unsigned long long)s->files[t]);
     printf("  written: %.1f MB\n", (double)s->bytes_written / 1e6);
+    if (s->spilled_runs)
+        printf("  spilled: %llu sorted runs of songplays, %.1f MB of temporary files\n",
+               (unsigned long long)s->spilled_runs, (double)s->spilled_bytes / 1e6);
     printf("  time: list %.3fs, songs %.3fs, events %.3fs, transform %.3fs, write %.3fs, "
            "commit %.3fs, total %.3fs\n",
            s->t_list, s->t_songs, s->t_events, s->t_transform, s->t_write, s->t_commit, s->t_total);

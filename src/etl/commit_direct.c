@@ -44,6 +44,8 @@ static lake_rc remember_old(load_job *j, const char *prefix, const lake_smap *on
         }
         if (only && !in_written_dir(only, l.items[i].key))
             continue;
+        if (strstr(l.items[i].key, j->ctx->run_id))
+            continue; /* written by this run (dynamic mode lists after writing) */
         lake__obj_list_take(&j->old, &l.items[i]);
     }
     if (rc)

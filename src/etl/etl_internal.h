@@ -126,6 +126,12 @@ typedef struct {
     lake_arena *arena; /* join keys */
 } song_catalog;
 
+/* A sorted run of plays spilled to an unnamed temporary file (plays.c). */
+typedef struct {
+    int fd;
+    size_t n; /* play_rec records in the file */
+} play_run;
+
 /* Per-worker event state. */
 typedef struct {
     lake_imap user_index; /* user_id -> index in users and hints */
@@ -136,6 +142,11 @@ typedef struct {
     size_t nts, capts;
     play_rec *plays;
     size_t nplays, capplays;
+    size_t spill_at; /* plays held before they are spilled as a sorted run; 0 = never */
+    play_run *runs;
+    size_t nruns;
+    bool spill_failed; /* a spill failed (spill_err says why); the run fails after extraction */
+    lake_error spill_err;
     uint64_t nextsong;
 } event_state;
 
@@ -158,6 +169,7 @@ typedef struct {
     uint32_t rec;       /* index of the current record within the object */
     void *job;          /* the caller's state */
     lj_on_record on_record;
+    struct lake_view_s *view; /* the mapped object being parsed in place, or NULL */
 } etl_scan_file;
 
 /* Reads every object of input on `threads` workers, in batches, decompressing by extension, and
@@ -199,10 +211,30 @@ void etl_table_free(etl_table *t);
 void etl_build_songs(const song_catalog *c, etl_table *t);
 void etl_build_artists(const song_catalog *c, etl_table *t);
 void etl_build_users(event_state *states, unsigned n, etl_table *t);
-/* These two consume what they read of the states (ts and plays) to halve peak memory; they
- * may run at the same time as each other and as etl_build_users, which reads only the users. */
-void etl_build_time(event_state *states, unsigned n, etl_table *t);
-void etl_build_songplays(event_state *states, unsigned n, const song_catalog *c, etl_table *t);
+
+/* A table given a row at a time in its final order (partitions one after another, rows sorted
+ * within each), for the tables that grow with the number of events: the loader writes it a row
+ * group at a time, so it is never whole in memory. */
+typedef struct {
+    void *ud;
+    /* The partition of the next row as a number equal for rows of the same partition; false
+     * when no row is left. */
+    bool (*peek)(void *ud, int64_t *part);
+    /* Appends the next row to the columns of t (the table's shell, see below). */
+    void (*take)(void *ud, etl_table *t);
+    /* After the last row: LAKE_OK, or why the rows stopped early. */
+    lake_rc (*status)(void *ud, lake_error *err);
+    void (*free)(void *ud);
+    uint64_t rows; /* rows it gives in all */
+} etl_rowsrc;
+
+/* time and songplays as row sources. t receives the table's shell: its name, partition columns
+ * and empty columns, which the loader fills a row group at a time. They take what they need of
+ * the states (ts; plays and runs stay owned by the states, which must outlive src); they may run
+ * at the same time as each other and as etl_build_users, which reads only the users. */
+void etl_time_source(event_state *states, unsigned n, etl_table *t, etl_rowsrc *src);
+void etl_songplays_source(event_state *states, unsigned n, const song_catalog *c, etl_table *t,
+                          etl_rowsrc *src);
 
 /* Writes every table (and the rejects) under a staging prefix, then makes them visible. */
 typedef struct {
@@ -212,7 +244,8 @@ typedef struct {
     lake_run_summary *sum;
 } etl_load_ctx;
 
-lake_rc etl_load(etl_load_ctx *ctx, etl_table *tables, size_t ntables,
+/* srcs[t] (NULL, or NULL entries) gives the rows of tables[t] when its columns are a shell. */
+lake_rc etl_load(etl_load_ctx *ctx, etl_table *tables, etl_rowsrc *const *srcs, size_t ntables,
                  const etl_reject_list *rejects, lake_error *err);
 
 /* Field conversion with type checks (fields.c). Each returns true on success; on a type error it

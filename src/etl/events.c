@@ -1,6 +1,7 @@
 /* log_data: NextSong events into per-worker state: latest user facts, distinct timestamps, and
  * songplays joined against the catalog. */
 #include "etl/etl_internal.h"
+#include "etl/plays.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -164,6 +165,7 @@ static void push_play(etl_worker *w, event_state *st, user_hints *h, const event
                                          etl_intern_hint(w, e->location, &h->location),
                                          etl_intern_hint(w, e->agent, &h->agent),
                                          ord};
+    etl_plays_maybe_spill(st);
 }
 
 /* Distinct timestamps: log files are mostly in time order, so dropping consecutive repeats
@@ -230,5 +232,6 @@ void etl_event_state_free(event_state *s) {
     free(s->users);
     free(s->hints);
     free(s->plays);
+    etl_plays_free_runs(s);
     memset(s, 0, sizeof *s);
 }

@@ -1,5 +1,7 @@
-/* Transform of the event facts: the time dimension and songplays with their ids. */
+/* Transform of the event facts into row sources, both in final order: the time dimension from
+ * the distinct timestamps, and songplays with their ids from the merge of the sorted plays. */
 #include "etl/etl_internal.h"
+#include "etl/plays.h"
 #include "etl/timeparts.h"
 #include "lake/sort.h"
 
@@ -29,106 +31,161 @@ static size_t distinct_ts(event_state *states, unsigned n, int64_t **out) {
     return m;
 }
 
-void etl_build_time(event_state *states, unsigned n, etl_table *t) {
-    int64_t *ts;
-    size_t m = distinct_ts(states, n, &ts);
+/* Partition number of (year, month): equal exactly for rows of the same partition. */
+static int64_t year_month(const lake_time_parts *p) {
+    return (int64_t)p->year * 16 + p->month;
+}
+
+/* ---- time ------------------------------------------------------------------------------------ */
+
+typedef struct {
+    int64_t *ts; /* distinct, ascending */
+    size_t n, pos;
+    size_t parts_of; /* pos whose parts are in p, or SIZE_MAX */
+    lake_time_parts p;
+} time_src;
+
+static const lake_time_parts *time_parts_at(time_src *s) {
+    if (s->parts_of != s->pos) {
+        lake_time_parts_from_us(s->ts[s->pos] * 1000, &s->p);
+        s->parts_of = s->pos;
+    }
+    return &s->p;
+}
+
+static bool time_peek(void *ud, int64_t *part) {
+    time_src *s = ud;
+    if (s->pos == s->n)
+        return false;
+    *part = year_month(time_parts_at(s));
+    return true;
+}
+
+static void time_take(void *ud, etl_table *t) {
+    time_src *s = ud;
+    const lake_time_parts *p = time_parts_at(s);
+    lake_col_push_i64(&t->cols[0], s->ts[s->pos] * 1000);
+    lake_col_push_i32(&t->cols[1], p->hour);
+    lake_col_push_i32(&t->cols[2], p->day);
+    lake_col_push_i32(&t->cols[3], p->week);
+    lake_col_push_i32(&t->cols[4], p->month);
+    lake_col_push_i32(&t->cols[5], p->year);
+    lake_col_push_i32(&t->cols[6], p->weekday);
+    s->pos++;
+}
+
+static lake_rc no_error(void *ud, lake_error *err) {
+    (void)ud;
+    (void)err;
+    return LAKE_OK;
+}
+
+static void time_free(void *ud) {
+    time_src *s = ud;
+    free(s->ts);
+    free(s);
+}
+
+void etl_time_source(event_state *states, unsigned n, etl_table *t, etl_rowsrc *src) {
+    time_src *s = lake_xcalloc(1, sizeof *s);
+    s->n = distinct_ts(states, n, &s->ts);
+    s->parts_of = SIZE_MAX;
     memset(t, 0, sizeof *t);
     t->name = "time";
-    lake_col *start = etl_add_col(t, "start_time", LAKE_T_TIMESTAMP_US);
-    lake_col *hour = etl_add_col(t, "hour", LAKE_T_INT32),
-             *day = etl_add_col(t, "day", LAKE_T_INT32);
-    lake_col *week = etl_add_col(t, "week", LAKE_T_INT32),
-             *month = etl_add_col(t, "month", LAKE_T_INT32);
-    lake_col *year = etl_add_col(t, "year", LAKE_T_INT32);
-    lake_col *weekday = etl_add_col(t, "weekday", LAKE_T_INT32);
+    etl_add_col(t, "start_time", LAKE_T_TIMESTAMP_US);
+    etl_add_col(t, "hour", LAKE_T_INT32);
+    etl_add_col(t, "day", LAKE_T_INT32);
+    etl_add_col(t, "week", LAKE_T_INT32);
+    etl_add_col(t, "month", LAKE_T_INT32);
+    etl_add_col(t, "year", LAKE_T_INT32);
+    etl_add_col(t, "weekday", LAKE_T_INT32);
     t->part_cols[0] = 5;
     t->part_cols[1] = 4;
     t->npart = 2;
-    for (size_t i = 0; i < m; i++) {
-        lake_time_parts p;
-        lake_time_parts_from_us(ts[i] * 1000, &p);
-        lake_col_push_i64(start, ts[i] * 1000);
-        lake_col_push_i32(hour, p.hour);
-        lake_col_push_i32(day, p.day);
-        lake_col_push_i32(week, p.week);
-        lake_col_push_i32(month, p.month);
-        lake_col_push_i32(year, p.year);
-        lake_col_push_i32(weekday, p.weekday);
+    *src = (etl_rowsrc){s, time_peek, time_take, no_error, time_free, s->n};
+}
+
+/* ---- songplays ------------------------------------------------------------------------------- */
+
+typedef struct {
+    play_merge m;
+    const song_catalog *cat;
+    uint64_t next_id;
+    const play_rec *parts_of; /* play whose time parts are in p */
+    lake_time_parts p;
+} plays_src;
+
+static const lake_time_parts *play_parts(plays_src *s, const play_rec *r) {
+    if (s->parts_of != r) {
+        lake_time_parts_from_us(r->ts * 1000, &s->p);
+        s->parts_of = r;
     }
-    free(ts);
+    return &s->p;
 }
 
-/* SPEC order of songplay ids: (ts, user_id, session_id, itemInSession, song_id); input order
- * settles exact duplicates. The catalog's songs are sorted by their unique song_id, so comparing
- * song indices compares song_ids without touching strings. */
-static int play_order(const void *a, const void *b) {
-    const play_rec *x = a, *y = b;
-    if (x->ts != y->ts)
-        return x->ts < y->ts ? -1 : 1;
-    if (x->user_id != y->user_id)
-        return x->user_id < y->user_id ? -1 : 1;
-    int r = etl_opt_cmp(x->session, y->session);
+static bool plays_peek(void *ud, int64_t *part) {
+    plays_src *s = ud;
+    const play_rec *r = etl_play_merge_peek(&s->m);
     if (!r)
-        r = etl_opt_cmp(x->item, y->item);
-    if (!r && x->song != y->song)
-        r = x->song < y->song ? -1 : 1;
-    if (!r)
-        r = x->ord < y->ord ? -1 : x->ord > y->ord;
-    return r;
+        return false;
+    *part = year_month(play_parts(s, r));
+    return true;
 }
 
-static play_rec *all_plays(event_state *states, unsigned n, size_t *count) {
-    size_t total = 0, k = 0;
-    for (unsigned s = 0; s < n; s++)
-        total += states[s].nplays;
-    play_rec *p = lake_xcalloc(total + 1, sizeof *p);
-    for (unsigned s = 0; s < n; s++) {
-        if (states[s].nplays)
-            memcpy(p + k, states[s].plays, states[s].nplays * sizeof *p);
-        k += states[s].nplays;
-        free(states[s].plays); /* copied: keep one copy in memory, not two */
-        states[s].plays = NULL;
-        states[s].nplays = states[s].capplays = 0;
-    }
-    qsort(p, k, sizeof *p, play_order);
-    *count = k;
-    return p;
+static void plays_take(void *ud, etl_table *t) {
+    plays_src *s = ud;
+    const play_rec *r = etl_play_merge_peek(&s->m);
+    const song_rec *song = &s->cat->songs[r->song];
+    const lake_time_parts *p = play_parts(s, r);
+    lake_col_push_i64(&t->cols[0], (int64_t)++s->next_id);
+    lake_col_push_i64(&t->cols[1], r->ts * 1000);
+    lake_col_push_i32(&t->cols[2], r->user_id);
+    etl_push_str(&t->cols[3], r->level);
+    etl_push_str(&t->cols[4], song->song_id);
+    etl_push_str(&t->cols[5], song->artist_id);
+    etl_push_i64(&t->cols[6], r->session);
+    etl_push_str(&t->cols[7], r->location);
+    etl_push_str(&t->cols[8], r->user_agent);
+    lake_col_push_i32(&t->cols[9], p->year);
+    lake_col_push_i32(&t->cols[10], p->month);
+    s->parts_of = NULL; /* the block the play was in may be refilled */
+    etl_play_merge_next(&s->m);
 }
 
-void etl_build_songplays(event_state *states, unsigned n, const song_catalog *c, etl_table *t) {
-    size_t np;
-    play_rec *p = all_plays(states, n, &np);
+static lake_rc plays_status(void *ud, lake_error *err) {
+    plays_src *s = ud;
+    if (!s->m.failed)
+        return LAKE_OK;
+    *err = s->m.err;
+    return err->rc ? err->rc : LAKE_ERR_IO;
+}
+
+static void plays_free(void *ud) {
+    plays_src *s = ud;
+    etl_play_merge_free(&s->m);
+    free(s);
+}
+
+void etl_songplays_source(event_state *states, unsigned n, const song_catalog *c, etl_table *t,
+                          etl_rowsrc *src) {
+    plays_src *s = lake_xcalloc(1, sizeof *s);
+    etl_play_merge_init(&s->m, states, n);
+    s->cat = c;
     memset(t, 0, sizeof *t);
     t->name = "songplays";
-    lake_col *id = etl_add_col(t, "songplay_id", LAKE_T_INT64);
-    lake_col *start = etl_add_col(t, "start_time", LAKE_T_TIMESTAMP_US);
-    lake_col *user = etl_add_col(t, "user_id", LAKE_T_INT32),
-             *level = etl_add_col(t, "level", LAKE_T_STRING);
-    lake_col *song = etl_add_col(t, "song_id", LAKE_T_STRING),
-             *artist = etl_add_col(t, "artist_id", LAKE_T_STRING);
-    lake_col *session = etl_add_col(t, "session_id", LAKE_T_INT64);
-    lake_col *loc = etl_add_col(t, "location", LAKE_T_STRING),
-             *agent = etl_add_col(t, "user_agent", LAKE_T_STRING);
-    lake_col *year = etl_add_col(t, "year", LAKE_T_INT32),
-             *month = etl_add_col(t, "month", LAKE_T_INT32);
+    etl_add_col(t, "songplay_id", LAKE_T_INT64);
+    etl_add_col(t, "start_time", LAKE_T_TIMESTAMP_US);
+    etl_add_col(t, "user_id", LAKE_T_INT32);
+    etl_add_col(t, "level", LAKE_T_STRING);
+    etl_add_col(t, "song_id", LAKE_T_STRING);
+    etl_add_col(t, "artist_id", LAKE_T_STRING);
+    etl_add_col(t, "session_id", LAKE_T_INT64);
+    etl_add_col(t, "location", LAKE_T_STRING);
+    etl_add_col(t, "user_agent", LAKE_T_STRING);
+    etl_add_col(t, "year", LAKE_T_INT32);
+    etl_add_col(t, "month", LAKE_T_INT32);
     t->part_cols[0] = 9;
     t->part_cols[1] = 10;
     t->npart = 2;
-    for (size_t i = 0; i < np; i++) {
-        const song_rec *s = &c->songs[p[i].song];
-        lake_time_parts tp;
-        lake_time_parts_from_us(p[i].ts * 1000, &tp);
-        lake_col_push_i64(id, (int64_t)i + 1);
-        lake_col_push_i64(start, p[i].ts * 1000);
-        lake_col_push_i32(user, p[i].user_id);
-        etl_push_str(level, p[i].level);
-        etl_push_str(song, s->song_id);
-        etl_push_str(artist, s->artist_id);
-        etl_push_i64(session, p[i].session);
-        etl_push_str(loc, p[i].location);
-        etl_push_str(agent, p[i].user_agent);
-        lake_col_push_i32(year, tp.year);
-        lake_col_push_i32(month, tp.month);
-    }
-    free(p);
+    *src = (etl_rowsrc){s, plays_peek, plays_take, plays_status, plays_free, s->m.total};
 }

@@ -28,7 +28,7 @@ static void append_value(lake_buf *b, const lake_col *c, size_t row) {
     lake_partition_append(b, c->name, num, strlen(num));
 }
 
-static char *partition_dir(const etl_table *t, size_t row) {
+char *etl_partition_dir(const etl_table *t, size_t row) {
     lake_buf b;
     lake_buf_init(&b);
     for (size_t k = 0; k < t->npart; k++)
@@ -56,7 +56,8 @@ static void add_task(load_job *j, etl_table *t, size_t start, size_t end) {
             j->cap = j->cap ? j->cap * 2 : 64;
             j->tasks = lake_xrealloc(j->tasks, j->cap * sizeof *j->tasks);
         }
-        j->tasks[j->ntasks++] = (part_task){t, start, stop, partition_dir(t, start), NULL, file_no};
+        j->tasks[j->ntasks++] =
+            (part_task){t, start, stop, etl_partition_dir(t, start), NULL, file_no};
         file_no++;
         start = stop;
     } while (start < end);
@@ -78,66 +79,83 @@ static void plan_table(load_job *j, etl_table *t) {
         }
 }
 
-static char *file_name(const etl_load_ctx *ctx, unsigned file_no) {
-    const char *tag = pq_codec_file_tag(ctx->opts->parquet.codec);
-    return lake_xasprintf("part-00000-%s-c%03u%s%s.parquet", ctx->run_id, file_no, tag ? "." : "",
-                          tag ? tag : "");
+lake_rc etl_store_sink(void *ud, const void *data, size_t len, lake_error *err) {
+    return lake_store_writer_write(ud, data, len, err);
 }
 
-static lake_rc to_store(void *ud, const void *data, size_t len, lake_error *err) {
-    return lake_store_writer_write(ud, data, len, err);
+/* Recorded before the first byte is sent: a write can fail after the store kept the object (a
+ * lost reply to a PUT or to CompleteMultipartUpload), and an abort must delete it all the same.
+ * An unfinished multipart upload is aborted by the store writer itself. */
+lake_rc etl_open_file(load_job *j, part_task *p, lake_store_writer **w, lake_error *err) {
+    const char *tag = pq_codec_file_tag(j->ctx->opts->parquet.codec);
+    p->key = lake_xasprintf("%s%s/%spart-00000-%s-c%03u%s%s.parquet", j->staging, p->table->name,
+                            p->dir, j->ctx->run_id, p->file_no, tag ? "." : "", tag ? tag : "");
+    unsigned flags = *j->staging ? LAKE_STORE_WRITE_NEW : 0;
+    if (*j->staging && p->table->npart && p->file_no == 0)
+        flags |= LAKE_STORE_WRITE_NEW_DIR; /* each partition directory is written by one task */
+    lake_rc rc = lake_store_writer_open(j->ctx->out, p->key, flags, w, err);
+    if (rc)
+        lake_error_prefix(err, "writing %s: ", p->key);
+    return rc;
+}
+
+lake_rc etl_close_file(load_job *j, const part_task *p, lake_store_writer *w, lake_rc rc,
+                       lake_error *err) {
+    if (rc) {
+        lake_store_writer_abort(w);
+    } else {
+        uint64_t size = lake_store_writer_size(w);
+        rc = lake_store_writer_finish(w, err);
+        if (!rc)
+            __atomic_fetch_add(&j->ctx->sum->bytes_written, size, __ATOMIC_RELAXED);
+    }
+    if (rc)
+        lake_error_prefix(err, "writing %s: ", p->key);
+    return rc;
+}
+
+size_t etl_data_cols(const etl_table *t, const lake_col **cols) {
+    size_t ncols = 0;
+    for (size_t c = 0; c < t->ncols; c++) {
+        bool is_part = false;
+        for (size_t k = 0; k < t->npart; k++)
+            is_part |= t->part_cols[k] == (int)c;
+        if (!is_part)
+            cols[ncols++] = &t->cols[c];
+    }
+    return ncols;
 }
 
 /* Streams the file into the store: the writer holds one column chunk at a time and the store
  * writer a bounded buffer, so memory does not grow with the file. */
-static lake_rc write_file(load_job *j, const part_task *p, const lake_col *const *cols,
-                          size_t ncols, lake_error *err) {
+static lake_rc write_file(load_job *j, part_task *p, lake_error *err) {
+    const lake_col *cols[12];
+    size_t ncols = etl_data_cols(p->table, cols);
     lake_store_writer *w = NULL;
-    unsigned flags = *j->staging ? LAKE_STORE_WRITE_NEW : 0;
-    if (*j->staging && p->table->npart && p->file_no == 0)
-        flags |= LAKE_STORE_WRITE_NEW_DIR; /* each partition directory is written by one task */
-    lake_rc rc = lake_store_writer_open(j->ctx->out, p->key, flags, &w, err);
+    lake_rc rc = etl_open_file(j, p, &w, err);
     if (rc)
         return rc;
     rc = pq_write_stream(cols, ncols, j->identity + p->start, p->end - p->start,
-                         &j->ctx->opts->parquet, to_store, w, NULL, err);
-    if (rc) {
-        lake_store_writer_abort(w);
-        return rc;
-    }
-    uint64_t size = lake_store_writer_size(w);
-    rc = lake_store_writer_finish(w, err);
-    if (!rc)
-        __atomic_fetch_add(&j->ctx->sum->bytes_written, size, __ATOMIC_RELAXED);
-    return rc;
+                         &j->ctx->opts->parquet, etl_store_sink, w, NULL, err);
+    return etl_close_file(j, p, w, rc, err);
 }
 
+/* Task n of the pool: the streamed tables first (each a long sequential job), then the files of
+ * the tables held in memory, in stripe order. */
 static int write_task(void *arg, size_t n, unsigned worker) {
     (void)worker;
     load_job *j = arg;
-    size_t i = j->order[n];
-    part_task *p = &j->tasks[i];
-    const lake_col *cols[12];
-    size_t ncols = 0;
-    for (size_t c = 0; c < p->table->ncols; c++) {
-        bool is_part = false;
-        for (size_t k = 0; k < p->table->npart; k++)
-            is_part |= p->table->part_cols[k] == (int)c;
-        if (!is_part)
-            cols[ncols++] = &p->table->cols[c];
-    }
     lake_error err = {0};
-    char *name = file_name(j->ctx, p->file_no);
-    /* Recorded before the first byte is sent: a write can fail after the store kept the object
-     * (a lost reply to a PUT or to CompleteMultipartUpload), and an abort must delete it all the
-     * same. An unfinished multipart upload is aborted by the store writer itself. */
-    p->key = lake_xasprintf("%s%s/%s%s", j->staging, p->table->name, p->dir, name);
-    lake_rc rc = write_file(j, p, cols, ncols, &err);
-    if (rc) {
-        lake_error_prefix(&err, "writing %s: ", p->key);
-        etl_first_error_offer(&j->first, i, &err);
+    lake_rc rc;
+    if (n < j->nstreams) {
+        rc = etl_write_stream(j, &j->streams[n], &err);
+    } else {
+        size_t i = j->order[n - j->nstreams];
+        rc = write_file(j, &j->tasks[i], &err);
+        n = j->nstreams + i;
     }
-    free(name);
+    if (rc)
+        etl_first_error_offer(&j->first, n, &err);
     return (int)rc;
 }
 
@@ -168,6 +186,14 @@ static void load_job_free(load_job *j) {
         free(j->tasks[i].dir);
         free(j->tasks[i].key);
     }
+    for (size_t k = 0; k < j->nstreams; k++) {
+        for (size_t f = 0; f < j->streams[k].nfiles; f++) {
+            free(j->streams[k].files[f].dir);
+            free(j->streams[k].files[f].key);
+        }
+        free(j->streams[k].files);
+    }
+    free(j->streams);
     lake_obj_list_free(&j->old);
     free(j->had_success);
     free(j->tasks);
@@ -177,9 +203,14 @@ static void load_job_free(load_job *j) {
     etl_first_error_free(&j->first);
 }
 
-static void plan_all(load_job *j, etl_table *tables, size_t ntables) {
+static void plan_all(load_job *j, etl_table *tables, etl_rowsrc *const *srcs, size_t ntables) {
     size_t maxrows = 0;
+    j->streams = lake_xcalloc(ntables + 1, sizeof *j->streams);
     for (size_t t = 0; t < ntables; t++) {
+        if (srcs && srcs[t]) {
+            j->streams[j->nstreams++] = (stream_task){&tables[t], srcs[t], NULL, 0, 0};
+            continue;
+        }
         plan_table(j, &tables[t]);
         size_t n = tables[t].ncols ? tables[t].cols[0].len : 0;
         maxrows = n > maxrows ? n : maxrows;
@@ -201,9 +232,26 @@ static void stripe_order(load_job *j, unsigned threads) {
                 j->order[k++] = st * len + pos;
 }
 
+/* The files a streamed table wrote join the planned ones, for the commit (or the abort) and
+ * the summary. */
+static void adopt_stream_files(load_job *j) {
+    for (size_t k = 0; k < j->nstreams; k++) {
+        stream_task *s = &j->streams[k];
+        for (size_t f = 0; f < s->nfiles; f++) {
+            if (j->ntasks == j->cap) {
+                j->cap = j->cap ? j->cap * 2 : 64;
+                j->tasks = lake_xrealloc(j->tasks, j->cap * sizeof *j->tasks);
+            }
+            j->tasks[j->ntasks++] = s->files[f];
+        }
+        s->nfiles = 0;
+    }
+}
+
 static lake_rc write_files(load_job *j, etl_table *tables, size_t ntables, lake_error *err) {
     stripe_order(j, j->ctx->opts->threads);
-    int rc = lake_parallel_for(j->ctx->opts->threads, j->ntasks, write_task, j);
+    int rc = lake_parallel_for(j->ctx->opts->threads, j->nstreams + j->ntasks, write_task, j);
+    adopt_stream_files(j);
     if (rc) {
         *err = j->first.err;
         return (lake_rc)rc;
@@ -222,11 +270,11 @@ static void stage_times(lake_run_summary *sum, double t0, double c0, double t1, 
     sum->c_commit = lake_cpu_now() - c1;
 }
 
-static lake_rc load_by_rename(load_job *j, etl_table *tables, size_t ntables,
-                              const etl_reject_list *rejects, lake_error *err) {
+static lake_rc load_by_rename(load_job *j, etl_table *tables, etl_rowsrc *const *srcs,
+                              size_t ntables, const etl_reject_list *rejects, lake_error *err) {
     j->staging = lake_xasprintf("_temporary/%s/", j->ctx->run_id);
     double t0 = lake_now(), c0 = lake_cpu_now();
-    plan_all(j, tables, ntables);
+    plan_all(j, tables, srcs, ntables);
     lake_rc rc = write_files(j, tables, ntables, err);
     if (!rc)
         rc = etl_write_rejects(j, j->staging, rejects, err);
@@ -239,16 +287,21 @@ static lake_rc load_by_rename(load_job *j, etl_table *tables, size_t ntables,
     return rc;
 }
 
-static lake_rc load_direct(load_job *j, etl_table *tables, size_t ntables,
+/* The objects a direct run replaces are listed before writing, except in dynamic mode: which
+ * partitions a streamed table writes is known only once it is written. */
+static lake_rc load_direct(load_job *j, etl_table *tables, etl_rowsrc *const *srcs, size_t ntables,
                            const etl_reject_list *rejects, lake_error *err) {
     j->staging = lake_xstrdup("");
+    bool dynamic = j->ctx->opts->mode == LAKE_WRITE_DYNAMIC;
     double t0 = lake_now(), c0 = lake_cpu_now();
-    plan_all(j, tables, ntables);
-    lake_rc rc = etl_direct_prepare(j, tables, ntables, err);
+    plan_all(j, tables, srcs, ntables);
+    lake_rc rc = dynamic ? LAKE_OK : etl_direct_prepare(j, tables, ntables, err);
     if (!rc)
         rc = write_files(j, tables, ntables, err);
     if (!rc)
         rc = etl_write_rejects(j, "", rejects, err);
+    if (!rc && dynamic)
+        rc = etl_direct_prepare(j, tables, ntables, err);
     double t1 = lake_now(), c1 = lake_cpu_now();
     if (!rc)
         rc = etl_direct_finish(j, tables, ntables, err);
@@ -258,12 +311,13 @@ static lake_rc load_direct(load_job *j, etl_table *tables, size_t ntables,
     return rc;
 }
 
-lake_rc etl_load(etl_load_ctx *ctx, etl_table *tables, size_t ntables,
+lake_rc etl_load(etl_load_ctx *ctx, etl_table *tables, etl_rowsrc *const *srcs, size_t ntables,
                  const etl_reject_list *rejects, lake_error *err) {
     load_job j = {.ctx = ctx};
     etl_first_error_init(&j.first);
-    lake_rc rc = lake_store_can_rename(ctx->out) ? load_by_rename(&j, tables, ntables, rejects, err)
-                                                 : load_direct(&j, tables, ntables, rejects, err);
+    lake_rc rc = lake_store_can_rename(ctx->out)
+                     ? load_by_rename(&j, tables, srcs, ntables, rejects, err)
+                     : load_direct(&j, tables, srcs, ntables, rejects, err);
     load_job_free(&j);
     return rc;
 }

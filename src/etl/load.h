@@ -13,8 +13,18 @@ typedef struct {
     unsigned file_no;  /* 0, 1, ... within the partition (the c000 part of the name) */
 } part_task;
 
+/* A table whose rows come from a row source (load_stream.c), and the files it wrote. */
+typedef struct {
+    etl_table *table; /* the shell: name, partition columns, columns used as the row buffer */
+    etl_rowsrc *src;
+    part_task *files;
+    size_t nfiles, cap;
+} stream_task;
+
 typedef struct {
     etl_load_ctx *ctx;
+    stream_task *streams; /* run before the planned tasks, adopted into tasks once written */
+    size_t nstreams;
     part_task *tasks;
     size_t ntasks, cap;
     uint32_t *identity; /* 0..max rows, shared row index for pq_write_table */
@@ -27,6 +37,21 @@ typedef struct {
     bool committed;         /* direct protocol: every _SUCCESS is in place */
 } load_job;
 
+/* The partition directory ("year=2018/month=11/", or "") of row `row` of t. */
+char *etl_partition_dir(const etl_table *t, size_t row);
+/* t's columns that go into the files (all but the partition columns); cols has room for 12. */
+size_t etl_data_cols(const etl_table *t, const lake_col **cols);
+/* Sets p->key and opens a store writer for it; the key is set even when the open fails. */
+lake_rc etl_open_file(load_job *j, part_task *p, lake_store_writer **w, lake_error *err);
+/* Finishes w when rc is LAKE_OK (counting its bytes), aborts it otherwise; a failure is
+ * prefixed with p's key. Returns the outcome. */
+lake_rc etl_close_file(load_job *j, const part_task *p, lake_store_writer *w, lake_rc rc,
+                       lake_error *err);
+/* pq_sink_fn into a lake_store_writer. */
+lake_rc etl_store_sink(void *ud, const void *data, size_t len, lake_error *err);
+/* Writes the streamed table s (see stream_task), recording each file in s->files. */
+lake_rc etl_write_stream(load_job *j, stream_task *s, lake_error *err);
+
 /* Puts a small object, prefixing the error with its key. */
 lake_rc etl_put_text(lake_store *out, const char *key, const void *data, size_t len,
                      lake_error *err);
@@ -38,9 +63,10 @@ lake_rc etl_write_rejects(load_job *j, const char *prefix, const etl_reject_list
  * their partitions) into place. */
 lake_rc etl_commit_rename(load_job *j, etl_table *tables, size_t ntables, lake_error *err);
 
-/* Direct protocol. Before writing: remember the objects the run will replace. After writing
- * every data file: put each table's _SUCCESS, then delete the remembered objects. On failure
- * before _SUCCESS: delete what this run wrote, so the previous tables stay as they were. */
+/* Direct protocol. Before writing (in dynamic mode after writing, skipping this run's own
+ * objects): remember the objects the run will replace. After writing every data file: put each
+ * table's _SUCCESS, then delete the remembered objects. On failure before _SUCCESS: delete what
+ * this run wrote, so the previous tables stay as they were. */
 lake_rc etl_direct_prepare(load_job *j, etl_table *tables, size_t ntables, lake_error *err);
 lake_rc etl_direct_finish(load_job *j, etl_table *tables, size_t ntables, lake_error *err);
 /* Deletes every object this run tried to write and each _SUCCESS it put where none was before;

@@ -19,6 +19,7 @@ void lake_run_opts_default(lake_run_opts *o) {
     memset(o, 0, sizeof *o);
     pq_options_default(&o->parquet);
     o->max_bad_records = -1;
+    o->spill_rows = LAKE_DEFAULT_SPILL_ROWS;
     o->mode = LAKE_WRITE_OVERWRITE;
 }
 
@@ -46,11 +47,16 @@ typedef struct {
     event_state *states;
     etl_reject_list rejects;
     etl_table tables[LAKE_TABLE_COUNT];
+    etl_rowsrc srcs[LAKE_TABLE_COUNT]; /* time and songplays come as row sources */
+    etl_rowsrc *src_of[LAKE_TABLE_COUNT];
 } run_state;
 
 static void run_state_free(run_state *r) {
-    for (int t = 0; t < LAKE_TABLE_COUNT; t++)
+    for (int t = 0; t < LAKE_TABLE_COUNT; t++) {
         etl_table_free(&r->tables[t]);
+        if (r->src_of[t])
+            r->srcs[t].free(r->srcs[t].ud);
+    }
     for (unsigned w = 0; r->states && w < r->threads; w++)
         etl_event_state_free(&r->states[w]);
     free(r->states);
@@ -102,7 +108,8 @@ static void release_buffers(etl_worker *w, unsigned n) {
         etl_worker_release_buffers(&w[i]);
 }
 
-static lake_rc extract(lake_store *in, run_state *r, lake_run_summary *sum, lake_error *err) {
+static lake_rc extract(lake_store *in, run_state *r, size_t spill_at, lake_run_summary *sum,
+                       lake_error *err) {
     double t0 = lake_now(), c0 = lake_cpu_now();
     r->song_workers = make_workers(r->threads, etl_song_fields, etl_song_nfields);
     lake_rc rc =
@@ -118,12 +125,22 @@ static lake_rc extract(lake_store *in, run_state *r, lake_run_summary *sum, lake
     sum->c_songs = c1 - c0;
     r->event_workers = make_workers(r->threads, etl_event_fields, etl_event_nfields);
     r->states = lake_xcalloc(r->threads, sizeof *r->states);
+    for (unsigned w = 0; w < r->threads; w++)
+        r->states[w].spill_at = spill_at;
     rc = etl_extract_events(in, &r->logs_in, r->threads, r->event_workers, &r->catalog, r->states,
                             err);
+    for (unsigned w = 0; w < r->threads && !rc; w++)
+        if (r->states[w].spill_failed) {
+            *err = r->states[w].spill_err;
+            rc = lake_error_prefix(err, "spilling songplays: ");
+        }
     release_buffers(r->event_workers, r->threads);
     for (unsigned w = 0; w < r->threads; w++) {
         sum->event_records += r->event_workers[w].records;
         sum->nextsong_events += r->states[w].nextsong;
+        sum->spilled_runs += r->states[w].nruns;
+        for (size_t k = 0; k < r->states[w].nruns; k++)
+            sum->spilled_bytes += r->states[w].runs[k].n * sizeof(play_rec);
     }
     sum->t_events = lake_now() - t1;
     sum->c_events = lake_cpu_now() - c1;
@@ -175,10 +192,12 @@ static int build_table(void *ctx, size_t i, unsigned worker) {
         etl_build_users(r->states, r->threads, &r->tables[i]);
         break;
     case LAKE_TABLE_TIME:
-        etl_build_time(r->states, r->threads, &r->tables[i]);
+        etl_time_source(r->states, r->threads, &r->tables[i], &r->srcs[i]);
+        r->src_of[i] = &r->srcs[i];
         break;
     default:
-        etl_build_songplays(r->states, r->threads, &r->catalog, &r->tables[i]);
+        etl_songplays_source(r->states, r->threads, &r->catalog, &r->tables[i], &r->srcs[i]);
+        r->src_of[i] = &r->srcs[i];
         break;
     }
     return 0;
@@ -193,7 +212,7 @@ static void transform(run_state *r, lake_run_summary *sum) {
     transform_job j = {r, order};
     lake_parallel_for(r->threads, LAKE_TABLE_COUNT, build_in_order, &j);
     for (int t = 0; t < LAKE_TABLE_COUNT; t++)
-        sum->rows[t] = r->tables[t].cols[0].len;
+        sum->rows[t] = r->src_of[t] ? r->srcs[t].rows : r->tables[t].cols[0].len;
     sum->t_transform = lake_now() - t0;
     sum->c_transform = lake_cpu_now() - c0;
 }
@@ -219,13 +238,13 @@ lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_r
     sum->t_list = lake_now() - t0;
     sum->c_list = lake_cpu_now() - c0;
     if (!rc)
-        rc = extract(in, &r, sum, err);
+        rc = extract(in, &r, o->spill_rows, sum, err);
     if (!rc)
         rc = check_rejects(&r, o, sum, err);
     if (!rc) {
         transform(&r, sum);
         etl_load_ctx ctx = {out, &opts, sum->run_id, sum};
-        rc = etl_load(&ctx, r.tables, LAKE_TABLE_COUNT, &r.rejects, err);
+        rc = etl_load(&ctx, r.tables, r.src_of, LAKE_TABLE_COUNT, &r.rejects, err);
     }
     run_state_free(&r);
     sum->t_total = lake_now() - t0;

@@ -40,8 +40,15 @@ static size_t plan_batches(const lake_obj_list *objs, scan_batch **out) {
     return n;
 }
 
+/* Keeps only a window of a mapped object in memory as the parser moves through it. */
+static void advance(etl_scan_file *f, const lj_record *rec) {
+    if (f->view)
+        lake_view_advance(f->view, (size_t)((const uint8_t *)rec->raw - f->view->data));
+}
+
 static int scan_record(void *ctx, const lj_record *rec, const lj_value *vals) {
     etl_scan_file *f = ctx;
+    advance(f, rec);
     int rc = f->on_record(f, rec, vals);
     f->rec++;
     f->w->records++;
@@ -50,6 +57,7 @@ static int scan_record(void *ctx, const lj_record *rec, const lj_value *vals) {
 
 static int scan_bad(void *ctx, const lj_record *rec, const char *reason) {
     etl_scan_file *f = ctx;
+    advance(f, rec);
     etl_reject_add(f->w, f->source, f->obj, rec->line, reason, rec->raw, rec->raw_len);
     f->rec++;
     f->w->records++;
@@ -57,7 +65,7 @@ static int scan_bad(void *ctx, const lj_record *rec, const char *reason) {
 }
 
 static lake_rc scan_bytes(scan_job *j, size_t obj, unsigned worker, const uint8_t *data, size_t len,
-                          lake_error *err) {
+                          lake_view *view, lake_error *err) {
     etl_worker *w = &j->workers[worker];
     const lake_obj *o = &j->input->objs.items[obj];
     int inflated = 0;
@@ -66,8 +74,8 @@ static lake_rc scan_bytes(scan_job *j, size_t obj, unsigned worker, const uint8_
     if (rc)
         return rc;
     if (inflated)
-        data = w->inflated.data, len = w->inflated.len;
-    etl_scan_file f = {w, worker, o->key, (uint32_t)obj, 0, j->job, j->on_record};
+        data = w->inflated.data, len = w->inflated.len, view = NULL;
+    etl_scan_file f = {w, worker, o->key, (uint32_t)obj, 0, j->job, j->on_record, view};
     return lj_extract(w->json, (const char *)data, len, scan_record, scan_bad, &f, err);
 }
 
@@ -80,7 +88,7 @@ static lake_rc scan_view(scan_job *j, size_t obj, unsigned worker, lake_error *e
     lake_view v;
     lake_rc rc = lake_store_map(j->in, j->input->objs.items[obj].key, &v, err);
     if (!rc)
-        rc = scan_bytes(j, obj, worker, v.data, v.len, err);
+        rc = scan_bytes(j, obj, worker, v.data, v.len, &v, err);
     lake_view_release(&v);
     return rc;
 }
@@ -119,7 +127,7 @@ static lake_rc scan_one(scan_job *j, size_t obj, unsigned worker, size_t *got, l
     if (use_view(j, obj))
         return scan_view(j, obj, worker, err);
     const lake_buf *raw = &j->workers[worker].raw[(*got)++];
-    return scan_bytes(j, obj, worker, raw->data, raw->len, err);
+    return scan_bytes(j, obj, worker, raw->data, raw->len, NULL, err);
 }
 
 static int scan_task(void *ctx, size_t i, unsigned worker) {

@@ -1,0 +1,207 @@
+/* pq_stream_open/write/close: a file written in parts. Row groups passed one per call give the
+ * bytes of pq_write_stream over the whole table; calls never share a row group; a column that
+ * is not the file's is refused. And lake_view_advance keeps a large mapped object's pages out of
+ * the process behind its reader. */
+#include "unit.h"
+
+#include "lake/parquet.h"
+#include "lake/pqread.h"
+#include "lake/store.h"
+#include "lake/table.h"
+#include "lake/view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static lake_rc to_buf(void *ud, const void *data, size_t len, lake_error *err) {
+    (void)err;
+    lake_buf_append(ud, data, len);
+    return LAKE_OK;
+}
+
+/* An id, a short string (null now and then) and a timestamp per row. */
+static void make_cols(lake_col *c, size_t n) {
+    lake_col_init(&c[0], "id", LAKE_T_INT64);
+    lake_col_init(&c[1], "name", LAKE_T_STRING);
+    lake_col_init(&c[2], "at", LAKE_T_TIMESTAMP_US);
+    static const char *const names[] = {"alpha", "bravo", "charlie", "delta", "echo-echo"};
+    for (size_t i = 0; i < n; i++) {
+        lake_col_push_i64(&c[0], (int64_t)(i * 7919 % 100003));
+        if (i % 11 == 5)
+            lake_col_push_null(&c[1]);
+        else
+            lake_col_push_str(&c[1], names[i % 5], (uint32_t)strlen(names[i % 5]));
+        lake_col_push_i64(&c[2], 1541105830796000 + (int64_t)i * 1000);
+    }
+}
+
+static void free_cols(lake_col *c, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        lake_col_free(&c[i]);
+}
+
+/* Writes cols[0..n) through a stream, one row group per call, each from its own copy of the
+ * rows (as the pipeline's row buffer does). */
+static void write_in_parts(const lake_col *all, size_t n, const pq_options *o, lake_buf *out) {
+    const lake_col *whole[] = {&all[0], &all[1], &all[2]};
+    lake_col part[3];
+    const lake_col *pp[] = {&part[0], &part[1], &part[2]};
+    for (int c = 0; c < 3; c++)
+        lake_col_init(&part[c], all[c].name, all[c].type);
+    pq_stream *s = NULL;
+    lake_error err = {0};
+    CHECK_EQ_INT(pq_stream_open(whole, 3, o, to_buf, out, &s, &err), LAKE_OK);
+    uint64_t limit = (uint64_t)pq_stream_row_group_bytes(s), acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (int c = 0; c < 3; c++)
+            lake_col_push_from(&part[c], &all[c], i);
+        acc += pq_stream_row_bytes(s, pp, part[0].len - 1);
+        if (acc >= limit || i + 1 == n) {
+            CHECK_EQ_INT(pq_stream_write(s, pp, NULL, part[0].len, &err), LAKE_OK);
+            for (int c = 0; c < 3; c++)
+                lake_col_clear(&part[c]);
+            acc = 0;
+        }
+    }
+    CHECK_EQ_INT(pq_stream_close(s, NULL, &err), LAKE_OK);
+    free_cols(part, 3);
+}
+
+UNIT_TEST(pq_stream_parts_give_the_whole_file) {
+    size_t n = 60000;
+    lake_col all[3];
+    make_cols(all, n);
+    const lake_col *whole[] = {&all[0], &all[1], &all[2]};
+    pq_options o;
+    pq_options_default(&o);
+    o.row_group_bytes = 100 << 10; /* several row groups */
+    o.page_bytes = 8 << 10;
+    lake_buf a, b;
+    lake_buf_init(&a);
+    lake_buf_init(&b);
+    lake_error err = {0};
+    CHECK_EQ_INT(pq_write_table(whole, 3, NULL, n, &o, &a, &err), LAKE_OK);
+    write_in_parts(all, n, &o, &b);
+    CHECK_EQ_MEM(a.data, a.len, b.data, b.len);
+    pq_file_meta *m = NULL;
+    CHECK_EQ_INT(pq_read_footer(b.data, b.len, &m, &err), LAKE_OK);
+    CHECK(m && m->nrow_groups > 3);
+    CHECK_EQ_INT(m->num_rows, (int64_t)n);
+    pq_file_meta_free(m);
+    lake_buf_free(&a);
+    lake_buf_free(&b);
+    free_cols(all, 3);
+}
+
+UNIT_TEST(pq_stream_calls_do_not_share_row_groups) {
+    lake_col all[3];
+    make_cols(all, 30);
+    const lake_col *cols[] = {&all[0], &all[1], &all[2]};
+    uint32_t rows[3][10];
+    for (uint32_t i = 0; i < 30; i++)
+        rows[i / 10][i % 10] = i;
+    lake_buf out;
+    lake_buf_init(&out);
+    pq_stream *s = NULL;
+    lake_error err = {0};
+    CHECK_EQ_INT(pq_stream_open(cols, 3, NULL, to_buf, &out, &s, &err), LAKE_OK);
+    for (int k = 0; k < 3; k++)
+        CHECK_EQ_INT(pq_stream_write(s, cols, rows[k], 10, &err), LAKE_OK);
+    pq_write_info info = {0};
+    CHECK_EQ_INT(pq_stream_close(s, &info, &err), LAKE_OK);
+    CHECK_EQ_INT(info.file_bytes, out.len);
+    pq_file_meta *m = NULL;
+    CHECK_EQ_INT(pq_read_footer(out.data, out.len, &m, &err), LAKE_OK);
+    CHECK(m != NULL);
+    CHECK_EQ_INT(m->nrow_groups, 3);
+    CHECK_EQ_INT(m->num_rows, 30);
+    pq_file_meta_free(m);
+    lake_buf_free(&out);
+    free_cols(all, 3);
+}
+
+UNIT_TEST(pq_stream_refuses_another_schema) {
+    lake_col all[3];
+    make_cols(all, 5);
+    const lake_col *cols[] = {&all[0], &all[1], &all[2]};
+    lake_col other;
+    lake_col_init(&other, "name", LAKE_T_INT32); /* the name of column 1, not its type */
+    for (int i = 0; i < 5; i++)
+        lake_col_push_i32(&other, i);
+    const lake_col *wrong[] = {&all[0], &other, &all[2]};
+    lake_buf out;
+    lake_buf_init(&out);
+    pq_stream *s = NULL;
+    lake_error err = {0};
+    CHECK_EQ_INT(pq_stream_open(cols, 3, NULL, to_buf, &out, &s, &err), LAKE_OK);
+    CHECK_EQ_INT(pq_stream_write(s, wrong, NULL, 5, &err), LAKE_ERR_INVALID_ARG);
+    CHECK(strstr(err.msg, "name") != NULL);
+    CHECK_EQ_INT(pq_stream_write(s, cols, NULL, 5, &err), LAKE_OK); /* the stream goes on */
+    CHECK_EQ_INT(pq_stream_close(s, NULL, &err), LAKE_OK);
+    lake_col_free(&other);
+    lake_buf_free(&out);
+    free_cols(all, 3);
+}
+
+/* KiB of [start, start + len) resident in this process (/proc/self/smaps "Rss" of the
+ * mappings inside the range), whatever else the process (or a sanitizer) holds. */
+static long resident_kib(const void *start, size_t len) {
+    FILE *f = fopen("/proc/self/smaps", "r");
+    char line[512];
+    long total = 0;
+    bool inside = false;
+    uintptr_t lo = (uintptr_t)start, hi = lo + len;
+    while (f && fgets(line, sizeof line, f)) {
+        unsigned long a, b, kib;
+        if (sscanf(line, "%lx-%lx ", &a, &b) == 2)
+            inside = a >= lo && b <= hi;
+        else if (inside && sscanf(line, "Rss: %lu kB", &kib) == 1)
+            total += (long)kib;
+    }
+    if (f)
+        fclose(f);
+    return total;
+}
+
+UNIT_TEST(view_advance_keeps_a_window_of_a_large_object) {
+    char dir[] = "/tmp/lake-view-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    size_t len = 96u << 20, sum = 0, want = 0;
+    char *path = lake_xasprintf("%s/big.json", dir);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    for (size_t i = 0; f && i < len / 4096; i++) {
+        char page[4096];
+        memset(page, (int)('a' + i % 26), sizeof page);
+        fwrite(page, 1, sizeof page, f);
+        want += (size_t)page[0] * sizeof page;
+    }
+    if (f)
+        fclose(f);
+    lake_store *st = NULL;
+    lake_error err = {0};
+    CHECK_EQ_INT(lake_store_open(dir, &st, &err), LAKE_OK);
+    lake_view v;
+    CHECK_EQ_INT(lake_store_map(st, "big.json", &v, &err), LAKE_OK);
+    long peak = 0;
+    for (size_t pos = 0; pos < v.len; pos++) {
+        if (pos % 4096 == 0) {
+            lake_view_advance(&v, pos);
+            long r = resident_kib(v.map, v.map_len);
+            peak = r > peak ? r : peak;
+        }
+        sum += v.data[pos];
+    }
+    printf("  at most %ld KiB of the %zu MiB object resident\n", peak, v.len >> 20);
+    CHECK_EQ_INT(sum, want);      /* every byte read as written */
+    CHECK_EQ_INT(v.data[0], 'a'); /* a released page reads again */
+    CHECK(peak > 0);
+    CHECK(peak < (long)(4 * LAKE_VIEW_WINDOW / 1024)); /* not the 96 MiB */
+    lake_view_release(&v);
+    lake_store_close(st);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+}
