@@ -156,15 +156,17 @@ static void push_play(etl_worker *w, event_state *st, user_hints *h, const event
         st->capplays = st->capplays ? st->capplays * 2 : 1024;
         st->plays = lake_xrealloc(st->plays, st->capplays * sizeof *st->plays);
     }
-    st->plays[st->nplays++] = (play_rec){e->ts,
-                                         e->user_id,
-                                         e->session,
-                                         e->item,
-                                         song,
-                                         etl_intern_hint(w, e->level, &h->level),
-                                         etl_intern_hint(w, e->location, &h->location),
-                                         etl_intern_hint(w, e->agent, &h->agent),
-                                         ord};
+    play_rec *p = &st->plays[st->nplays++];
+    memset(p, 0, sizeof *p); /* padding included: spilled runs are written as raw bytes */
+    p->ts = e->ts;
+    p->user_id = e->user_id;
+    p->session = e->session;
+    p->item = e->item;
+    p->song = song;
+    p->level = etl_intern_hint(w, e->level, &h->level);
+    p->location = etl_intern_hint(w, e->location, &h->location);
+    p->user_agent = etl_intern_hint(w, e->agent, &h->agent);
+    p->ord = ord;
     etl_plays_maybe_spill(st);
 }
 
