@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #define RETRY_QUOTA 500 /* standard mode: retry tokens per client */
 #define RETRY_COST 5
@@ -44,12 +47,14 @@ struct s3_client {
 struct s3_batch {
     s3_client *c;
     CURLM *multi;
+    int epfd;                   /* the multi's sockets, as libcurl asks for them, and wakefd */
+    int wakefd;                 /* eventfd: another batch freed a slot */
+    double timer_at;            /* lake_now() when libcurl wants its timeout action; < 0: none */
     s3_req *ready, *ready_tail; /* FIFO of requests to start */
     s3_req *delayed;            /* retries waiting for their backoff */
     size_t active;
     bool cancelled;
-    bool progressed; /* a request finished since the last poll */
-    bool waiting;    /* in c->waiters */
+    bool waiting; /* in c->waiters */
     s3_batch *next_waiter;
 };
 
@@ -264,9 +269,9 @@ static void easy_put(s3_client *c, CURL *h) {
 
 /* ---- waiting for a free slot ----
  * Several batches (one per calling thread) share max_concurrency. A batch whose requests are held
- * back sleeps in curl_multi_poll on its own sockets, so a slot freed by another batch used to stay
- * idle until one of the sleeper's own transfers moved: up to a round trip per slot. Now a
- * finished request wakes the waiting batches. */
+ * back sleeps on its own sockets, so a slot freed by another batch used to stay idle until one of
+ * the sleeper's own transfers moved: up to a round trip per slot. Now a finished request wakes
+ * the waiting batches. */
 
 /* Registers b as waiting; returns true when every slot is still taken (b may sleep). */
 static bool wait_for_slot(s3_client *c, s3_batch *b) {
@@ -302,23 +307,67 @@ static void wake_waiters(s3_client *c, s3_batch *self) {
         s3_batch *next = w->next_waiter;
         if (w != self) {
             unlink_waiter(c, w);
-            curl_multi_wakeup(w->multi);
+            uint64_t one = 1;
+            ssize_t n = write(w->wakefd, &one, sizeof one); /* an eventfd counter: cannot fill up */
+            (void)n;
         }
         w = next;
     }
     pthread_mutex_unlock(&c->wait_lock);
 }
 
-/* ---- batches ---- */
+/* ---- batches ----
+ * Each batch drives its multi handle with curl_multi_socket_action on an epoll set: libcurl says
+ * which sockets to watch (on_socket) and when to act on its timeouts (on_timer). With
+ * curl_multi_perform every call polled each running transfer's socket once more, 513,545 poll
+ * calls for the 14,370 requests of the S3 bench. */
+
+static int on_socket(CURL *e, curl_socket_t fd, int what, void *ud, void *fd_ud) {
+    (void)e;
+    s3_batch *b = ud;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(b->epfd, EPOLL_CTL_DEL, fd, NULL);
+        return 0;
+    }
+    struct epoll_event ev = {.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) |
+                                       (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
+                             .data.fd = fd};
+    /* fd_ud marks a socket this multi watches already (libcurl forgets it on REMOVE); the other
+     * operation is the fallback for a descriptor number that closed and came back meanwhile. */
+    int op = fd_ud ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    if (epoll_ctl(b->epfd, op, fd, &ev) != 0)
+        epoll_ctl(b->epfd, op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
+    curl_multi_assign(b->multi, fd, b);
+    return 0;
+}
+
+static int on_timer(CURLM *m, long timeout_ms, void *ud) {
+    (void)m;
+    s3_batch *b = ud;
+    b->timer_at = timeout_ms < 0 ? -1 : lake_now() + (double)timeout_ms / 1000.0;
+    return 0;
+}
+
+static void batch_oom(void) {
+    fputs("lake: out of memory\n", stderr);
+    exit(70);
+}
 
 s3_batch *s3_batch_new(s3_client *c) {
     s3_batch *b = lake_xcalloc(1, sizeof *b);
     b->c = c;
+    b->timer_at = -1;
     b->multi = curl_multi_init();
-    if (!b->multi) {
-        fputs("lake: out of memory\n", stderr);
-        exit(70);
-    }
+    b->epfd = epoll_create1(EPOLL_CLOEXEC);
+    b->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = b->wakefd};
+    if (!b->multi || b->epfd < 0 || b->wakefd < 0 ||
+        epoll_ctl(b->epfd, EPOLL_CTL_ADD, b->wakefd, &ev) != 0)
+        batch_oom();
+    curl_multi_setopt(b->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(b->multi, CURLMOPT_SOCKETDATA, b);
+    curl_multi_setopt(b->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(b->multi, CURLMOPT_TIMERDATA, b);
     curl_multi_setopt(b->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->max_concurrency);
     /* The connections live in the client's share handle, but when one is returned libcurl trims
      * that cache to this multi's limit, by default 4 per easy handle of the multi: a batch
@@ -335,7 +384,9 @@ void s3_batch_free(s3_batch *b) {
     if (b->waiting)
         unlink_waiter(b->c, b);
     pthread_mutex_unlock(&b->c->wait_lock);
-    curl_multi_cleanup(b->multi);
+    curl_multi_cleanup(b->multi); /* may still tell on_socket to forget sockets */
+    close(b->epfd);
+    close(b->wakefd);
     free(b);
 }
 
@@ -559,7 +610,6 @@ static void finish(s3_batch *b, s3_req *r, CURLcode cc) {
     b->active--;
     atomic_fetch_sub(&c->inflight, 1);
     wake_waiters(c, b);
-    b->progressed = true;
 
     char *code = NULL;
     if (cc == CURLE_OK && (r->status < 200 || r->status >= 300))
@@ -636,7 +686,6 @@ static void start_ready(s3_batch *b) {
         if (b->cancelled) {
             r->cancelled = true;
             r->curl_code = CURLE_ABORTED_BY_CALLBACK;
-            b->progressed = true;
             if (r->done)
                 r->done(b, r);
             continue;
@@ -645,34 +694,67 @@ static void start_ready(s3_batch *b) {
     }
 }
 
+/* Hands every finished transfer to finish(). */
+static void collect_done(s3_batch *b) {
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(b->multi, &left)) != NULL) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        s3_req *r = NULL;
+        CURLcode cc = m->data.result;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+        finish(b, r, cc);
+    }
+}
+
+/* Milliseconds to sleep: until libcurl's timeout, the next backoff, or 100 ms at most. */
+static int wait_timeout_ms(const s3_batch *b, double backoff_ms) {
+    double t = 100;
+    if (backoff_ms >= 0 && backoff_ms + 1 < t)
+        t = backoff_ms + 1;
+    if (b->timer_at >= 0) {
+        double ms = (b->timer_at - lake_now()) * 1000.0;
+        if (ms <= 0)
+            return 0;
+        if (ms + 1 < t)
+            t = ms + 1; /* rounded up, so the timeout has passed when we wake */
+    }
+    return (int)t;
+}
+
+/* Waits up to timeout_ms for socket events, a wakeup or libcurl's timeout, and acts on them. */
+static void wait_and_act(s3_batch *b, int timeout_ms) {
+    struct epoll_event ev[64];
+    int running = 0;
+    int n = epoll_wait(b->epfd, ev, 64, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        int fd = ev[i].data.fd;
+        if (fd == b->wakefd) {
+            uint64_t v;
+            ssize_t got = read(fd, &v, sizeof v); /* only resets the counter */
+            (void)got;
+            continue;
+        }
+        int mask = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                   (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                   (ev[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+        curl_multi_socket_action(b->multi, fd, mask, &running);
+    }
+    if (b->timer_at >= 0 && b->timer_at <= lake_now()) {
+        b->timer_at = -1; /* before acting: the action may set the next one */
+        curl_multi_socket_action(b->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+}
+
 void s3_batch_run(s3_batch *b) {
     for (;;) {
-        double wait_ms = promote_delayed(b);
+        double backoff_ms = promote_delayed(b);
         start_ready(b);
         if (!b->active && !b->ready && !b->delayed)
             break;
-        b->progressed = false;
-        int running = 0;
-        curl_multi_perform(b->multi, &running);
-        CURLMsg *m;
-        int left;
-        while ((m = curl_multi_info_read(b->multi, &left)) != NULL) {
-            if (m->msg != CURLMSG_DONE)
-                continue;
-            s3_req *r = NULL;
-            CURLcode cc = m->data.result;
-            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
-            finish(b, r, cc);
-        }
-        if (b->progressed)
-            continue;
-        int timeout = 100;
-        if (wait_ms >= 0 && wait_ms < timeout)
-            timeout = (int)wait_ms + 1;
-        if (b->active)
-            curl_multi_poll(b->multi, NULL, 0, timeout, NULL);
-        else if (!b->ready)
-            curl_multi_poll(b->multi, NULL, 0, timeout, NULL); /* only backoffs pending */
+        wait_and_act(b, wait_timeout_ms(b, backoff_ms));
+        collect_done(b);
     }
 }
 
