@@ -75,12 +75,31 @@ static void run_state_free(run_state *r) {
     lake_obj_list_free(&r->logs_in.objs);
 }
 
+typedef struct {
+    lake_store *in;
+    etl_input *inputs[2];
+    lake_rc rcs[2];
+    lake_error errs[2];
+} list_job;
+
+static int list_one(void *ctx, size_t i, unsigned worker) {
+    (void)worker;
+    list_job *j = ctx;
+    j->rcs[i] = etl_list_input(j->in, i ? "log_data" : "song_data", j->inputs[i], &j->errs[i]);
+    return (int)j->rcs[i];
+}
+
+/* Both datasets are listed at once: on S3 each listing is a few round trips, which the second
+ * one used to add to the first. */
 static lake_rc list_inputs(lake_store *in, run_state *r, lake_run_summary *sum, lake_error *err) {
-    lake_rc rc = etl_list_input(in, "song_data", &r->songs_in, err);
-    if (!rc)
-        rc = etl_list_input(in, "log_data", &r->logs_in, err);
-    if (rc)
-        return rc;
+    list_job j = {in, {&r->songs_in, &r->logs_in}, {LAKE_OK, LAKE_OK}, {{0}, {0}}};
+    lake_parallel_for(2, 2, list_one, &j);
+    for (int i = 0; i < 2; i++) {
+        if (j.rcs[i]) {
+            *err = j.errs[i];
+            return j.rcs[i];
+        }
+    }
     if (r->songs_in.objs.n == 0 && r->logs_in.objs.n == 0)
         return lake_error_set(err, LAKE_ERR_NOT_FOUND,
                               "%s: no input objects (expected song_data/**/*.json and "
