@@ -1,8 +1,8 @@
 /* The S3 request engine. A client holds the settings and a curl share handle, so connections, DNS
  * answers and TLS sessions are reused by every call and thread. Each store call runs its
  * requests as one batch on its own multi handle: up to max_concurrency in flight (counted across
- * the client), each retried as the AWS SDKs' standard mode retries, signed with SigV4
- * (s3_sigv4.c; the signing key is derived once a day, not by libcurl for every request). */
+ * the client), each retried as the AWS SDKs' standard mode retries, signed by curl (SigV4) with
+ * x-amz-content-sha256 computed here. */
 #include "store/s3_internal.h"
 
 #include <curl/curl.h>
@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #define RETRY_QUOTA 500 /* standard mode: retry tokens per client */
@@ -29,12 +28,9 @@ struct s3_client {
     int max_attempts;
     bool verbose;
     bool sign;
-    char *base;     /* URL of the bucket: endpoint/bucket or https://bucket.s3.<region>... */
-    char *host;     /* the base's host[:port], sent and signed as Host */
-    size_t path_at; /* where a request URL's path starts (after scheme://host) */
-    pthread_mutex_t sign_lock;
-    char sign_date[9]; /* "YYYYMMDD" of sign_key */
-    uint8_t sign_key[32];
+    char *sigv4; /* "aws:amz:<region>:s3" */
+    char *base;  /* URL of the bucket: endpoint/bucket or https://bucket.s3.<region>... */
+    char *token_header;
     CURLSH *share;
     pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
     pthread_mutex_t pool_lock;
@@ -191,11 +187,10 @@ lake_rc s3_client_create(const char *url, const lake_store_options *o, s3_client
         c->max_attempts = atoi(env_attempts);
     c->verbose = o && o->verbose;
     c->sign = !(o && o->no_sign_request);
+    c->sigv4 = lake_xasprintf("aws:amz:%s:s3", c->cfg.region);
     c->base = bucket_base(c);
-    const char *host = strstr(c->base, "://") + 3;
-    c->host = lake_xstrndup(host, strcspn(host, "/"));
-    c->path_at = (size_t)(host - c->base) + strlen(c->host);
-    pthread_mutex_init(&c->sign_lock, NULL);
+    if (c->cfg.session_token)
+        c->token_header = lake_xasprintf("x-amz-security-token: %s", c->cfg.session_token);
     atomic_init(&c->inflight, 0);
     atomic_init(&c->retry_tokens, RETRY_QUOTA);
     atomic_init(&c->rng, (uint64_t)(lake_now() * 1e9) ^ (uint64_t)(uintptr_t)c);
@@ -232,10 +227,11 @@ void s3_client_free(s3_client *c) {
     pthread_mutex_destroy(&c->wait_lock);
     s3_url_free(&c->url);
     s3_config_free(&c->cfg);
+    free(c->sigv4);
     free(c->base);
-    free(c->host);
-    pthread_mutex_destroy(&c->sign_lock);
-    memset(c->sign_key, 0, sizeof c->sign_key);
+    if (c->token_header)
+        memset(c->token_header, 0, strlen(c->token_header));
+    free(c->token_header);
     free(c);
 }
 
@@ -496,8 +492,16 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
     return size * n;
 }
 
-/* The request's URL: the bucket's base, the encoded key, the query. */
-static char *request_url(const s3_client *c, const s3_req *r) {
+static void start(s3_batch *b, s3_req *r) {
+    s3_client *c = b->c;
+    CURL *h = easy_get(c);
+    r->easy = h;
+    r->got = 0;
+    r->total_size = 0;
+    r->out_start = r->out ? r->out->len : 0;
+    r->errbuf[0] = '\0';
+    lake_buf_resize(&r->resp, 0);
+
     char *ekey = r->key ? s3_uri_encode(r->key, true) : NULL;
     char *url = lake_xasprintf("%s/%s%s%s", c->base, ekey ? ekey : "", r->query ? "?" : "",
                                r->query ? r->query : "");
@@ -505,99 +509,50 @@ static char *request_url(const s3_client *c, const s3_req *r) {
     if (!ekey && !r->query && c->cfg.path_style)
         url[strlen(url) - 1] = '\0';
     free(ekey);
-    return url;
-}
 
-/* The signing key for the day of amz_date, derived when the day changes. */
-static void signing_key(s3_client *c, const char *amz_date, uint8_t key[32]) {
-    pthread_mutex_lock(&c->sign_lock);
-    if (strncmp(c->sign_date, amz_date, 8) != 0) {
-        memcpy(c->sign_date, amz_date, 8);
-        c->sign_date[8] = '\0';
-        s3_sigv4_key(c->cfg.secret_key, c->sign_date, c->cfg.region, c->sign_key);
-    }
-    memcpy(key, c->sign_key, 32);
-    pthread_mutex_unlock(&c->sign_lock);
-}
-
-static struct curl_slist *add_header(struct curl_slist *hd, const char *name, const char *value) {
-    char *line = lake_xasprintf("%s: %s", name, value);
-    hd = curl_slist_append(hd, line);
-    free(line);
-    return hd;
-}
-
-/* Adds the x-amz-* headers, Host and the SigV4 Authorization over them (path: the URL's path). */
-static struct curl_slist *add_signed(s3_client *c, s3_req *r, const char *path,
-                                     const char *checksum, struct curl_slist *hd) {
-    if (!r->payload_hash[0]) {
-        uint8_t sum[32];
-        s3_sha256(r->body ? (const void *)r->body : "", r->body_len, sum);
-        s3_hex(sum, 32, r->payload_hash);
-    }
-    char amz_date[17];
-    struct tm tm;
-    time_t now = time(NULL);
-    strftime(amz_date, sizeof amz_date, "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
-    s3_sig_header sh[5];
-    size_t n = 0;
-    sh[n++] = (s3_sig_header){"host", c->host};
-    if (checksum)
-        sh[n++] = (s3_sig_header){"x-amz-checksum-sha256", checksum};
-    sh[n++] = (s3_sig_header){"x-amz-content-sha256", r->payload_hash};
-    sh[n++] = (s3_sig_header){"x-amz-date", amz_date};
-    if (c->cfg.session_token)
-        sh[n++] = (s3_sig_header){"x-amz-security-token", c->cfg.session_token};
-    for (size_t i = 0; i < n; i++)
-        hd = add_header(hd, sh[i].name, sh[i].value);
-    uint8_t key[32];
-    signing_key(c, amz_date, key);
-    s3_sig_request rq = {r->method, path, r->query, sh, n, r->payload_hash, amz_date};
-    lake_buf auth = {0};
-    lake_buf_puts(&auth, "Authorization: ");
-    s3_sigv4_authorization(&rq, c->cfg.access_key, c->cfg.region, key, &auth);
-    lake_buf_putc(&auth, 0);
-    hd = curl_slist_append(hd, (const char *)auth.data);
-    lake_buf_free(&auth);
-    memset(key, 0, sizeof key);
-    return hd;
-}
-
-static struct curl_slist *request_headers(s3_client *c, s3_req *r, const char *url) {
     struct curl_slist *hd = NULL;
     char line[160];
-    char *checksum = NULL;
+    if (c->sign) {
+        if (!r->payload_hash[0]) {
+            uint8_t sum[32];
+            s3_sha256(r->body ? (const void *)r->body : "", r->body_len, sum);
+            s3_hex(sum, 32, r->payload_hash);
+        }
+        snprintf(line, sizeof line, "x-amz-content-sha256: %s", r->payload_hash);
+        hd = curl_slist_append(hd, line);
+        if (c->token_header)
+            hd = curl_slist_append(hd, c->token_header);
+    }
     if (r->checksum) {
         uint8_t sum[32];
         s3_sha256(r->body ? (const void *)r->body : "", r->body_len, sum);
-        checksum = s3_base64(sum, 32);
-        if (!c->sign)
-            hd = add_header(hd, "x-amz-checksum-sha256", checksum);
+        char *b64 = s3_base64(sum, 32);
+        snprintf(line, sizeof line, "x-amz-checksum-sha256: %s", b64);
+        free(b64);
+        hd = curl_slist_append(hd, line);
     }
-    if (c->sign) {
-        char *path = lake_xstrndup(url + c->path_at, strcspn(url + c->path_at, "?"));
-        hd = add_signed(c, r, path, checksum, hd);
-        free(path);
+    if (r->body || !strcmp(r->method, "PUT") || !strcmp(r->method, "POST")) {
+        snprintf(line, sizeof line, "Content-Type: %s",
+                 r->content_type ? r->content_type : "application/octet-stream");
+        hd = curl_slist_append(hd, line);
     }
-    free(checksum);
-    if (r->body || !strcmp(r->method, "PUT") || !strcmp(r->method, "POST"))
-        hd = add_header(hd, "Content-Type",
-                        r->content_type ? r->content_type : "application/octet-stream");
     if (r->ranged) {
         snprintf(line, sizeof line, "Range: bytes=%llu-%llu", (unsigned long long)r->range_lo,
                  (unsigned long long)r->range_hi);
         hd = curl_slist_append(hd, line);
     }
-    if (r->if_match)
-        hd = add_header(hd, "If-Match", r->if_match);
-    return hd;
-}
+    if (r->if_match) {
+        char *m = lake_xasprintf("If-Match: %s", r->if_match);
+        hd = curl_slist_append(hd, m);
+        free(m);
+    }
+    r->hdrs = hd;
 
-static void set_options(s3_client *c, CURL *h, s3_req *r) {
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    free(url);
     curl_easy_setopt(h, CURLOPT_SHARE, c->share);
     curl_easy_setopt(h, CURLOPT_PRIVATE, r);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, r->hdrs);
-    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L); /* the path as signed, "./" in keys included */
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
@@ -611,29 +566,18 @@ static void set_options(s3_client *c, CURL *h, s3_req *r) {
     curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
     if (!strcmp(r->method, "HEAD")) {
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-        return;
+    } else {
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
+        if (r->body || !strcmp(r->method, "PUT") || !strcmp(r->method, "POST")) {
+            curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body ? (const char *)r->body : "");
+            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+        }
     }
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
-    if (r->body || !strcmp(r->method, "PUT") || !strcmp(r->method, "POST")) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body ? (const char *)r->body : "");
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+    if (c->sign) {
+        curl_easy_setopt(h, CURLOPT_AWS_SIGV4, c->sigv4);
+        curl_easy_setopt(h, CURLOPT_USERNAME, c->cfg.access_key);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, c->cfg.secret_key);
     }
-}
-
-static void start(s3_batch *b, s3_req *r) {
-    s3_client *c = b->c;
-    CURL *h = easy_get(c);
-    r->easy = h;
-    r->got = 0;
-    r->total_size = 0;
-    r->out_start = r->out ? r->out->len : 0;
-    r->errbuf[0] = '\0';
-    lake_buf_resize(&r->resp, 0);
-    char *url = request_url(c, r);
-    r->hdrs = request_headers(c, r, url);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    free(url);
-    set_options(c, h, r);
     curl_multi_add_handle(b->multi, h);
     b->active++;
     atomic_fetch_add(&c->inflight, 1);

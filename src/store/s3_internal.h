@@ -1,6 +1,5 @@
 /* S3 backend internals, shared by s3*.c and the unit tests. Layers, bottom up:
  *   s3_sha256.c  SHA-256, hex and base64 (payload hashes, DeleteObjects checksum)
- *   s3_sigv4.c   HMAC-SHA256 and AWS Signature Version 4
  *   s3_config.c  s3:// URLs, AWS settings (env, ~/.aws files, IMDSv2), endpoints
  *   s3_xml.c     expat parsers for ListObjectsV2, Error, multipart and DeleteObjects replies
  *   s3_http.c    client: curl share handle, request batches on a multi handle, retries, errors
@@ -18,32 +17,6 @@
 void s3_sha256(const void *data, size_t len, uint8_t out[32]);
 void s3_hex(const uint8_t *p, size_t n, char *out); /* writes 2n chars + NUL */
 char *s3_base64(const uint8_t *p, size_t n);        /* malloc'ed */
-
-/* ---- s3_sigv4.c ---- */
-/* HMAC-SHA256 (RFC 2104) of msg[0..len) under key. */
-void s3_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t len, uint8_t out[32]);
-/* The SigV4 signing key of secret for date ("YYYYMMDD"), region and service s3. */
-void s3_sigv4_key(const char *secret, const char *date, const char *region, uint8_t out[32]);
-
-typedef struct {
-    const char *name; /* lower case */
-    const char *value;
-} s3_sig_header;
-
-typedef struct {
-    const char *method;
-    const char *path;             /* as sent, URI-encoded ("/bucket/key"), never empty */
-    const char *query;            /* canonical (sorted, encoded) without '?', or NULL */
-    const s3_sig_header *headers; /* the signed headers, sorted by name, host among them */
-    size_t n_headers;
-    const char *payload_hash; /* hex SHA-256 of the body, as sent in x-amz-content-sha256 */
-    const char *amz_date;     /* "YYYYMMDDTHHMMSSZ", as sent in x-amz-date */
-} s3_sig_request;
-
-/* Appends the Authorization header's value for rq to out, signed with key (s3_sigv4_key of the
- * date in rq->amz_date). */
-void s3_sigv4_authorization(const s3_sig_request *rq, const char *access_key, const char *region,
-                            const uint8_t key[32], lake_buf *out);
 
 /* ---- s3_config.c ---- */
 typedef struct {

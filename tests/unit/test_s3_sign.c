@@ -1,5 +1,4 @@
-/* Pure parts of the S3 backend: URLs, hashing and signing, AWS settings files, XML replies, retry
- * policy. */
+/* Pure parts of the S3 backend: URLs, hashing, AWS settings files, XML replies, retry policy. */
 #include "store/s3_internal.h"
 #include "unit.h"
 
@@ -66,41 +65,6 @@ UNIT_TEST(s3_sha256_vectors) {
     b = s3_base64((const uint8_t *)"f", 1);
     CHECK_EQ_STR(b, "Zg==");
     free(b);
-}
-
-UNIT_TEST(s3_hmac_sha256_rfc4231) {
-    uint8_t d[32];
-    char hex[65];
-    const char *msg = "what do ya want for nothing?";
-    s3_hmac_sha256("Jefe", 4, msg, strlen(msg), d); /* RFC 4231 test case 2 */
-    s3_hex(d, 32, hex);
-    CHECK_EQ_STR(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-    uint8_t key[131];
-    memset(key, 0xaa, sizeof key);
-    const char *big = "Test Using Larger Than Block-Size Key - Hash Key First";
-    s3_hmac_sha256(key, sizeof key, big, strlen(big), d); /* test case 6: the key is hashed */
-    s3_hex(d, 32, hex);
-    CHECK_EQ_STR(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
-}
-
-/* The GET Object example of AWS's SigV4 documentation for S3 (examplebucket, test.txt). */
-UNIT_TEST(s3_sigv4_aws_get_object_example) {
-    uint8_t key[32];
-    s3_sigv4_key("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "20130524", "us-east-1", key);
-    const char *empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-    const s3_sig_header hd[] = {{"host", "examplebucket.s3.amazonaws.com"},
-                                {"range", "bytes=0-9"},
-                                {"x-amz-content-sha256", empty},
-                                {"x-amz-date", "20130524T000000Z"}};
-    s3_sig_request rq = {"GET", "/test.txt", NULL, hd, 4, empty, "20130524T000000Z"};
-    lake_buf out = {0};
-    s3_sigv4_authorization(&rq, "AKIAIOSFODNN7EXAMPLE", "us-east-1", key, &out);
-    lake_buf_putc(&out, 0);
-    CHECK_EQ_STR((const char *)out.data,
-                 "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/"
-                 "aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
-                 "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
-    lake_buf_free(&out);
 }
 
 static const char creds_file[] = "# comment\n"
