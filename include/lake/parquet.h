@@ -112,6 +112,10 @@ lake_rc pq_stream_open(const lake_col *const *cols, size_t ncols, const pq_optio
                        pq_sink_fn sink, void *ud, pq_stream **out, lake_error *err);
 lake_rc pq_stream_write(pq_stream *s, const lake_col *const *cols, const uint32_t *rows,
                         size_t nrows, lake_error *err);
+/* pq_stream_write for a caller that has cut the row group itself (as above): the rows become
+ * exactly one row group, without measuring them again. */
+lake_rc pq_stream_write_row_group(pq_stream *s, const lake_col *const *cols, const uint32_t *rows,
+                                  size_t nrows, lake_error *err);
 uint64_t pq_stream_row_bytes(const pq_stream *s, const lake_col *const *cols, size_t row);
 int64_t pq_stream_row_group_bytes(const pq_stream *s);
 lake_rc pq_stream_close(pq_stream *s, pq_write_info *info, lake_error *err);

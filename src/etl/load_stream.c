@@ -57,7 +57,7 @@ static lake_rc write_row_group(stream_state *st, lake_error *err) {
         acc += pq_stream_row_bytes(st->pq, st->cols, t->cols[0].len - 1);
         st->in_file++;
     }
-    lake_rc rc = pq_stream_write(st->pq, st->cols, NULL, t->cols[0].len, err);
+    lake_rc rc = pq_stream_write_row_group(st->pq, st->cols, NULL, t->cols[0].len, err);
     clear_rows(t);
     return rc;
 }

@@ -451,8 +451,9 @@ static lake_rc check_schema(const pq_stream *s, const lake_col *const *cols, lak
     return LAKE_OK;
 }
 
-lake_rc pq_stream_write(pq_stream *s, const lake_col *const *cols, const uint32_t *rows,
-                        size_t nrows, lake_error *err) {
+/* Checks and binds cols and rows for a write. */
+static lake_rc bind_rows(pq_stream *s, const lake_col *const *cols, const uint32_t *rows,
+                         size_t nrows, lake_error *err) {
     if (s->failed)
         return lake_error_set(err, LAKE_ERR_INVALID_ARG, "parquet: write after a failed write");
     lake_rc rc = check_schema(s, cols, err);
@@ -466,7 +467,25 @@ lake_rc pq_stream_write(pq_stream *s, const lake_col *const *cols, const uint32_
         s->descs[i].col = cols[i];
     s->f.rows = rows;
     s->f.nrows = nrows;
+    return LAKE_OK;
+}
+
+lake_rc pq_stream_write(pq_stream *s, const lake_col *const *cols, const uint32_t *rows,
+                        size_t nrows, lake_error *err) {
+    lake_rc rc = bind_rows(s, cols, rows, nrows, err);
+    if (rc)
+        return rc;
     rc = write_rows(&s->f, err);
+    s->failed = rc != LAKE_OK;
+    return rc;
+}
+
+lake_rc pq_stream_write_row_group(pq_stream *s, const lake_col *const *cols, const uint32_t *rows,
+                                  size_t nrows, lake_error *err) {
+    lake_rc rc = bind_rows(s, cols, rows, nrows, err);
+    if (rc || nrows == 0)
+        return rc;
+    rc = write_row_group(&s->f, 0, nrows, err);
     s->failed = rc != LAKE_OK;
     return rc;
 }

@@ -68,8 +68,7 @@ static lake_rc map_fd(int fd, size_t len, const char *path, lake_view *out, lake
         return lake_error_set(err, LAKE_ERR_IO, "cannot map %s: %s", path, strerror(e));
     }
     *out = (lake_view){base, len, base, total, 0, 0};
-    populate(out, 0, 2 * LAKE_VIEW_WINDOW);
-    out->resident_to = 2 * LAKE_VIEW_WINDOW;
+    lake_view_advance(out, 0);
     return LAKE_OK;
 }
 

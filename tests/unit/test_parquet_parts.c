@@ -42,8 +42,8 @@ static void free_cols(lake_col *c, size_t n) {
         lake_col_free(&c[i]);
 }
 
-/* Writes cols[0..n) through a stream, one row group per call, each from its own copy of the
- * rows (as the pipeline's row buffer does). */
+/* Writes cols[0..n) through a stream, one row group per pq_stream_write_row_group call, each from
+ * its own copy of the rows (as the pipeline's row buffer does). */
 static void write_in_parts(const lake_col *all, size_t n, const pq_options *o, lake_buf *out) {
     const lake_col *whole[] = {&all[0], &all[1], &all[2]};
     lake_col part[3];
@@ -59,7 +59,7 @@ static void write_in_parts(const lake_col *all, size_t n, const pq_options *o, l
             lake_col_push_from(&part[c], &all[c], i);
         acc += pq_stream_row_bytes(s, pp, part[0].len - 1);
         if (acc >= limit || i + 1 == n) {
-            CHECK_EQ_INT(pq_stream_write(s, pp, NULL, part[0].len, &err), LAKE_OK);
+            CHECK_EQ_INT(pq_stream_write_row_group(s, pp, NULL, part[0].len, &err), LAKE_OK);
             for (int c = 0; c < 3; c++)
                 lake_col_clear(&part[c]);
             acc = 0;
