@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define LAKE_VERSION "0.1.0"
 
@@ -52,6 +53,10 @@ void *lake_xcalloc(size_t count, size_t size);
 void *lake_xrealloc(void *p, size_t n);
 char *lake_xstrdup(const char *s);
 char *lake_xstrndup(const char *s, size_t n);
+/* The strings joined into a freshly allocated one: lake_xconcat("a", b, "/c"). Several times
+ * cheaper than lake_xasprintf for the paths built per output file. */
+char *lake_xconcat_(const char *first, ...) __attribute__((sentinel));
+#define lake_xconcat(...) lake_xconcat_(__VA_ARGS__, (const char *)NULL)
 /* printf into a freshly allocated string. */
 char *lake_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -67,8 +72,27 @@ typedef struct {
 void lake_buf_init(lake_buf *b);
 void lake_buf_free(lake_buf *b); /* accepts a zeroed buffer; leaves b empty and reusable */
 void lake_buf_reserve(lake_buf *b, size_t extra);
-void lake_buf_append(lake_buf *b, const void *p, size_t n);
-void lake_buf_putc(lake_buf *b, uint8_t c);
+
+/* Appending is inline: the Parquet footer and page headers are built a byte or a varint at a
+ * time, once per file of a partitioned table. Writing n bytes moves the padding window by n,
+ * so the last min(n, padding) bytes of the new window are zeroed. */
+static inline void lake_buf_append(lake_buf *b, const void *p, size_t n) {
+    if (b->len + n + LAKE_BUF_PADDING > b->cap)
+        lake_buf_reserve(b, n);
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    size_t z = n < LAKE_BUF_PADDING ? n : LAKE_BUF_PADDING;
+    if (b->data)
+        memset(b->data + b->len + LAKE_BUF_PADDING - z, 0, z);
+}
+
+static inline void lake_buf_putc(lake_buf *b, uint8_t c) {
+    if (b->len + 1 + LAKE_BUF_PADDING > b->cap)
+        lake_buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len + LAKE_BUF_PADDING - 1] = 0;
+}
 void lake_buf_puts(lake_buf *b, const char *s);
 void lake_buf_printf(lake_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Makes the buffer exactly n bytes long (growing with zero bytes or truncating). */

@@ -10,6 +10,9 @@
 typedef struct {
     char *key; /* relative to the store root, '/'-separated */
     uint64_t size;
+    /* The object's bytes when lake_store_list_read read them while listing, followed by
+     * LAKE_BUF_PADDING zero bytes (as a lake_buf keeps them); NULL otherwise. Owned by the list. */
+    uint8_t *data;
 } lake_obj;
 
 typedef struct {
@@ -44,6 +47,17 @@ const char *lake_store_url(const lake_store *s);
 /* Lists every object whose key starts with prefix ("" for all), recursively, sorted by key in
  * byte-wise ascending order. A missing prefix gives an empty list, not an error. */
 lake_rc lake_store_list(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err);
+
+/* lake_store_list that also reads the objects of at most max_bytes each, up to budget bytes in
+ * all, where the backend can do it cheaply while listing (a local store opens the file relative
+ * to the directory it is reading, instead of a stat there and a full path walk later): their
+ * bytes are in lake_obj.data. Any other object, or one that could not be read while listing
+ * (the error is then the later get's), has data NULL. */
+lake_rc lake_store_list_read(lake_store *s, const char *prefix, size_t max_bytes, size_t budget,
+                             lake_obj_list *out, lake_error *err);
+
+/* Frees the bytes lake_store_list_read kept for l->items[i]. */
+void lake_obj_drop_data(lake_obj_list *l, size_t i);
 
 /* Reads a whole object, appending it to out (padding kept, see lake_buf). */
 lake_rc lake_store_get(lake_store *s, const char *key, lake_buf *out, lake_error *err);

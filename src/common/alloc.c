@@ -37,6 +37,25 @@ char *lake_xstrndup(const char *s, size_t n) {
     return p;
 }
 
+char *lake_xconcat_(const char *first, ...) {
+    va_list ap;
+    size_t n = 0;
+    va_start(ap, first);
+    for (const char *s = first; s; s = va_arg(ap, const char *))
+        n += strlen(s);
+    va_end(ap);
+    char *p = lake_xmalloc(n + 1), *at = p;
+    va_start(ap, first);
+    for (const char *s = first; s; s = va_arg(ap, const char *)) {
+        size_t len = strlen(s);
+        memcpy(at, s, len);
+        at += len;
+    }
+    va_end(ap);
+    *at = '\0';
+    return p;
+}
+
 char *lake_xasprintf(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

@@ -32,20 +32,6 @@ static void pad(lake_buf *b) {
     memset(b->data + b->len, 0, LAKE_BUF_PADDING);
 }
 
-void lake_buf_append(lake_buf *b, const void *p, size_t n) {
-    lake_buf_reserve(b, n);
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-    pad(b);
-}
-
-void lake_buf_putc(lake_buf *b, uint8_t c) {
-    lake_buf_reserve(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = 0;
-}
-
 void lake_buf_puts(lake_buf *b, const char *s) {
     lake_buf_append(b, s, strlen(s));
 }

@@ -221,9 +221,8 @@ static int on_event(void *ctx, const lj_record *rec, const lj_value *vals) {
     return 0;
 }
 
-lake_rc etl_extract_events(lake_store *in, const etl_input *input, unsigned threads,
-                           etl_worker *workers, const song_catalog *cat, event_state *states,
-                           lake_error *err) {
+lake_rc etl_extract_events(lake_store *in, etl_input *input, unsigned threads, etl_worker *workers,
+                           const song_catalog *cat, event_state *states, lake_error *err) {
     events_job j = {cat, states};
     return etl_scan(in, input, threads, workers, on_event, &j, "log", err);
 }

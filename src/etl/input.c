@@ -19,13 +19,14 @@ lake_rc etl_list_input(lake_store *in, const char *dataset, etl_input *out, lake
     char *prefix = lake_xasprintf("%s/", dataset);
     memset(out, 0, sizeof *out);
     out->dataset = dataset;
-    lake_rc rc = lake_store_list(in, prefix, &all, err);
+    lake_rc rc =
+        lake_store_list_read(in, prefix, ETL_LIST_READ_MAX, ETL_LIST_READ_BUDGET, &all, err);
     if (rc) {
         lake_error_prefix(err, "listing %s/%s: ", lake_store_url(in), prefix);
         goto out;
     }
     /* The listing is sorted; filtering keeps that order. Other files (README, _SUCCESS, .crc)
-     * are not data and are skipped. */
+     * are not data and are skipped (with the bytes a local listing read of them). */
     for (size_t i = 0; i < all.n; i++)
         if (is_json_object(all.items[i].key))
             lake__obj_list_take(&out->objs, &all.items[i]);

@@ -14,7 +14,7 @@ typedef struct {
 
 typedef struct {
     lake_store *in;
-    const etl_input *input;
+    etl_input *input;
     etl_worker *workers;
     lj_on_record on_record;
     void *job;
@@ -84,6 +84,11 @@ static bool use_view(const scan_job *j, size_t obj) {
     return j->can_map && j->input->objs.items[obj].size >= LAKE_VIEW_MIN_BYTES;
 }
 
+/* Was the object read while it was listed (lake_store_list_read)? */
+static bool listed_with_data(const scan_job *j, size_t obj) {
+    return j->input->objs.items[obj].data != NULL;
+}
+
 static lake_rc scan_view(scan_job *j, size_t obj, unsigned worker, lake_error *err) {
     lake_view v;
     lake_rc rc = lake_store_map(j->in, j->input->objs.items[obj].key, &v, err);
@@ -101,7 +106,7 @@ static lake_rc fetch_batch(scan_job *j, const scan_batch *b, unsigned worker, si
     const char *keys[ETL_BATCH_OBJECTS] = {0};
     size_t where[ETL_BATCH_OBJECTS], n = 0;
     for (size_t k = 0; k < b->end - b->start; k++) {
-        if (use_view(j, b->start + k))
+        if (use_view(j, b->start + k) || listed_with_data(j, b->start + k))
             continue;
         where[n] = k;
         keys[n] = j->input->objs.items[b->start + k].key;
@@ -123,9 +128,16 @@ static lake_rc fetch_batch(scan_job *j, const scan_batch *b, unsigned worker, si
     return rc;
 }
 
+/* The bytes read while listing are dropped once parsed (records keep copies of what they use). */
 static lake_rc scan_one(scan_job *j, size_t obj, unsigned worker, size_t *got, lake_error *err) {
     if (use_view(j, obj))
         return scan_view(j, obj, worker, err);
+    if (listed_with_data(j, obj)) {
+        const lake_obj *o = &j->input->objs.items[obj];
+        lake_rc rc = scan_bytes(j, obj, worker, o->data, (size_t)o->size, NULL, err);
+        lake_obj_drop_data(&j->input->objs, obj);
+        return rc;
+    }
     const lake_buf *raw = &j->workers[worker].raw[(*got)++];
     return scan_bytes(j, obj, worker, raw->data, raw->len, NULL, err);
 }
@@ -148,7 +160,7 @@ static int scan_task(void *ctx, size_t i, unsigned worker) {
     return (int)rc;
 }
 
-lake_rc etl_scan(lake_store *in, const etl_input *input, unsigned threads, etl_worker *workers,
+lake_rc etl_scan(lake_store *in, etl_input *input, unsigned threads, etl_worker *workers,
                  lj_on_record on_record, void *job, const char *what, lake_error *err) {
     scan_job j = {in, input, workers, on_record, job, what, NULL, 0, {0}, lake_store_can_map(in)};
     j.nbatches = plan_batches(&input->objs, &j.batches);

@@ -82,8 +82,8 @@ static int on_song(void *ctx, const lj_record *rec, const lj_value *vals) {
     return 0;
 }
 
-lake_rc etl_extract_songs(lake_store *in, const etl_input *input, unsigned threads,
-                          etl_worker *workers, song_vec *out, lake_error *err) {
+lake_rc etl_extract_songs(lake_store *in, etl_input *input, unsigned threads, etl_worker *workers,
+                          song_vec *out, lake_error *err) {
     song_vec *vecs = lake_xcalloc(threads, sizeof *vecs);
     lake_rc rc = etl_scan(in, input, threads, workers, on_song, vecs, "song", err);
     /* Concatenate per-worker records; order is restored from ord by the catalog. */

@@ -48,9 +48,10 @@ namespace {
 #endif
 constexpr size_t BATCH_MAX = LJ_BATCH_MAX;
 constexpr size_t BATCH_MIN = LJ_BATCH_MIN;
-constexpr size_t SLOW_TAIL = LJ_SLOW_TAIL; // the slow path stays on while bad records are close
-constexpr size_t KEY_SLOTS_MIN = 64;       // field lookup table size (power of two)
-constexpr size_t NUM_STACK = 128;          // numbers longer than this are copied to the heap
+constexpr size_t ONE_RECORD_MAX = 64 << 10; // buffers tried as one record (one_record)
+constexpr size_t SLOW_TAIL = LJ_SLOW_TAIL;  // the slow path stays on while bad records are close
+constexpr size_t KEY_SLOTS_MIN = 64;        // field lookup table size (power of two)
+constexpr size_t NUM_STACK = 128;           // numbers longer than this are copied to the heap
 
 } // namespace
 
@@ -635,6 +636,32 @@ int fast_run(run_state *st, size_t *pos, bool *need_slow) {
     return 0;
 }
 
+// ---- one-record buffers ----
+
+// A song file is one object on one line. A document stream costs several times a plain parse
+// for such a buffer (at M, 14,303 song files: 1,900 fewer instructions per file), so a
+// buffer whose only newlines are in its trailing whitespace is parsed as one document first.
+// Returns true when that parse delivered the record (*rc is then the callback's code); false
+// leaves the buffer untouched to the usual paths, which also name any error.
+bool one_record(run_state *st, size_t pos, int *rc) {
+    size_t start = pos, end = st->len;
+    while (start < end && is_ws(st->buf[start]))
+        start++;
+    while (end > start && is_ws(st->buf[end - 1]))
+        end--;
+    if (end - start < 2 || st->buf[start] != '{' || st->buf[end - 1] != '}' ||
+        memchr(st->buf + start, '\n', end - start) != nullptr)
+        return false;
+    dom::element doc;
+    error_code e = st->x->single_parser.parse(st->buf + start, end - start, false).get(doc);
+    if (e == MEMALLOC)
+        out_of_memory();
+    if (e || doc.type() != dom::element_type::OBJECT)
+        return false;
+    *rc = deliver_dom(st, doc.get_object().value_unsafe(), start, end);
+    return true;
+}
+
 } // namespace
 
 extern "C" lj_extractor *lj_extractor_create(const char *const *fields, size_t nfields) {
@@ -695,6 +722,9 @@ extern "C" lake_rc lj_extract(lj_extractor *x, const char *buf, size_t len, lj_o
     size_t pos = 0;
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         pos = 3; // a UTF-8 byte order mark
+    int one_rc;
+    if (len - pos <= ONE_RECORD_MAX && one_record(&st, pos, &one_rc))
+        return (lake_rc)one_rc;
     while (pos < len) {
         bool need_slow;
         int rc = fast_run(&st, &pos, &need_slow);

@@ -193,7 +193,9 @@ void pq_spark_schema_json(const pq_coldesc *cols, size_t ncols, lake_buf *out) {
     for (size_t i = 0; i < ncols; i++) {
         lake_buf_puts(out, i ? ",{\"name\":" : "{\"name\":");
         json_string(out, cols[i].col->name);
-        lake_buf_printf(out, ",\"type\":\"%s\",\"nullable\":true}", spark_type(cols[i].col->type));
+        lake_buf_puts(out, ",\"type\":\"");
+        lake_buf_puts(out, spark_type(cols[i].col->type));
+        lake_buf_puts(out, "\",\"nullable\":true}");
     }
     lake_buf_puts(out, "]}");
 }

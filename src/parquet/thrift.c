@@ -9,15 +9,26 @@ void pq_tc_init(pq_tc *w, lake_buf *out) {
     w->depth = 0;
 }
 
-void pq_tc_varint(lake_buf *out, uint64_t v) {
-    uint8_t tmp[10];
-    size_t n = 0;
+/* Writes a varint straight into the buffer's spare room: footers and page headers are mostly
+ * varints, one footer per file of a finely partitioned table. */
+static inline void varint(lake_buf *out, uint64_t v) {
+    if (out->len + 10 + LAKE_BUF_PADDING > out->cap)
+        lake_buf_reserve(out, 10);
+    uint8_t *p = out->data + out->len, *start = p;
     while (v >= 0x80) {
-        tmp[n++] = (uint8_t)(v | 0x80);
+        *p++ = (uint8_t)(v | 0x80);
         v >>= 7;
     }
-    tmp[n++] = (uint8_t)v;
-    lake_buf_append(out, tmp, n);
+    *p++ = (uint8_t)v;
+    size_t n = (size_t)(p - start);
+    out->len += n;
+    /* The padding moved by n: zero its new last n bytes (a fixed 10 bytes, an inline store; the
+     * bytes past the padding were reserved above and are unused). */
+    memset(out->data + out->len + LAKE_BUF_PADDING - n, 0, 10);
+}
+
+void pq_tc_varint(lake_buf *out, uint64_t v) {
+    varint(out, v);
 }
 
 /* Unsigned arithmetic so that INT64_MIN does not overflow. */
@@ -45,7 +56,7 @@ static void field_header(pq_tc *w, int16_t id, uint8_t type) {
         lake_buf_putc(w->out, (uint8_t)(delta << 4 | type));
     } else {
         lake_buf_putc(w->out, type);
-        pq_tc_varint(w->out, pq_tc_zigzag(id));
+        varint(w->out, pq_tc_zigzag(id));
     }
     w->last[w->depth - 1] = id;
 }
@@ -56,17 +67,17 @@ void pq_tc_field_bool(pq_tc *w, int16_t id, bool v) {
 
 void pq_tc_field_i16(pq_tc *w, int16_t id, int16_t v) {
     field_header(w, id, PQ_TC_I16);
-    pq_tc_varint(w->out, pq_tc_zigzag(v));
+    varint(w->out, pq_tc_zigzag(v));
 }
 
 void pq_tc_field_i32(pq_tc *w, int16_t id, int32_t v) {
     field_header(w, id, PQ_TC_I32);
-    pq_tc_varint(w->out, pq_tc_zigzag(v));
+    varint(w->out, pq_tc_zigzag(v));
 }
 
 void pq_tc_field_i64(pq_tc *w, int16_t id, int64_t v) {
     field_header(w, id, PQ_TC_I64);
-    pq_tc_varint(w->out, pq_tc_zigzag(v));
+    varint(w->out, pq_tc_zigzag(v));
 }
 
 void pq_tc_field_binary(pq_tc *w, int16_t id, const void *p, size_t n) {
@@ -95,7 +106,7 @@ void pq_tc_field_list(pq_tc *w, int16_t id, uint8_t elem_type, size_t n) {
         lake_buf_putc(w->out, (uint8_t)(n << 4 | elem_type));
     } else {
         lake_buf_putc(w->out, (uint8_t)(0xF0 | elem_type));
-        pq_tc_varint(w->out, n);
+        varint(w->out, n);
     }
 }
 
@@ -104,15 +115,15 @@ void pq_tc_elem_bool(pq_tc *w, bool v) {
 }
 
 void pq_tc_elem_i32(pq_tc *w, int32_t v) {
-    pq_tc_varint(w->out, pq_tc_zigzag(v));
+    varint(w->out, pq_tc_zigzag(v));
 }
 
 void pq_tc_elem_i64(pq_tc *w, int64_t v) {
-    pq_tc_varint(w->out, pq_tc_zigzag(v));
+    varint(w->out, pq_tc_zigzag(v));
 }
 
 void pq_tc_elem_binary(pq_tc *w, const void *p, size_t n) {
-    pq_tc_varint(w->out, n);
+    varint(w->out, n);
     lake_buf_append(w->out, p, n);
 }
 

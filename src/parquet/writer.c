@@ -342,10 +342,9 @@ static lake_rc write_page_index(pq_file *f, lake_error *err) {
 
 static lake_rc write_footer(pq_file *f, lake_error *err) {
     size_t footer_start = f->buf.len;
-    char *dflt = lake_xasprintf("lake version %s (build unknown)", LAKE_VERSION);
     pq_footer_write(&f->buf, f->cols, f->ncols, f->total_rows, f->rgs, f->nrg, f->opt,
-                    f->opt->created_by ? f->opt->created_by : dflt);
-    free(dflt);
+                    f->opt->created_by ? f->opt->created_by
+                                       : "lake version " LAKE_VERSION " (build unknown)");
     uint32_t len = (uint32_t)(f->buf.len - footer_start);
     uint8_t le[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
     lake_buf_append(&f->buf, le, 4);

@@ -5,8 +5,9 @@
 #include "lake/map.h"
 
 #include <dirent.h>
-#include <stdbool.h>
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,12 @@ typedef struct {
     lake_obj_list *out;
     pending_dir *pending; /* NULL: recurse */
     size_t npending, cap;
+    size_t read_max;           /* files up to this size are read while listed; 0: none */
+    _Atomic size_t *read_left; /* bytes the listing may still read, shared by its threads */
 } walk_ctx;
+
+/* Directory entries are read this many bytes at a time (getdents64). */
+#define WALK_DENTS_BYTES 32768
 
 static lake_rc walk(walk_ctx *w, int at, const char *name, const char *dir, const char *rel,
                     lake_error *err);
@@ -57,32 +63,85 @@ static void defer_dir(walk_ctx *w, const char *dir, const char *name, const char
         (pending_dir){lake_xasprintf("%s/%s", dir, name), lake_xstrdup(key)};
 }
 
-static lake_rc enter_dir(walk_ctx *w, DIR *d, const char *dir, const char *name, const char *key,
+static lake_rc enter_dir(walk_ctx *w, int dfd, const char *dir, const char *name, const char *key,
                          size_t klen, lake_error *err) {
     if (w->pending && klen >= w->plen) {
         defer_dir(w, dir, name, key);
         return LAKE_OK;
     }
     char *path = lake_xasprintf("%s/%s", dir, name);
-    lake_rc rc = walk(w, dirfd(d), name, path, key, err);
+    lake_rc rc = walk(w, dfd, name, path, key, err);
     free(path);
     return rc;
 }
 
+/* Takes n bytes of the listing's read budget, if it has them. */
+static bool take_budget(walk_ctx *w, size_t n) {
+    size_t left = atomic_load(w->read_left);
+    while (left >= n)
+        if (atomic_compare_exchange_weak(w->read_left, &left, left - n))
+            return true;
+    return false;
+}
+
+/* Reads the whole file fd of st.st_size bytes into a padded buffer, or returns NULL (a short
+ * read means the file changed: the later get reads it again and reports what it finds). */
+static uint8_t *read_whole(int fd, size_t size) {
+    uint8_t *p = lake_xmalloc(size + LAKE_BUF_PADDING);
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = read(fd, p + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (got != size) {
+        free(p);
+        return NULL;
+    }
+    memset(p + size, 0, LAKE_BUF_PADDING);
+    return p;
+}
+
+/* A regular file listed with its bytes: opened relative to the directory being read, so the
+ * stat the listing needs comes from the open file, and the get it saves would have walked the
+ * whole path again. Returns false when the file could not be opened or is not a regular file;
+ * the caller then stats it as usual and the get reports any error. */
+static bool list_with_data(walk_ctx *w, int dfd, const char *name, const char *key) {
+    int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (ok) {
+        size_t size = (size_t)st.st_size;
+        uint8_t *data = NULL;
+        if (size <= w->read_max && take_budget(w, size))
+            data = read_whole(fd, size);
+        lake__obj_list_add_data(w->out, key, (uint64_t)st.st_size, data);
+    }
+    close(fd);
+    return ok;
+}
+
 /* One directory entry: d_type saves a stat for directories; files need one (relative to the
  * open directory, so no full path walk) for their size. */
-static lake_rc walk_entry(walk_ctx *w, DIR *d, const char *dir, const char *rel,
-                          const struct dirent *e, lake_error *err) {
-    char *key = *rel ? lake_xasprintf("%s/%s", rel, e->d_name) : lake_xstrdup(e->d_name);
+static lake_rc walk_entry(walk_ctx *w, int dfd, const char *dir, const char *rel, const char *name,
+                          unsigned char type, lake_error *err) {
+    char *key = *rel ? lake_xconcat(rel, "/", name) : lake_xstrdup(name);
     size_t klen = strlen(key);
     lake_rc rc = LAKE_OK;
     struct stat st;
     if (!on_prefix_path(key, klen, w->prefix, w->plen))
         goto out;
-    bool is_dir = e->d_type == DT_DIR, is_reg = e->d_type == DT_REG;
-    if ((is_reg && klen >= w->plen) || e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
-        if (fstatat(dirfd(d), e->d_name, &st, 0) != 0) {
-            rc = lake_error_set(err, LAKE_ERR_IO, "cannot stat %s/%s: %s", dir, e->d_name,
+    bool is_dir = type == DT_DIR, is_reg = type == DT_REG;
+    if (is_reg && klen >= w->plen && w->read_max && list_with_data(w, dfd, name, key))
+        goto out;
+    if ((is_reg && klen >= w->plen) || type == DT_UNKNOWN || type == DT_LNK) {
+        if (fstatat(dfd, name, &st, 0) != 0) {
+            rc = lake_error_set(err, LAKE_ERR_IO, "cannot stat %s/%s: %s", dir, name,
                                 strerror(errno));
             goto out;
         }
@@ -90,7 +149,7 @@ static lake_rc walk_entry(walk_ctx *w, DIR *d, const char *dir, const char *rel,
         is_reg = S_ISREG(st.st_mode);
     }
     if (is_dir)
-        rc = enter_dir(w, d, dir, e->d_name, key, klen, err);
+        rc = enter_dir(w, dfd, dir, name, key, klen, err);
     else if (is_reg && klen >= w->plen)
         lake__obj_list_add(w->out, key, (uint64_t)st.st_size);
 out:
@@ -98,26 +157,44 @@ out:
     return rc;
 }
 
-/* Lists directory `name` under the open directory at, whose path is dir (for messages). */
+/* The entries of one getdents64 block. */
+static lake_rc walk_block(walk_ctx *w, int fd, const char *dir, const char *rel, const char *buf,
+                          size_t len, lake_error *err) {
+    lake_rc rc = LAKE_OK;
+    for (size_t off = 0; !rc && off < len;) {
+        const struct dirent64 *e = (const void *)(buf + off);
+        off += e->d_reclen;
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        rc = walk_entry(w, fd, dir, rel, e->d_name, e->d_type, err);
+    }
+    return rc;
+}
+
+/* Lists directory `name` under the open directory at, whose path is dir (for messages). The
+ * entries are read with getdents64 into a buffer of our own: opendir would add an fstat and two
+ * fcntl calls per directory, and song_data has one directory per one or two files. */
 static lake_rc walk(walk_ctx *w, int at, const char *name, const char *dir, const char *rel,
                     lake_error *err) {
     int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd < 0 ? NULL : fdopendir(fd);
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
+    if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return LAKE_OK;
         return lake_error_set(err, LAKE_ERR_IO, "cannot list %s: %s", dir, strerror(errno));
     }
+    char *buf = lake_xmalloc(WALK_DENTS_BYTES);
     lake_rc rc = LAKE_OK;
-    struct dirent *e;
-    while (!rc && (e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+    for (;;) {
+        ssize_t n = getdents64(fd, buf, WALK_DENTS_BYTES);
+        if (n < 0 && errno == EINTR)
             continue;
-        rc = walk_entry(w, d, dir, rel, e, err);
+        if (n < 0)
+            rc = lake_error_set(err, LAKE_ERR_IO, "cannot list %s: %s", dir, strerror(errno));
+        if (n <= 0 || (rc = walk_block(w, fd, dir, rel, buf, (size_t)n, err)) != LAKE_OK)
+            break;
     }
-    closedir(d);
+    free(buf);
+    close(fd);
     return rc;
 }
 
@@ -132,7 +209,8 @@ typedef struct {
 static int list_task(void *ctx, size_t i, unsigned worker) {
     (void)worker;
     list_job *j = ctx;
-    walk_ctx w = {j->top->prefix, j->top->plen, &j->lists[i], NULL, 0, 0};
+    walk_ctx w = {j->top->prefix,   j->top->plen,     &j->lists[i], NULL, 0, 0,
+                  j->top->read_max, j->top->read_left};
     pending_dir *p = &j->top->pending[i];
     return (int)walk(&w, AT_FDCWD, p->dir, p->dir, p->rel, &j->errs[i]);
 }
@@ -162,9 +240,11 @@ static lake_rc walk_pending(walk_ctx *top, lake_error *err) {
     return rc;
 }
 
-static lake_rc local_list(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err) {
+static lake_rc local_list_read(lake_store *s, const char *prefix, size_t read_max, size_t budget,
+                               lake_obj_list *out, lake_error *err) {
     local_store *l = s->impl;
-    walk_ctx w = {prefix, strlen(prefix), out, NULL, 0, 0};
+    _Atomic size_t left = budget;
+    walk_ctx w = {prefix, strlen(prefix), out, NULL, 0, 0, read_max, &left};
     w.pending = lake_xmalloc(sizeof *w.pending);
     w.cap = 1;
     lake_rc rc = walk(&w, AT_FDCWD, l->root, l->root, "", err);
@@ -176,6 +256,10 @@ static lake_rc local_list(lake_store *s, const char *prefix, lake_obj_list *out,
     if (!rc)
         lake__obj_list_sort(out);
     return rc;
+}
+
+static lake_rc local_list(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err) {
+    return local_list_read(s, prefix, 0, 0, out, err);
 }
 
 static lake_rc read_all(int fd, const char *path, lake_buf *out, lake_error *err) {
@@ -339,6 +423,7 @@ static lake_rc local_writer_open(lake_store *s, const char *key, unsigned flags,
 
 static const lake_store_ops local_ops = {
     .list = local_list,
+    .list_read = local_list_read,
     .get = local_get,
     .put = local_put,
     .put_new = local_put_new,

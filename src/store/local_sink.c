@@ -161,12 +161,9 @@ static const lake_store_writer_ops local_sink_ops = {
 lake_rc lake__local_writer_open(const char *root, const char *key, unsigned flags,
                                 lake_store_writer **out, lake_error *err) {
     (void)err;
-    size_t n = strlen(root);
-    while (n > 1 && root[n - 1] == '/')
-        n--;
     local_sink *l = lake_xcalloc(1, sizeof *l);
     l->base.ops = &local_sink_ops;
-    l->path = lake_xasprintf("%.*s/%s", (int)n, root, key);
+    l->path = lake_xconcat(root, "/", key);
     if (!(flags & LAKE_STORE_WRITE_NEW))
         l->tmp = lake_xasprintf("%s.tmp-%d-%u", l->path, (int)getpid(),
                                 atomic_fetch_add(&sink_counter, 1));

@@ -5,20 +5,29 @@
 #include <string.h>
 
 void lake_obj_list_free(lake_obj_list *l) {
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->n; i++) {
         free(l->items[i].key);
+        free(l->items[i].data);
+    }
     free(l->items);
     memset(l, 0, sizeof *l);
 }
 
-void lake__obj_list_add(lake_obj_list *l, const char *key, uint64_t size) {
+void lake__obj_list_add_data(lake_obj_list *l, const char *key, uint64_t size, uint8_t *data) {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 64;
         l->items = lake_xrealloc(l->items, l->cap * sizeof *l->items);
     }
-    l->items[l->n].key = lake_xstrdup(key);
-    l->items[l->n].size = size;
-    l->n++;
+    l->items[l->n++] = (lake_obj){lake_xstrdup(key), size, data};
+}
+
+void lake__obj_list_add(lake_obj_list *l, const char *key, uint64_t size) {
+    lake__obj_list_add_data(l, key, size, NULL);
+}
+
+void lake_obj_drop_data(lake_obj_list *l, size_t i) {
+    free(l->items[i].data);
+    l->items[i].data = NULL;
 }
 
 void lake__obj_list_take(lake_obj_list *l, lake_obj *obj) {
@@ -28,6 +37,7 @@ void lake__obj_list_take(lake_obj_list *l, lake_obj *obj) {
     }
     l->items[l->n++] = *obj;
     obj->key = NULL;
+    obj->data = NULL;
 }
 
 static int by_key(const void *a, const void *b) {
@@ -71,6 +81,13 @@ const char *lake_store_url(const lake_store *s) {
 
 lake_rc lake_store_list(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err) {
     return s->ops->list(s, prefix ? prefix : "", out, err);
+}
+
+lake_rc lake_store_list_read(lake_store *s, const char *prefix, size_t max_bytes, size_t budget,
+                             lake_obj_list *out, lake_error *err) {
+    if (!s->ops->list_read)
+        return lake_store_list(s, prefix, out, err);
+    return s->ops->list_read(s, prefix ? prefix : "", max_bytes, budget, out, err);
 }
 
 lake_rc lake_store_get(lake_store *s, const char *key, lake_buf *out, lake_error *err) {

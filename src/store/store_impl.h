@@ -7,6 +7,9 @@
 
 typedef struct {
     lake_rc (*list)(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err);
+    /* Optional: NULL makes lake_store_list_read a plain list. */
+    lake_rc (*list_read)(lake_store *s, const char *prefix, size_t max_bytes, size_t budget,
+                         lake_obj_list *out, lake_error *err);
     lake_rc (*get)(lake_store *s, const char *key, lake_buf *out, lake_error *err);
     /* Optional: NULL makes lake_store_get_many loop over get. */
     lake_rc (*get_many)(lake_store *s, const char *const *keys, size_t n, lake_buf *outs,
@@ -48,7 +51,8 @@ struct lake_store {
 
 /* Creates the missing parent directories of the file path (src/store/local_sink.c). */
 lake_rc lake__local_make_parents(const char *path, lake_error *err);
-/* Streaming writer into a local store rooted at the directory root (src/store/local_sink.c):
+/* Streaming writer into a local store rooted at the directory root, given without a trailing
+ * '/' as the local store keeps it (src/store/local_sink.c):
  * writes in place for LAKE_STORE_WRITE_NEW, else to a temporary name renamed at finish, as
  * lake_store_put_new and lake_store_put do. */
 lake_rc lake__local_writer_open(const char *root, const char *key, unsigned flags,
@@ -65,7 +69,9 @@ lake_rc lake__store_s3_open(const char *url, const lake_store_options *opts, lak
 
 /* Appends (key, size) to l, copying key. */
 void lake__obj_list_add(lake_obj_list *l, const char *key, uint64_t size);
-/* Moves obj (its key) into l; obj->key becomes NULL. */
+/* Appends (key, size, data) to l, copying key and taking data (see lake_obj.data). */
+void lake__obj_list_add_data(lake_obj_list *l, const char *key, uint64_t size, uint8_t *data);
+/* Moves obj (its key and data) into l; obj->key and obj->data become NULL. */
 void lake__obj_list_take(lake_obj_list *l, lake_obj *obj);
 /* Sorts l by key, byte-wise ascending. */
 void lake__obj_list_sort(lake_obj_list *l);

@@ -1,5 +1,6 @@
 /* The local backend's read side: mapped views (padding after the last byte even when a file ends
- * on a page boundary) and the parallel listing (same keys, sizes and order as a plain walk). */
+ * on a page boundary), the parallel listing (same keys, sizes and order as a plain walk) and the
+ * listing that reads small files as it goes. */
 #include "lake/store.h"
 #include "lake/view.h"
 #include "unit.h"
@@ -113,6 +114,68 @@ UNIT_TEST(local_list_parallel_matches_tree) {
     const char *dirs[] = {"song_data/", "song_dataX/", "log_data/"};
     for (int i = 0; i < 3; i++)
         CHECK_EQ_INT(lake_store_delete_prefix(s, dirs[i], &err), LAKE_OK);
+    lake_store_close(s);
+    rmdir(root);
+    free(root);
+}
+
+/* Bytes of l's object key, or NULL when the listing did not read it (CHECK fails if absent). */
+static const lake_obj *find_obj(const lake_obj_list *l, const char *key) {
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->items[i].key, key))
+            return &l->items[i];
+    CHECK(!"key listed");
+    return NULL;
+}
+
+/* lake_store_list_read: the same keys and sizes as a plain listing; files up to max_bytes carry
+ * their bytes and zero padding, larger ones do not, and the budget caps what is read in all. */
+UNIT_TEST(local_list_read_reads_small_files) {
+    char *root = temp_root();
+    lake_store *s = open_root(root);
+    for (int i = 0; i < 12; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "song_data/%c/TR%02d.json", 'A' + i % 3, i);
+        put_bytes(s, key, (size_t)(10 + i), (uint8_t)('a' + i));
+    }
+    put_bytes(s, "song_data/big.json", 5000, 'z');
+    put_bytes(s, "song_data/empty.json", 0, 'z');
+    lake_obj_list plain = {0}, l = {0};
+    lake_error err = {0};
+    CHECK_EQ_INT(lake_store_list(s, "song_data/", &plain, &err), LAKE_OK);
+    CHECK_EQ_INT(lake_store_list_read(s, "song_data/", 4096, 1 << 20, &l, &err), LAKE_OK);
+    CHECK_EQ_INT(l.n, plain.n);
+    CHECK_EQ_INT(l.n, 14);
+    size_t differ = 0, bad = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        differ += strcmp(l.items[i].key, plain.items[i].key) != 0;
+        differ += l.items[i].size != plain.items[i].size;
+        CHECK(plain.items[i].data == NULL);
+    }
+    CHECK_EQ_INT(differ, 0);
+    const lake_obj *o = find_obj(&l, "song_data/B/TR04.json");
+    CHECK(o && o->data && o->size == 14);
+    for (size_t k = 0; o && o->data && k < o->size + LAKE_BUF_PADDING; k++)
+        bad += o->data[k] != (k < o->size ? 'a' + 4 : 0);
+    CHECK_EQ_INT(bad, 0);
+    o = find_obj(&l, "song_data/empty.json");
+    CHECK(o && o->data && o->size == 0 && o->data[0] == 0);
+    o = find_obj(&l, "song_data/big.json");
+    CHECK(o && o->data == NULL && o->size == 5000); /* above max_bytes: left to a get or a map */
+    lake_obj_drop_data(&l, 0);
+    CHECK(l.items[0].data == NULL);
+    lake_obj_list_free(&l);
+    /* A budget of 40 bytes: the files read while listing total at most 40 bytes. */
+    CHECK_EQ_INT(lake_store_list_read(s, "song_data/", 4096, 40, &l, &err), LAKE_OK);
+    size_t held = 0, with = 0;
+    for (size_t i = 0; i < l.n; i++)
+        if (l.items[i].data)
+            held += l.items[i].size, with++;
+    CHECK(held <= 40);
+    CHECK(with >= 1 && with < 14);
+    lake_obj_list_free(&l);
+    lake_obj_list_free(&plain);
+    CHECK_EQ_INT(lake_store_delete_prefix(s, "song_data/", &err), LAKE_OK);
     lake_store_close(s);
     rmdir(root);
     free(root);
