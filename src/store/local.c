@@ -16,10 +16,27 @@
 #include <unistd.h>
 
 typedef struct {
-    char *root; /* without trailing '/' */
-    int rootfd; /* the root directory when it existed at open (reads resolve keys from it, a
-                 * shorter path walk than from '/'), else -1 */
+    char *root;         /* without trailing '/' */
+    _Atomic int rootfd; /* the root directory once it exists (keys resolve from it, a shorter
+                         * path walk than from '/'), else -1 */
 } local_store;
+
+/* The root's descriptor, opened on first use when the root did not exist at open (an output
+ * directory is created by the first file written into it). -1 while it does not exist. */
+static int root_fd(local_store *l) {
+    int fd = atomic_load(&l->rootfd);
+    if (fd >= 0)
+        return fd;
+    fd = open(l->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int none = -1;
+    if (!atomic_compare_exchange_strong(&l->rootfd, &none, fd)) {
+        close(fd); /* another thread opened it first */
+        return none;
+    }
+    return fd;
+}
 
 static char *full_path(lake_store *s, const char *key) {
     local_store *l = s->impl;
@@ -292,8 +309,8 @@ static lake_rc local_get(lake_store *s, const char *key, lake_buf *out, lake_err
     local_store *l = s->impl;
     char *path = full_path(s, key);
     lake_rc rc;
-    int fd = l->rootfd >= 0 ? openat(l->rootfd, key, O_RDONLY | O_CLOEXEC)
-                            : open(path, O_RDONLY | O_CLOEXEC);
+    int at = root_fd(l);
+    int fd = at >= 0 ? openat(at, key, O_RDONLY | O_CLOEXEC) : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         rc = lake_error_set(err, errno == ENOENT ? LAKE_ERR_NOT_FOUND : LAKE_ERR_IO,
                             "cannot open %s: %s", path, strerror(errno));
@@ -403,8 +420,9 @@ static lake_rc local_rename_prefix(lake_store *s, const char *from, const char *
 
 static void local_close(lake_store *s) {
     local_store *l = s->impl;
-    if (l->rootfd >= 0)
-        close(l->rootfd);
+    int fd = atomic_load(&l->rootfd);
+    if (fd >= 0)
+        close(fd);
     free(l->root);
     free(l);
 }
@@ -418,7 +436,8 @@ static lake_rc local_map(lake_store *s, const char *key, lake_view *out, lake_er
 
 static lake_rc local_writer_open(lake_store *s, const char *key, unsigned flags,
                                  lake_store_writer **out, lake_error *err) {
-    return lake__local_writer_open(((local_store *)s->impl)->root, key, flags, out, err);
+    local_store *l = s->impl;
+    return lake__local_writer_open(l->root, root_fd(l), key, flags, out, err);
 }
 
 static const lake_store_ops local_ops = {
@@ -442,7 +461,8 @@ lake_rc lake__store_local_open(const char *path, lake_store **out, lake_error *e
     size_t n = strlen(l->root);
     while (n > 1 && l->root[n - 1] == '/')
         l->root[--n] = '\0';
-    l->rootfd = open(l->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    atomic_init(&l->rootfd, -1);
+    root_fd(l);
     lake_store *s = lake_xcalloc(1, sizeof *s);
     s->ops = &local_ops;
     s->url = lake_xstrdup(path);

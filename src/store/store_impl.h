@@ -51,11 +51,14 @@ struct lake_store {
 
 /* Creates the missing parent directories of the file path (src/store/local_sink.c). */
 lake_rc lake__local_make_parents(const char *path, lake_error *err);
+/* The same for name relative to the directory at (or AT_FDCWD); shown names it in messages. */
+lake_rc lake__local_make_parents_at(int at, const char *name, const char *shown, lake_error *err);
 /* Streaming writer into a local store rooted at the directory root, given without a trailing
- * '/' as the local store keeps it (src/store/local_sink.c):
- * writes in place for LAKE_STORE_WRITE_NEW, else to a temporary name renamed at finish, as
- * lake_store_put_new and lake_store_put do. */
-lake_rc lake__local_writer_open(const char *root, const char *key, unsigned flags,
+ * '/' as the local store keeps it, and open as rootfd (-1 while the directory does not exist:
+ * names are then full paths) (src/store/local_sink.c): writes in place for
+ * LAKE_STORE_WRITE_NEW, else to a temporary name renamed at finish, as lake_store_put_new and
+ * lake_store_put do. */
+lake_rc lake__local_writer_open(const char *root, int rootfd, const char *key, unsigned flags,
                                 lake_store_writer **out, lake_error *err);
 
 /* Opens a local directory store (src/store/local.c). */
