@@ -116,6 +116,18 @@ lake_rc pq_stream_write(pq_stream *s, const lake_col *const *cols, const uint32_
  * exactly one row group, without measuring them again. */
 lake_rc pq_stream_write_row_group(pq_stream *s, const lake_col *const *cols, const uint32_t *rows,
                                   size_t nrows, lake_error *err);
+/* A row group handed over in slices, for a caller that does not want to hold the group's rows:
+ * pq_stream_append adds rows[0..nrows) to the open row group (opening one), encoding and
+ * compressing each column's pages as they fill, so the rows are not needed after the call;
+ * pq_stream_end_row_group ends the group (its column chunks go to the sink; no-op when none is
+ * open). What is held meanwhile is the group's compressed pages and one page per column being
+ * filled. pq_stream_write, pq_stream_write_row_group and pq_stream_close end an open group
+ * first. Pages and encodings depend only on the rows, so a group appended in any slices gives
+ * the bytes of the same rows passed whole. String bytes must stay valid until pq_stream_close
+ * (statistics point at them). */
+lake_rc pq_stream_append(pq_stream *s, const lake_col *const *cols, const uint32_t *rows,
+                         size_t nrows, lake_error *err);
+lake_rc pq_stream_end_row_group(pq_stream *s, lake_error *err);
 uint64_t pq_stream_row_bytes(const pq_stream *s, const lake_col *const *cols, size_t row);
 int64_t pq_stream_row_group_bytes(const pq_stream *s);
 lake_rc pq_stream_close(pq_stream *s, pq_write_info *info, lake_error *err);

@@ -1,8 +1,9 @@
 /* Load of a streamed table (time, songplays): rows come from an etl_rowsrc in final order and go
- * to the Parquet writer a row group at a time, one file per partition (split at
- * --max-rows-per-file), so memory holds one row group of the table, not the table. The row
- * groups are cut where pq_write_stream would cut them over the whole partition, so the files are
- * the ones a table built in memory gives. */
+ * to the Parquet writer in slices of about 1 MiB (pq_stream_append), one file per partition
+ * (split at --max-rows-per-file), so memory holds one slice of rows and the compressed pages of
+ * one row group, not the table. The row groups are cut where pq_write_stream would cut them over
+ * the whole partition, and pages do not depend on the slices, so the files are the ones a table
+ * built in memory gives. */
 #include "etl/load.h"
 
 #include <stdlib.h>
@@ -42,23 +43,38 @@ static bool next_in_file(stream_state *st) {
     return st->s->src->peek(st->s->src->ud, &part) && part == st->part;
 }
 
-/* Takes rows into the shell until they fill a row group or the file ends, then writes them. The
- * first row is known to belong to the file. */
+/* Rows the loader hands to the writer at a time: about this many PLAIN bytes. The writer encodes
+ * and compresses each slice's pages as they fill, so the row buffer holds one slice, not the
+ * row group. */
+#define SLICE_BYTES ((uint64_t)1 << 20)
+
+/* Takes rows into the shell until they fill a row group or the file ends, handing them to the
+ * writer a slice at a time, then ends the row group. The first row is known to belong to the
+ * file. */
 static lake_rc write_row_group(stream_state *st, lake_error *err) {
     etl_table *t = st->s->table;
     etl_rowsrc *src = st->s->src;
-    uint64_t limit = (uint64_t)pq_stream_row_group_bytes(st->pq), acc = 0;
+    uint64_t limit = (uint64_t)pq_stream_row_group_bytes(st->pq), acc = 0, slice = 0;
+    lake_rc rc = LAKE_OK;
     if (t->cols[0].len == 0) /* the file's first row is already in t */
         src->take(src->ud, t);
-    acc += pq_stream_row_bytes(st->pq, st->cols, t->cols[0].len - 1);
-    st->in_file++;
-    while (acc < limit && next_in_file(st)) {
-        src->take(src->ud, t);
-        acc += pq_stream_row_bytes(st->pq, st->cols, t->cols[0].len - 1);
+    for (;;) {
+        uint64_t n = pq_stream_row_bytes(st->pq, st->cols, t->cols[0].len - 1);
+        acc += n;
+        slice += n;
         st->in_file++;
+        bool more = acc < limit && next_in_file(st);
+        if (!more || slice >= SLICE_BYTES) {
+            rc = pq_stream_append(st->pq, st->cols, NULL, t->cols[0].len, err);
+            clear_rows(t);
+            slice = 0;
+            if (rc || !more)
+                break;
+        }
+        src->take(src->ud, t);
     }
-    lake_rc rc = pq_stream_write_row_group(st->pq, st->cols, NULL, t->cols[0].len, err);
-    clear_rows(t);
+    if (!rc)
+        rc = pq_stream_end_row_group(st->pq, err);
     return rc;
 }
 

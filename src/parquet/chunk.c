@@ -40,18 +40,11 @@ void pq_coldesc_init(pq_coldesc *d, const lake_col *c, pq_ts_type ts) {
     }
 }
 
-void pq_scratch_init(pq_scratch *sc, size_t page_rows) {
+void pq_scratch_init(pq_scratch *sc) {
     memset(sc, 0, sizeof *sc);
-    (void)page_rows; /* levels grow on demand: tiny files need tiny pages */
-    pq_dict_init(&sc->dict);
 }
 
 void pq_scratch_free(pq_scratch *sc) {
-    free(sc->levels);
-    free(sc->idx);
-    free(sc->ints);
-    pq_dict_free(&sc->dict);
-    lake_buf_free(&sc->values);
     lake_buf_free(&sc->page);
     lake_buf_free(&sc->comp);
     lake_buf_free(&sc->hdr);
@@ -59,10 +52,7 @@ void pq_scratch_free(pq_scratch *sc) {
 }
 
 size_t pq_scratch_bytes(const pq_scratch *sc) {
-    const pq_dict *d = &sc->dict;
-    return sc->max_rows * sizeof *sc->levels + sc->cap * (sizeof *sc->idx + sizeof *sc->ints) +
-           d->page.cap + d->cap * sizeof *d->ent + d->nslots * sizeof *d->slots + sc->values.cap +
-           sc->page.cap + sc->comp.cap + sc->hdr.cap;
+    return sc->page.cap + sc->comp.cap + sc->hdr.cap;
 }
 
 void pq_chunk_init(pq_chunk *ch) {
@@ -131,22 +121,6 @@ static int64_t int_of(const uint8_t *p, pq_phys phys) {
     int64_t x;
     memcpy(&x, p, 8);
     return x;
-}
-
-static void ensure_scratch(pq_scratch *sc, size_t n, size_t page_rows) {
-    size_t lv = n < page_rows ? n : page_rows;
-    if (lv > sc->max_rows) {
-        free(sc->levels);
-        sc->levels = lake_xmalloc(lv * sizeof *sc->levels);
-        sc->max_rows = lv;
-    }
-    if (n > sc->cap) {
-        free(sc->idx);
-        free(sc->ints);
-        sc->idx = lake_xmalloc(n * sizeof *sc->idx);
-        sc->ints = lake_xmalloc(n * sizeof *sc->ints);
-        sc->cap = n;
-    }
 }
 
 /* ---- page output ---- */
@@ -293,72 +267,7 @@ static void set_boundary_order(pq_chunk *ch) {
     ch->boundary_order = asc ? BOUNDARY_ASCENDING : desc ? BOUNDARY_DESCENDING : BOUNDARY_UNORDERED;
 }
 
-/* ---- choosing the encoding ---- */
-
-typedef struct {
-    bool use_dict;
-    size_t fallback; /* first row position encoded without the dictionary */
-    int bw;          /* index bit width */
-    int main_enc;    /* encoding of the pages without dictionary */
-} plan;
-
-#define ROW(pos) (rows ? (size_t)rows[pos] : (pos))
-
-/* One pass over the chunk: builds the dictionary (until it outgrows its page), collects integer
- * values for delta encoding, and picks the encoding with the smallest unencoded size. */
-static void make_plan(const pq_coldesc *d, const uint32_t *rows, size_t begin, size_t end,
-                      const pq_enc_opts *o, pq_scratch *sc, plan *pl) {
-    bool byte_array = d->phys == PQ_PHYS_BYTE_ARRAY;
-    bool dict = o->dictionary;
-    bool delta = o->delta && (d->phys == PQ_PHYS_INT32 || d->phys == PQ_PHYS_INT64);
-    uint64_t plain_all = 0, plain_prefix = 0;
-    size_t nn = 0, nn_prefix = 0;
-    pl->fallback = end;
-    if (dict)
-        pq_dict_reset(&sc->dict, byte_array, PQ_DICT_MAX_BYTES);
-    for (size_t pos = begin; pos < end; pos++) {
-        size_t r = ROW(pos);
-        if (!d->col->valid[r])
-            continue;
-        uint8_t tmp[12];
-        const uint8_t *p;
-        uint32_t len = get_value(d, r, tmp, &p);
-        uint64_t plen = len + (byte_array ? 4u : 0u);
-        plain_all += plen;
-        if (delta)
-            sc->ints[nn] = int_of(p, d->phys);
-        if (dict && pl->fallback == end) {
-            int64_t ix = pq_dict_add(&sc->dict, p, len);
-            if (ix < 0) {
-                pl->fallback = pos;
-            } else {
-                sc->idx[nn_prefix++] = (uint32_t)ix;
-                plain_prefix += plen;
-            }
-        }
-        nn++;
-    }
-    uint64_t best = plain_all;
-    pl->main_enc = PQ_ENC_PLAIN;
-    if (delta) {
-        uint64_t c = pq_delta_size(sc->ints, nn, d->phys == PQ_PHYS_INT32 ? 32 : 64);
-        if (c < best) {
-            best = c;
-            pl->main_enc = PQ_ENC_DELTA_BINARY_PACKED;
-        }
-    }
-    pl->use_dict = false;
-    pl->bw = dict ? pq_dict_bit_width(&sc->dict) : 0;
-    if (dict && nn_prefix > 0) {
-        uint64_t c = sc->dict.page.len + ((uint64_t)nn_prefix * (uint64_t)pl->bw + 7) / 8 +
-                     (plain_all - plain_prefix);
-        pl->use_dict = c < best;
-    }
-    if (!pl->use_dict)
-        pl->fallback = begin;
-}
-
-/* ---- the chunk ---- */
+/* ---- the incremental chunk encoder ---- */
 
 static void reset_chunk(pq_chunk *ch, pq_phys phys) {
     pq_page_rec *pages = ch->pages;
@@ -376,105 +285,251 @@ static void reset_chunk(pq_chunk *ch, pq_phys phys) {
     pq_stats_init(&ch->stats, phys);
 }
 
-/* Gathers the page starting at *pos (levels, statistics, PLAIN values when enc is PLAIN) and
- * returns its number of non-null values; *pos moves past the page. */
-static size_t gather_page(const pq_coldesc *d, const uint32_t *rows, size_t *pos, size_t limit,
-                          int enc, int bw, const pq_enc_opts *o, pq_scratch *sc, pq_stats *ps,
-                          size_t *nrows) {
-    bool byte_array = d->phys == PQ_PHYS_BYTE_ARRAY;
-    size_t k = 0, cnt = 0, bytes = 0, at = *pos;
-    lake_buf_resize(&sc->values, 0);
-    for (; at < limit && k < o->page_rows && bytes < o->page_bytes; at++, k++) {
-        size_t r = ROW(at);
-        if (!d->col->valid[r]) {
-            sc->levels[k] = 0;
-            pq_stats_null(ps);
-            continue;
-        }
-        sc->levels[k] = 1;
-        uint8_t tmp[12];
-        const uint8_t *p;
-        uint32_t len = get_value(d, r, tmp, &p);
-        pq_stats_add(ps, p, len);
-        cnt++;
-        if (enc == PQ_ENC_PLAIN) {
-            if (byte_array)
-                lake_buf_append(&sc->values, &len, 4);
-            lake_buf_append(&sc->values, p, len);
-            bytes = sc->values.len;
-        } else if (enc == PQ_ENC_RLE_DICTIONARY) {
-            bytes = (cnt * (size_t)bw + 7) / 8;
-        } else {
-            bytes += len;
-        }
-    }
-    *nrows = k;
-    *pos = at;
-    return cnt;
+void pq_colenc_init(pq_colenc *e, pq_phys phys) {
+    memset(e, 0, sizeof *e);
+    e->phys = phys;
+    pq_chunk_init(&e->ch);
+    pq_dict_init(&e->dict);
+    lake_buf_init(&e->data);
+    lake_buf_init(&e->values);
 }
 
-static lake_rc emit_dictionary(const pq_enc_opts *o, pq_scratch *sc, lake_buf *out, size_t start,
-                               pq_chunk *ch, lake_error *err) {
+void pq_colenc_free(pq_colenc *e) {
+    pq_chunk_free(&e->ch);
+    pq_dict_free(&e->dict);
+    lake_buf_free(&e->data);
+    lake_buf_free(&e->values);
+    free(e->levels);
+    free(e->idx);
+    free(e->ints);
+    memset(e, 0, sizeof *e);
+}
+
+size_t pq_colenc_bytes(const pq_colenc *e) {
+    const pq_dict *d = &e->dict;
+    return e->data.cap + e->values.cap +
+           e->cap * (sizeof *e->levels + (e->idx ? sizeof *e->idx : 0) +
+                     (e->ints ? sizeof *e->ints : 0)) +
+           d->page.cap + d->cap * sizeof *d->ent + d->nslots * sizeof *d->slots +
+           e->ch.pages_cap * sizeof(pq_page_rec) + e->ch.bounds.cap;
+}
+
+static bool delta_type(pq_phys phys) {
+    return phys == PQ_PHYS_INT32 || phys == PQ_PHYS_INT64;
+}
+
+static void begin_page(pq_colenc *e) {
+    e->first = e->rows;
+    e->k = e->cnt = 0;
+    lake_buf_resize(&e->values, 0);
+    pq_stats_init(&e->ps, e->phys);
+}
+
+static void begin_chunk(pq_colenc *e, const pq_enc_opts *o) {
+    reset_chunk(&e->ch, e->phys);
+    e->ch.encodings = 1u << PQ_ENC_RLE; /* definition levels */
+    e->open = true;
+    e->rows = 0;
+    lake_buf_resize(&e->data, 0);
+    e->dict_ok = o->dictionary;
+    if (e->dict_ok)
+        pq_dict_reset(&e->dict, e->phys == PQ_PHYS_BYTE_ARRAY, PQ_DICT_MAX_BYTES);
+    /* Nothing to choose: PLAIN from the first row. */
+    e->state = e->dict_ok || (o->delta && delta_type(e->phys)) ? PQ_CE_SAMPLE : PQ_CE_PLAIN;
+    begin_page(e);
+}
+
+/* Room for one more row in the page buffers (they grow to the largest page, not page_rows). */
+static void ensure_room(pq_colenc *e, const pq_enc_opts *o) {
+    if (e->k < e->cap)
+        return;
+    size_t n = e->cap ? e->cap * 2 : 64;
+    e->levels = lake_xrealloc(e->levels, n * sizeof *e->levels);
+    if (o->dictionary) /* indices and integers only where they can be used */
+        e->idx = lake_xrealloc(e->idx, n * sizeof *e->idx);
+    if (o->delta && delta_type(e->phys))
+        e->ints = lake_xrealloc(e->ints, n * sizeof *e->ints);
+    e->cap = n;
+}
+
+/* Encodes, compresses and keeps the gathered page, then starts the next. */
+static lake_rc flush_page(pq_colenc *e, const pq_enc_opts *o, pq_scratch *sc, lake_error *err) {
+    int bits = e->phys == PQ_PHYS_INT32 ? 32 : 64;
+    int enc = e->state == PQ_CE_DICT    ? PQ_ENC_RLE_DICTIONARY
+              : e->state == PQ_CE_DELTA ? PQ_ENC_DELTA_BINARY_PACKED
+                                        : PQ_ENC_PLAIN;
+    if (e->cnt == 0)
+        enc = PQ_ENC_PLAIN; /* no values: the simplest encoding of nothing */
+    lake_buf_resize(&sc->page, 0);
+    pq_rle_def_levels(e->levels, e->k, &sc->page);
+    if (enc == PQ_ENC_PLAIN) {
+        lake_buf_append(&sc->page, e->values.data, e->values.len);
+    } else if (enc == PQ_ENC_RLE_DICTIONARY) {
+        int bw = pq_dict_bit_width(&e->dict);
+        lake_buf_putc(&sc->page, (uint8_t)bw);
+        pq_rle_encode(e->idx, e->cnt, bw, &sc->page);
+    } else {
+        pq_delta_encode(e->ints, e->cnt, bits, &sc->page);
+    }
     size_t size;
-    ch->dict_page_offset = (int64_t)(out->len - start);
-    lake_rc rc = emit_page(PQ_PAGE_DICTIONARY, (int32_t)sc->dict.nent, PQ_ENC_PLAIN, NULL,
-                           &sc->dict.page, o, sc, out, ch, &size, err);
-    ch->encodings |= 1u << PQ_ENC_PLAIN;
-    return rc;
+    int64_t offset = (int64_t)e->data.len;
+    lake_rc rc = emit_page(PQ_PAGE_DATA, (int32_t)e->k, enc, o->header_stats ? &e->ps : NULL,
+                           &sc->page, o, sc, &e->data, &e->ch, &size, err);
+    if (rc)
+        return rc;
+    pq_chunk *ch = &e->ch;
+    ch->encodings |= 1u << enc;
+    ch->pages_by_enc[enc]++;
+    ch->data_pages++;
+    ch->num_values += (int64_t)e->k;
+    add_page_rec(ch, &e->ps, offset, size, e->first);
+    pq_stats_merge(&ch->stats, &e->ps);
+    begin_page(e);
+    return LAKE_OK;
 }
 
-lake_rc pq_chunk_encode(const pq_coldesc *d, const uint32_t *rows, size_t begin, size_t end,
-                        const pq_enc_opts *o, pq_scratch *sc, lake_buf *out, pq_chunk *ch,
-                        lake_error *err) {
-    size_t start = out->len;
-    int bits = d->phys == PQ_PHYS_INT32 ? 32 : 64;
-    plan pl;
-    lake_rc rc;
-    reset_chunk(ch, d->phys);
-    ensure_scratch(sc, end - begin, o->page_rows);
-    make_plan(d, rows, begin, end, o, sc, &pl);
-    ch->encodings = 1u << PQ_ENC_RLE; /* definition levels */
-    if (pl.use_dict) {
-        rc = emit_dictionary(o, sc, out, start, ch, err);
-        if (rc)
-            return rc;
-    }
-    ch->data_page_offset = (int64_t)(out->len - start);
-    size_t vi = 0; /* non-null values before the current page */
-    for (size_t pos = begin; pos < end;) {
-        int enc =
-            pl.use_dict ? (pos < pl.fallback ? PQ_ENC_RLE_DICTIONARY : PQ_ENC_PLAIN) : pl.main_enc;
-        size_t limit = enc == PQ_ENC_RLE_DICTIONARY ? pl.fallback : end;
-        size_t first = pos, k;
-        pq_stats ps;
-        pq_stats_init(&ps, d->phys);
-        size_t cnt = gather_page(d, rows, &pos, limit, enc, pl.bw, o, sc, &ps, &k);
-        lake_buf_resize(&sc->page, 0);
-        pq_rle_def_levels(sc->levels, k, &sc->page);
-        if (cnt == 0)
-            enc = PQ_ENC_PLAIN; /* no values: the simplest encoding of nothing */
-        if (enc == PQ_ENC_PLAIN) {
-            lake_buf_append(&sc->page, sc->values.data, sc->values.len);
-        } else if (enc == PQ_ENC_RLE_DICTIONARY) {
-            lake_buf_putc(&sc->page, (uint8_t)pl.bw);
-            pq_rle_encode(sc->idx + vi, cnt, pl.bw, &sc->page);
-        } else {
-            pq_delta_encode(sc->ints + vi, cnt, bits, &sc->page);
+/* Chooses the chunk's encoding on its first page of values (the page gathered while sampling):
+ * the smallest of PLAIN, DELTA_BINARY_PACKED and dictionary page + indices, as their sizes
+ * before compression. A page without values chooses nothing (the next page samples again). */
+static void choose(pq_colenc *e, const pq_enc_opts *o) {
+    if (e->cnt == 0)
+        return;
+    uint64_t best = e->values.len;
+    e->state = PQ_CE_PLAIN;
+    if (o->delta && delta_type(e->phys)) {
+        uint64_t c = pq_delta_size(e->ints, e->cnt, e->phys == PQ_PHYS_INT32 ? 32 : 64);
+        if (c < best) {
+            best = c;
+            e->state = PQ_CE_DELTA;
         }
-        vi += cnt;
+    }
+    if (e->dict_ok) {
+        int bw = pq_dict_bit_width(&e->dict);
+        uint64_t c = e->dict.page.len + ((uint64_t)e->cnt * (uint64_t)bw + 7) / 8;
+        if (c < best)
+            e->state = PQ_CE_DICT;
+    }
+    if (e->state != PQ_CE_DICT && e->dict.nent > 0) {
+        /* The sample's dictionary is not needed for the rest of the chunk. */
+        pq_dict_free(&e->dict);
+        pq_dict_init(&e->dict);
+    }
+}
+
+/* Encoded size of the values gathered so far, as the page cut measures it. */
+static size_t page_bytes(const pq_colenc *e) {
+    switch (e->state) {
+    case PQ_CE_DICT:
+        return (e->cnt * (size_t)pq_dict_bit_width(&e->dict) + 7) / 8;
+    case PQ_CE_DELTA:
+        return e->cnt * (e->phys == PQ_PHYS_INT32 ? 4u : 8u);
+    default:
+        return e->values.len;
+    }
+}
+
+lake_rc pq_colenc_add(pq_colenc *e, const pq_coldesc *d, const uint32_t *rows, size_t begin,
+                      size_t end, const pq_enc_opts *o, pq_scratch *sc, lake_error *err) {
+    bool byte_array = d->phys == PQ_PHYS_BYTE_ARRAY;
+    lake_rc rc;
+    if (!e->open && begin < end)
+        begin_chunk(e, o);
+    for (size_t pos = begin; pos < end; pos++) {
+        size_t r = rows ? (size_t)rows[pos] : pos;
+        ensure_room(e, o);
+        if (!d->col->valid[r]) {
+            e->levels[e->k++] = 0;
+            pq_stats_null(&e->ps);
+        } else {
+            uint8_t tmp[12];
+            const uint8_t *p;
+            uint32_t len = get_value(d, r, tmp, &p);
+            int64_t ix = 0;
+            if (e->state == PQ_CE_DICT || (e->state == PQ_CE_SAMPLE && e->dict_ok)) {
+                ix = pq_dict_add(&e->dict, p, len);
+                if (ix < 0 && e->state == PQ_CE_SAMPLE) {
+                    e->dict_ok = false;
+                } else if (ix < 0) {
+                    /* The dictionary is full: its pages end here, the rest is PLAIN. */
+                    if (e->k > 0 && (rc = flush_page(e, o, sc, err)) != LAKE_OK)
+                        return rc;
+                    e->state = PQ_CE_FALLBACK;
+                }
+            }
+            switch (e->state) {
+            case PQ_CE_SAMPLE: /* every candidate encoding's values, PLAIN too */
+                if (e->idx)
+                    e->idx[e->cnt] = (uint32_t)ix;
+                if (e->ints)
+                    e->ints[e->cnt] = int_of(p, e->phys);
+                /* fall through */
+            case PQ_CE_PLAIN:
+            case PQ_CE_FALLBACK:
+                if (byte_array)
+                    lake_buf_append(&e->values, &len, 4);
+                lake_buf_append(&e->values, p, len);
+                break;
+            case PQ_CE_DICT:
+                e->idx[e->cnt] = (uint32_t)ix;
+                break;
+            case PQ_CE_DELTA:
+                e->ints[e->cnt] = int_of(p, e->phys);
+                break;
+            }
+            e->levels[e->k++] = 1;
+            e->cnt++;
+            pq_stats_add(&e->ps, p, len);
+        }
+        e->rows++;
+        if (e->k < o->page_rows && page_bytes(e) < o->page_bytes)
+            continue;
+        if (e->state == PQ_CE_SAMPLE) {
+            choose(e, o);
+            /* The page goes on while the chosen encoding's measure allows (only the dictionary's
+             * can be below the PLAIN one the sample was cut at). */
+            if (e->k < o->page_rows && page_bytes(e) < o->page_bytes)
+                continue;
+        }
+        if ((rc = flush_page(e, o, sc, err)) != LAKE_OK)
+            return rc;
+    }
+    return LAKE_OK;
+}
+
+lake_rc pq_colenc_finish(pq_colenc *e, const pq_enc_opts *o, pq_scratch *sc, lake_buf *out,
+                         pq_chunk *ch, lake_error *err) {
+    lake_rc rc;
+    pq_chunk_free(ch);
+    pq_chunk_init(ch);
+    if (!e->open)
+        return LAKE_OK;
+    if (e->k > 0) {
+        if (e->state == PQ_CE_SAMPLE)
+            choose(e, o);
+        if ((rc = flush_page(e, o, sc, err)) != LAKE_OK)
+            return rc;
+    }
+    e->open = false;
+    int64_t shift = 0;
+    if (e->state == PQ_CE_DICT || e->state == PQ_CE_FALLBACK) {
         size_t size;
-        int64_t offset = (int64_t)(out->len - start);
-        rc = emit_page(PQ_PAGE_DATA, (int32_t)k, enc, o->header_stats ? &ps : NULL, &sc->page, o,
-                       sc, out, ch, &size, err);
+        e->ch.dict_page_offset = 0;
+        rc = emit_page(PQ_PAGE_DICTIONARY, (int32_t)e->dict.nent, PQ_ENC_PLAIN, NULL, &e->dict.page,
+                       o, sc, out, &e->ch, &size, err);
         if (rc)
             return rc;
-        ch->encodings |= 1u << enc;
-        ch->pages_by_enc[enc]++;
-        ch->data_pages++;
-        ch->num_values += (int64_t)k;
-        add_page_rec(ch, &ps, offset, size, (int64_t)(first - begin));
-        pq_stats_merge(&ch->stats, &ps);
+        e->ch.encodings |= 1u << PQ_ENC_PLAIN;
+        shift = (int64_t)size;
     }
-    set_boundary_order(ch);
+    e->ch.data_page_offset = shift;
+    for (size_t p = 0; p < e->ch.npages; p++)
+        e->ch.pages[p].offset += shift;
+    lake_buf_append(out, e->data.data, e->data.len);
+    lake_buf_resize(&e->data, 0);
+    set_boundary_order(&e->ch);
+    /* Hand the metadata over; the encoder keeps ch's (empty) arrays for its next chunk. */
+    pq_chunk tmp = *ch;
+    *ch = e->ch;
+    e->ch = tmp;
     return LAKE_OK;
 }

@@ -2,10 +2,10 @@
  *
  * A chunk is an optional dictionary page (PLAIN values) followed by data pages v1, each a page
  * header and the compressed body: definition levels (RLE hybrid with a 4-byte length), then the
- * values in RLE_DICTIONARY, PLAIN or DELTA_BINARY_PACKED. The encoding is chosen per chunk by the
- * smallest encoded size; a dictionary that outgrows its page limit covers the rows before that
- * point and the rest of the chunk falls back to PLAIN. The encoder appends to any buffer and
- * reports offsets relative to where the chunk starts there. */
+ * values in RLE_DICTIONARY, PLAIN or DELTA_BINARY_PACKED. The encoding is chosen per chunk on its
+ * first page (see pq_colenc); a dictionary that outgrows its page limit covers the rows before
+ * that point and the rest of the chunk falls back to PLAIN. The encoder appends to any buffer
+ * and reports offsets relative to where the chunk starts there. */
 #ifndef LAKE_PQ_CHUNK_H
 #define LAKE_PQ_CHUNK_H
 
@@ -52,21 +52,15 @@ typedef struct {
     bool header_stats; /* statistics in data page headers (when no page index is written) */
 } pq_enc_opts;
 
-/* Buffers reused across pages and chunks, so steady-state encoding does not allocate. */
+/* Buffers shared by the columns of a file for the page being written out, so steady-state
+ * encoding does not allocate. */
 typedef struct {
-    size_t max_rows;  /* capacity of levels */
-    uint32_t *levels; /* definition levels of the current page */
-    uint32_t *idx;    /* dictionary index of each non-null value of the chunk */
-    int64_t *ints;    /* integer value of each non-null value of the chunk (delta) */
-    size_t cap;       /* capacity of idx and ints */
-    pq_dict dict;
-    lake_buf values; /* encoded values of the current page */
-    lake_buf page;   /* uncompressed page body */
-    lake_buf comp;   /* compressed page body */
-    lake_buf hdr;    /* page header */
+    lake_buf page; /* uncompressed page body */
+    lake_buf comp; /* compressed page body */
+    lake_buf hdr;  /* page header */
 } pq_scratch;
 
-void pq_scratch_init(pq_scratch *sc, size_t page_rows);
+void pq_scratch_init(pq_scratch *sc);
 void pq_scratch_free(pq_scratch *sc);
 /* Bytes the scratch buffers have allocated (what pq_write_info.peak_held counts). */
 size_t pq_scratch_bytes(const pq_scratch *sc);
@@ -109,11 +103,54 @@ typedef struct {
 void pq_chunk_init(pq_chunk *ch);
 void pq_chunk_free(pq_chunk *ch); /* accepts a zeroed or initialised chunk */
 
-/* Encodes rows[begin..end) of the column (rows == NULL: rows begin..end-1) and appends the pages
- * to out; ch is reset first. Returns LAKE_OK, or a codec or size-limit error with detail in
- * err. */
-lake_rc pq_chunk_encode(const pq_coldesc *d, const uint32_t *rows, size_t begin, size_t end,
-                        const pq_enc_opts *o, pq_scratch *sc, lake_buf *out, pq_chunk *ch,
-                        lake_error *err);
+/* Incremental encoder of one column's chunks. Rows are added in any number of calls; each data
+ * page is encoded and compressed as soon as it is complete and kept, compressed, until
+ * pq_colenc_finish writes the chunk (dictionary page first, then the data pages). The page
+ * boundaries and encodings depend only on the rows, not on how they were split into calls.
+ *
+ * The encoding is chosen on the chunk's first page of values (up to page_rows rows or page_bytes
+ * of PLAIN values, whichever comes first): the smallest of PLAIN, DELTA_BINARY_PACKED (INT32 and
+ * INT64) and dictionary (dictionary page + indices) there wins for the chunk. A dictionary chunk
+ * whose dictionary page would pass PQ_DICT_MAX_BYTES falls back to PLAIN for the rest of the
+ * chunk; the pages written before stay dictionary encoded. */
+enum { PQ_CE_SAMPLE, PQ_CE_DICT, PQ_CE_PLAIN, PQ_CE_DELTA, PQ_CE_FALLBACK };
+
+typedef struct {
+    pq_phys phys;
+    int state;     /* PQ_CE_*; PQ_CE_SAMPLE until the chunk's encoding is chosen */
+    bool open;     /* a chunk has been started (rows added since the last finish) */
+    bool dict_ok;  /* while sampling: the dictionary has not overflowed */
+    pq_chunk ch;   /* the chunk's metadata; page offsets relative to data's start */
+    lake_buf data; /* the chunk's data pages so far, compressed, with their headers */
+    pq_dict dict;  /* the chunk's dictionary (PQ_CE_SAMPLE, PQ_CE_DICT, PQ_CE_FALLBACK) */
+    int64_t rows;  /* rows added to the chunk */
+    /* the page being gathered */
+    int64_t first; /* its first row within the chunk */
+    size_t k, cnt; /* rows, non-null values */
+    size_t cap;    /* capacity of levels, idx and ints */
+    uint32_t *levels;
+    uint32_t *idx;   /* dictionary indices (PQ_CE_SAMPLE, PQ_CE_DICT) */
+    int64_t *ints;   /* integer values (PQ_CE_SAMPLE, PQ_CE_DELTA) */
+    lake_buf values; /* PLAIN values (PQ_CE_SAMPLE, PQ_CE_PLAIN, PQ_CE_FALLBACK) */
+    pq_stats ps;     /* the page's statistics */
+} pq_colenc;
+
+void pq_colenc_init(pq_colenc *e, pq_phys phys);
+void pq_colenc_free(pq_colenc *e); /* accepts a zeroed encoder */
+/* Bytes the encoder holds (allocated capacities): compressed pages, dictionary, page buffers. */
+size_t pq_colenc_bytes(const pq_colenc *e);
+
+/* Adds rows[begin..end) of the column (rows == NULL: rows begin..end-1) to the open chunk,
+ * starting one if none is open. The bytes of string values must stay valid until the file's
+ * footer is written (statistics point at them). Returns LAKE_OK, or a codec or size-limit error
+ * with detail in err. */
+lake_rc pq_colenc_add(pq_colenc *e, const pq_coldesc *d, const uint32_t *rows, size_t begin,
+                      size_t end, const pq_enc_opts *o, pq_scratch *sc, lake_error *err);
+
+/* Ends the open chunk: appends its pages to out, the dictionary page first, and moves its
+ * metadata into *ch (which must be initialised; it is reset), offsets relative to where the
+ * chunk starts in out. A chunk with no rows gives no pages. */
+lake_rc pq_colenc_finish(pq_colenc *e, const pq_enc_opts *o, pq_scratch *sc, lake_buf *out,
+                         pq_chunk *ch, lake_error *err);
 
 #endif

@@ -198,9 +198,10 @@ static lake_rc check_args(const lake_col *const *cols, size_t ncols, const uint3
     return LAKE_OK;
 }
 
-/* State of one pq_write_stream call. Bytes are produced into buf and handed to the sink after
- * every column chunk, so buf never holds more than one chunk's pages (or the page index, or the
- * footer); pos is the file offset of buf's first byte. */
+/* State of one file. Each column's encoder (ce) holds the compressed pages of the open row group;
+ * when the group ends, its chunks are written into buf one at a time and handed to the sink, so
+ * buf never holds more than one chunk's pages (or the page index, or the footer); pos is the
+ * file offset of buf's first byte. */
 typedef struct {
     const pq_coldesc *cols;
     size_t ncols;
@@ -215,6 +216,8 @@ typedef struct {
     int64_t pos;
     size_t peak; /* most bytes held at once: buf and the encoder's scratch, by capacity */
     pq_scratch sc;
+    pq_colenc *ce;   /* one per column */
+    int64_t rg_rows; /* rows added to the open row group (0: none is open) */
     pq_rowgroup *rgs;
     size_t nrg, rg_cap;
     int64_t total_rows; /* rows of the row groups written so far */
@@ -226,10 +229,17 @@ static int64_t file_pos(const pq_file *f) {
 }
 
 /* Hands what buf holds to the sink. */
-static lake_rc emit(pq_file *f, lake_error *err) {
+static void note_held(pq_file *f) {
     size_t held = f->buf.cap + pq_scratch_bytes(&f->sc);
+    for (size_t i = 0; i < f->ncols; i++)
+        held += pq_colenc_bytes(&f->ce[i]);
     if (held > f->peak)
         f->peak = held;
+}
+
+/* Hands what buf holds to the sink. */
+static lake_rc emit(pq_file *f, lake_error *err) {
+    note_held(f);
     if (f->buf.len == 0)
         return LAKE_OK;
     lake_rc rc = f->sink(f->sink_ud, f->buf.data, f->buf.len, err);
@@ -287,25 +297,69 @@ static pq_rowgroup *new_row_group(pq_file *f) {
     return rg;
 }
 
-/* Encodes every column of rows[begin..end), turns chunk offsets into file offsets and hands
- * each chunk to the sink as soon as it is encoded. */
+/* Ends column i's chunk of the open row group: its pages go into buf, the dictionary page first,
+ * chunk offsets become file offsets, and buf goes to the sink. */
+static lake_rc finish_chunk(pq_file *f, pq_rowgroup *rg, size_t i, lake_error *err) {
+    pq_chunk *ch = &rg->chunks[i];
+    int64_t base = file_pos(f); /* chunk offsets count from the chunk's first byte */
+    lake_rc rc = pq_colenc_finish(&f->ce[i], &f->enc, &f->sc, &f->buf, ch, err);
+    if (rc)
+        return lake_error_prefix(err, "parquet: column %s: ", f->cols[i].col->name);
+    ch->data_page_offset += base;
+    if (ch->dict_page_offset >= 0)
+        ch->dict_page_offset += base;
+    for (size_t p = 0; p < ch->npages; p++)
+        ch->pages[p].offset += base;
+    return emit(f, err);
+}
+
+static lake_rc add_rows(pq_file *f, size_t i, size_t begin, size_t end, lake_error *err) {
+    lake_rc rc = pq_colenc_add(&f->ce[i], &f->cols[i], f->rows, begin, end, &f->enc, &f->sc, err);
+    if (rc)
+        return lake_error_prefix(err, "parquet: column %s: ", f->cols[i].col->name);
+    return LAKE_OK;
+}
+
+/* Adds rows[begin..end) of the bound columns to the open row group (opening one). Their pages
+ * are encoded and compressed as they fill; the rows are not needed after the call. */
+static lake_rc append_rows(pq_file *f, size_t begin, size_t end, lake_error *err) {
+    for (size_t i = 0; i < f->ncols; i++) {
+        lake_rc rc = add_rows(f, i, begin, end, err);
+        if (rc)
+            return rc;
+    }
+    f->rg_rows += (int64_t)(end - begin);
+    note_held(f);
+    return LAKE_OK;
+}
+
+/* Ends the open row group, if any: its chunks go to the sink column by column. */
+static lake_rc end_row_group(pq_file *f, lake_error *err) {
+    if (f->rg_rows == 0)
+        return LAKE_OK;
+    pq_rowgroup *rg = new_row_group(f);
+    rg->num_rows = f->rg_rows;
+    f->total_rows += f->rg_rows;
+    f->rg_rows = 0;
+    for (size_t i = 0; i < f->ncols; i++) {
+        lake_rc rc = finish_chunk(f, rg, i, err);
+        if (rc)
+            return rc;
+    }
+    return LAKE_OK;
+}
+
+/* Writes rows[begin..end) as one row group when all its rows are at hand: column by column, so
+ * only one column's compressed pages are held at a time. The same encoder as append_rows, so
+ * the same bytes. */
 static lake_rc write_row_group(pq_file *f, size_t begin, size_t end, lake_error *err) {
     pq_rowgroup *rg = new_row_group(f);
     rg->num_rows = (int64_t)(end - begin);
     f->total_rows += rg->num_rows;
     for (size_t i = 0; i < f->ncols; i++) {
-        pq_chunk *ch = &rg->chunks[i];
-        int64_t base = file_pos(f); /* chunk offsets count from the chunk's first byte */
-        lake_rc rc =
-            pq_chunk_encode(&f->cols[i], f->rows, begin, end, &f->enc, &f->sc, &f->buf, ch, err);
-        if (rc)
-            return lake_error_prefix(err, "parquet: column %s: ", f->cols[i].col->name);
-        ch->data_page_offset += base;
-        if (ch->dict_page_offset >= 0)
-            ch->dict_page_offset += base;
-        for (size_t p = 0; p < ch->npages; p++)
-            ch->pages[p].offset += base;
-        rc = emit(f, err);
+        lake_rc rc = add_rows(f, i, begin, end, err);
+        if (!rc)
+            rc = finish_chunk(f, rg, i, err);
         if (rc)
             return rc;
     }
@@ -370,7 +424,10 @@ static void file_init(pq_file *f, const pq_coldesc *cols, size_t ncols, const ui
     f->enc.delta = opt->delta;
     f->enc.crc = opt->page_crc;
     f->enc.header_stats = !opt->page_index;
-    pq_scratch_init(&f->sc, f->enc.page_rows);
+    pq_scratch_init(&f->sc);
+    f->ce = lake_xcalloc(ncols ? ncols : 1, sizeof *f->ce);
+    for (size_t i = 0; i < ncols; i++)
+        pq_colenc_init(&f->ce[i], cols[i].phys);
 }
 
 static void file_free(pq_file *f) {
@@ -380,6 +437,9 @@ static void file_free(pq_file *f) {
         free(f->rgs[g].chunks);
     }
     free(f->rgs);
+    for (size_t i = 0; f->ce && i < f->ncols; i++)
+        pq_colenc_free(&f->ce[i]);
+    free(f->ce);
     pq_scratch_free(&f->sc);
     lake_buf_free(&f->buf);
 }
@@ -398,6 +458,9 @@ static lake_rc write_rows(pq_file *f, lake_error *err) {
 }
 
 static lake_rc finish_file(pq_file *f, lake_error *err) {
+    lake_rc rc0 = end_row_group(f, err);
+    if (rc0)
+        return rc0;
     if (f->opt->page_index) {
         lake_rc rc = write_page_index(f, err);
         if (rc)
@@ -458,7 +521,7 @@ static lake_rc bind_rows(pq_stream *s, const lake_col *const *cols, const uint32
     lake_rc rc = check_schema(s, cols, err);
     if (!rc)
         rc = check_args(cols, s->f.ncols, rows, nrows, &s->opt, err);
-    if (!rc && (uint64_t)s->f.total_rows + nrows > INT32_MAX)
+    if (!rc && (uint64_t)s->f.total_rows + (uint64_t)s->f.rg_rows + nrows > INT32_MAX)
         rc = lake_error_set(err, LAKE_ERR_LIMIT, "parquet: more than 2^31 - 1 rows in a file");
     if (rc)
         return rc;
@@ -474,7 +537,9 @@ lake_rc pq_stream_write(pq_stream *s, const lake_col *const *cols, const uint32_
     lake_rc rc = bind_rows(s, cols, rows, nrows, err);
     if (rc)
         return rc;
-    rc = write_rows(&s->f, err);
+    rc = end_row_group(&s->f, err);
+    if (!rc)
+        rc = write_rows(&s->f, err);
     s->failed = rc != LAKE_OK;
     return rc;
 }
@@ -484,7 +549,27 @@ lake_rc pq_stream_write_row_group(pq_stream *s, const lake_col *const *cols, con
     lake_rc rc = bind_rows(s, cols, rows, nrows, err);
     if (rc || nrows == 0)
         return rc;
-    rc = write_row_group(&s->f, 0, nrows, err);
+    rc = end_row_group(&s->f, err);
+    if (!rc)
+        rc = write_row_group(&s->f, 0, nrows, err);
+    s->failed = rc != LAKE_OK;
+    return rc;
+}
+
+lake_rc pq_stream_append(pq_stream *s, const lake_col *const *cols, const uint32_t *rows,
+                         size_t nrows, lake_error *err) {
+    lake_rc rc = bind_rows(s, cols, rows, nrows, err);
+    if (rc || nrows == 0)
+        return rc;
+    rc = append_rows(&s->f, 0, nrows, err);
+    s->failed = rc != LAKE_OK;
+    return rc;
+}
+
+lake_rc pq_stream_end_row_group(pq_stream *s, lake_error *err) {
+    if (s->failed)
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG, "parquet: write after a failed write");
+    lake_rc rc = end_row_group(&s->f, err);
     s->failed = rc != LAKE_OK;
     return rc;
 }

@@ -483,3 +483,211 @@ UNIT_TEST(parquet_codec_names) {
     pq_options_default(&o);
     CHECK_EQ_INT(o.codec, PQ_CODEC_SNAPPY);
 }
+
+/* ---- a dictionary that overflows in the middle of a chunk written in slices ---- */
+
+/* Decodes n values of the RLE/bit-packed hybrid at p (Encodings.md) into out; returns how many
+ * it found before the bytes ran out. */
+static size_t rle_decode(const uint8_t *p, const uint8_t *end, int bw, uint32_t *out, size_t n) {
+    size_t got = 0;
+    while (got < n && p < end) {
+        uint64_t h = 0;
+        for (int s = 0; p < end; s += 7) {
+            h |= (uint64_t)(*p & 0x7f) << s;
+            if (!(*p++ & 0x80))
+                break;
+        }
+        if (h & 1) { /* bit-packed groups of 8, first value in the lowest bits */
+            size_t count = (size_t)(h >> 1) * 8;
+            for (size_t i = 0; i < count; i++) {
+                uint32_t v = 0;
+                for (int b = 0; b < bw; b++) {
+                    size_t bit = i * (size_t)bw + (size_t)b;
+                    if (p + bit / 8 < end && (p[bit / 8] >> (bit % 8) & 1))
+                        v |= 1u << b;
+                }
+                if (got < n)
+                    out[got++] = v;
+            }
+            p += (size_t)(h >> 1) * (size_t)bw;
+        } else { /* a run: count, then the value in ceil(bw / 8) bytes */
+            uint32_t v = 0;
+            for (int b = 0; b < (bw + 7) / 8 && p < end; b++)
+                v |= (uint32_t)*p++ << (8 * b);
+            for (uint64_t i = 0; i < (h >> 1) && got < n; i++)
+                out[got++] = v;
+        }
+    }
+    return got;
+}
+
+/* Reads back the string column chunk whose metadata is node md of the footer (uncompressed
+ * pages): checks every value against want (NULL ptr = null) and counts data pages per
+ * encoding. */
+static void read_string_chunk(int md, const lake_str *want, size_t n, int *by_enc) {
+    int64_t dict_off = ival(at(md, 1, 11)), total = ival(at(md, 1, 7));
+    int64_t off = at(md, 1, 11) >= 0 ? dict_off : ival(at(md, 1, 9)), end = off + total;
+    lake_str *dict = NULL;
+    size_t ndict = 0, row = 0;
+    uint32_t *lv = malloc(n * sizeof *lv), *ix = malloc(n * sizeof *ix);
+    while (off < end && row <= n) {
+        size_t hlen = 0;
+        int ph = decode(file.data + off, (size_t)(end - off), &hlen);
+        int type = (int)ival(at(ph, 1, 1));
+        int64_t size = ival(at(ph, 1, 3));
+        const uint8_t *p = file.data + off + hlen, *pend = p + size;
+        if (type == 2) { /* the dictionary page: PLAIN byte arrays */
+            CHECK(dict == NULL);
+            int64_t nd = ival(at(ph, 2, 7, 1));
+            CHECK(nd > 0 && nd < (int64_t)n);
+            ndict = nd > 0 && nd < (int64_t)n ? (size_t)nd : 0;
+            dict = malloc((ndict ? ndict : 1) * sizeof *dict);
+            for (size_t i = 0; i < ndict && p + 4 <= pend; i++) {
+                uint32_t len;
+                memcpy(&len, p, 4);
+                dict[i] = (lake_str){(const char *)p + 4, len};
+                p += 4 + len;
+            }
+        } else {
+            size_t k = (size_t)ival(at(ph, 2, 5, 1)), nn = 0;
+            int enc = (int)ival(at(ph, 2, 5, 2));
+            by_enc[enc & 15]++;
+            CHECK(row + k <= n);
+            uint32_t llen;
+            memcpy(&llen, p, 4);
+            CHECK_EQ_INT(rle_decode(p + 4, p + 4 + llen, 1, lv, k), k);
+            p += 4 + llen;
+            for (size_t i = 0; i < k; i++)
+                nn += lv[i];
+            if (enc == 8) { /* RLE_DICTIONARY */
+                int bw = *p++;
+                CHECK_EQ_INT(rle_decode(p, pend, bw, ix, nn), nn);
+            }
+            for (size_t i = 0, v = 0; i < k && row + i < n; i++) {
+                const lake_str *w = &want[row + i];
+                if (!lv[i]) {
+                    CHECK(w->ptr == NULL);
+                    continue;
+                }
+                lake_str got = {0};
+                if (enc == 8) {
+                    CHECK(ix[v] < ndict);
+                    if (ix[v] < ndict)
+                        got = dict[ix[v]];
+                    v++;
+                } else {
+                    CHECK_EQ_INT(enc, 0); /* PLAIN */
+                    uint32_t len;
+                    memcpy(&len, p, 4);
+                    got = (lake_str){(const char *)p + 4, len};
+                    p += 4 + len;
+                }
+                CHECK(w->ptr != NULL);
+                if (w->ptr)
+                    CHECK_EQ_MEM(got.ptr, got.len, w->ptr, w->len);
+            }
+            row += k;
+        }
+        off += (int64_t)hlen + size;
+    }
+    CHECK_EQ_INT(off, end);
+    CHECK_EQ_INT(row, n);
+    free(dict);
+    free(lv);
+    free(ix);
+}
+
+static lake_rc keep_bytes(void *ud, const void *data, size_t len, lake_error *err) {
+    (void)err;
+    lake_buf_append(ud, data, len);
+    return LAKE_OK;
+}
+
+UNIT_TEST(parquet_dictionary_overflow_across_slices) {
+    /* 30,000 rows of 8 values (the first page chooses a dictionary), then distinct 40-byte
+     * values: the dictionary passes 1 MiB after about 24,000 of them and the rest of the chunk
+     * is PLAIN. Every 13th row is null. */
+    size_t n = 80000;
+    static const char *const few[] = {"free", "paid", "F", "M", "NextSong", "Home", "", "x"};
+    char *text = malloc(n * 48);
+    lake_str *want = calloc(n, sizeof *want);
+    lake_col s, id;
+    lake_col_init(&s, "s", LAKE_T_STRING);
+    lake_col_init(&id, "id", LAKE_T_INT64);
+    for (size_t i = 0; i < n; i++) {
+        lake_col_push_i64(&id, (int64_t)i);
+        if (i % 13 == 7) {
+            lake_col_push_null(&s);
+            continue;
+        }
+        if (i < 30000) {
+            want[i] = (lake_str){few[i % 8], (uint32_t)strlen(few[i % 8])};
+        } else {
+            char *t = text + i * 48;
+            int len = snprintf(t, 48, "distinct-value-%08zu-abcdefghijklmnop", i * 7919);
+            want[i] = (lake_str){t, (uint32_t)len};
+        }
+        lake_col_push_str(&s, want[i].ptr, want[i].len);
+    }
+    const lake_col *cols[] = {&s, &id};
+    pq_options o;
+    pq_options_default(&o);
+    o.codec = PQ_CODEC_NONE;
+    lake_error err = {0};
+    lake_buf whole;
+    lake_buf_init(&whole);
+    CHECK_EQ_INT(pq_write_table(cols, 2, NULL, n, &o, &whole, &err), LAKE_OK);
+
+    /* The same rows in slices of 777, each from its own copy of the rows, then one row group. */
+    lake_buf_free(&file);
+    lake_col ps, pid;
+    lake_col_init(&ps, "s", LAKE_T_STRING);
+    lake_col_init(&pid, "id", LAKE_T_INT64);
+    const lake_col *part[] = {&ps, &pid};
+    pq_stream *st = NULL;
+    CHECK_EQ_INT(pq_stream_open(cols, 2, &o, keep_bytes, &file, &st, &err), LAKE_OK);
+    for (size_t i = 0; i < n; i++) {
+        lake_col_push_from(&ps, &s, i);
+        lake_col_push_from(&pid, &id, i);
+        if (ps.len == 777 || i + 1 == n) {
+            CHECK_EQ_INT(pq_stream_append(st, part, NULL, ps.len, &err), LAKE_OK);
+            lake_col_clear(&ps);
+            lake_col_clear(&pid);
+        }
+    }
+    CHECK_EQ_INT(pq_stream_end_row_group(st, &err), LAKE_OK);
+    CHECK_EQ_INT(pq_stream_close(st, NULL, &err), LAKE_OK);
+    CHECK_EQ_MEM(file.data, file.len, whole.data, whole.len);
+
+    int r = footer();
+    CHECK_EQ_INT(count(at(r, 1, 4)), 1); /* one row group */
+    int md = at(r, 5, 4, 0, 1, 0, 3);
+    CHECK(at(md, 1, 11) >= 0); /* a dictionary page */
+    int by_enc[16] = {0};
+    read_string_chunk(md, want, n, by_enc);
+    printf("  %d dictionary pages, %d PLAIN pages after the fallback\n", by_enc[8], by_enc[0]);
+    CHECK(by_enc[8] >= 2); /* dictionary pages across several slices before the fallback */
+    CHECK(by_enc[0] >= 1); /* PLAIN pages after it */
+    r = footer();
+    md = at(r, 5, 4, 0, 1, 0, 3);
+    /* encoding_stats: the dictionary page, then data pages per encoding, as counted */
+    int es = at(md, 1, 13);
+    int found_dict = 0, found_plain = 0;
+    for (int e = 0; e < count(es); e++) {
+        int pe = at(es, 1, e);
+        if (ival(at(pe, 1, 1)) == 0 && ival(at(pe, 1, 2)) == 8)
+            found_dict = (int)ival(at(pe, 1, 3));
+        if (ival(at(pe, 1, 1)) == 0 && ival(at(pe, 1, 2)) == 0)
+            found_plain = (int)ival(at(pe, 1, 3));
+    }
+    CHECK_EQ_INT(found_dict, by_enc[8]);
+    CHECK_EQ_INT(found_plain, by_enc[0]);
+    lake_col_free(&ps);
+    lake_col_free(&pid);
+    lake_col_free(&s);
+    lake_col_free(&id);
+    lake_buf_free(&whole);
+    lake_buf_free(&file);
+    free(want);
+    free(text);
+}
