@@ -90,8 +90,8 @@ typedef struct {
  * rows 0..nrows-1 in order) to sink, one column chunk at a time: each chunk's pages go to the
  * sink as soon as they are encoded and compressed, and only the metadata of the footer and page
  * index is kept until the end. Every column is OPTIONAL. opt == NULL means the defaults. Memory
- * is one encoded column chunk (at most about row_group_bytes), O(rows of a row group) scratch
- * and O(pages) of metadata. info (may be NULL) is filled in any case. Returns LAKE_OK, or an
+ * is one compressed column chunk, one page being filled per column (O(page_rows)), the
+ * dictionaries (at most 1 MiB each) and O(pages) of metadata. info (may be NULL) is filled in any case. Returns LAKE_OK, or an
  * error code with detail in err (codec failures, more than 2^31 rows, invalid options, the
  * sink's errors); on failure the sink has received part of a file. */
 lake_rc pq_write_stream(const lake_col *const *cols, size_t ncols, const uint32_t *rows,

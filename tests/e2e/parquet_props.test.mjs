@@ -393,6 +393,25 @@ describe('pq_write_table options', () => {
     assert.equal(has(await roundTrip(['--rows', '1', '--seed', '17', '--spark-metadata', 'always'])), true, 'always');
     assert.equal(has(await roundTrip(['--rows', '5000', '--seed', '17', '--spark-metadata', 'never'])), false, 'never');
   });
+  test('row groups written in slices (pq_stream_append) are the whole file, bytes and all', async () => {
+    // pq-roundtrip fails unless the sliced file equals pq_write_table's.
+    await roundTrip(['--rows', '12000', '--seed', '10', '--row-group-bytes', '300k', '--page-rows', '1000', '--shuffle', '--slices', '333']);
+    await roundTrip(['--rows', '23000', '--seed', '9', '--slices', '1']);
+  });
+  for (const codec of ['snappy', 'none']) {
+    test(`a dictionary that overflows mid-chunk across slices falls back to PLAIN (${codec})`, async () => {
+      const md = await roundTrip(['--rows', '70000', '--seed', '18', '--drift', '--slices', '777', '--codec', codec]);
+      assert.equal(md.row_groups.length, 1);
+      const chunk = md.row_groups[0].columns.find((c) => c.meta_data.path_in_schema.join('.') === 'drift');
+      const stats = chunk.meta_data.encoding_stats.map((e) => `${e.page_type}/${e.encoding}/${e.count}`);
+      const pages = (enc) => chunk.meta_data.encoding_stats
+        .filter((e) => e.page_type === 'DATA_PAGE' && e.encoding === enc)
+        .reduce((n, e) => n + Number(e.count), 0);
+      assert.ok(chunk.meta_data.dictionary_page_offset !== undefined, 'a dictionary page');
+      assert.ok(pages('RLE_DICTIONARY') >= 2, `dictionary pages before the fallback: ${stats}`);
+      assert.ok(pages('PLAIN') >= 1, `PLAIN pages after it: ${stats}`);
+    });
+  }
   test('zstd level and gzip level', async () => {
     await roundTrip(['--rows', '2000', '--seed', '16', '--codec', 'zstd', '--level', '19']);
     await roundTrip(['--rows', '2000', '--seed', '16', '--codec', 'gzip', '--level', '9']);

@@ -3,7 +3,7 @@
  *   pq-roundtrip OUT.parquet OUT.json [--seed N] [--rows N] [--codec C] [--level N]
  *                [--timestamp-type micros|millis|int96] [--row-group-bytes N] [--page-rows N]
  *                [--page-bytes N] [--no-dictionary] [--no-delta] [--no-page-index] [--no-crc]
- *                [--no-spark-metadata] [--shuffle]
+ *                [--no-spark-metadata] [--shuffle] [--slices N] [--drift]
  *
  * The table has one column of every lake type plus low-cardinality strings (level, gender,
  * location, user_agent). Values cover nulls in every position, empty and long strings, multi-byte
@@ -11,7 +11,13 @@
  * OUT.json is {"columns":[{"name","type"}],"rows":[[...]]}: int32 as numbers, int64 and
  * timestamps (microseconds, as the reader must return them after the unit conversion) as
  * decimal strings, doubles as numbers or "NaN", "Infinity", "-Infinity", "-0". Exit status 0 on
- * success, 1 on a writer error, 2 on bad usage. Used by tests/e2e/parquet_props.test.mjs. */
+ * success, 1 on a writer error, 2 on bad usage. Used by tests/e2e/parquet_props.test.mjs.
+ *
+ * --slices N writes the file through pq_stream_append, N rows at a time (row groups ended by
+ * pq_stream_end_row_group where the sum of pq_stream_row_bytes reaches the row group size), and
+ * fails (status 1) unless the bytes equal pq_write_table's. --drift adds a string column "drift"
+ * whose first 30,000 values take 8 values and the rest are distinct 40-byte values, so that a
+ * chunk of more than about 55,000 rows starts with a dictionary that overflows mid-chunk. */
 #include "lake/parquet.h"
 
 #include <math.h>
@@ -32,13 +38,26 @@ static uint64_t below(uint64_t n) {
     return n ? rnd() % n : 0;
 }
 
-enum { C_I32, C_I64ID, C_I64, C_F64, C_STR, C_TS, C_LEVEL, C_GENDER, C_LOC, C_UA, NCOLS };
+enum {
+    C_I32,
+    C_I64ID,
+    C_I64,
+    C_F64,
+    C_STR,
+    C_TS,
+    C_LEVEL,
+    C_GENDER,
+    C_LOC,
+    C_UA,
+    NCOLS,
+    C_DRIFT = NCOLS
+};
 
-static const char *const names[NCOLS] = {"i32", "id",    "i64",    "f64",      "str",
-                                         "ts",  "level", "gender", "location", "user_agent"};
-static const lake_type types[NCOLS] = {
-    LAKE_T_INT32,        LAKE_T_INT64,  LAKE_T_INT64,  LAKE_T_DOUBLE, LAKE_T_STRING,
-    LAKE_T_TIMESTAMP_US, LAKE_T_STRING, LAKE_T_STRING, LAKE_T_STRING, LAKE_T_STRING};
+static const char *const names[NCOLS + 1] = {
+    "i32", "id", "i64", "f64", "str", "ts", "level", "gender", "location", "user_agent", "drift"};
+static const lake_type types[NCOLS + 1] = {
+    LAKE_T_INT32,  LAKE_T_INT64,  LAKE_T_INT64,  LAKE_T_DOUBLE, LAKE_T_STRING, LAKE_T_TIMESTAMP_US,
+    LAKE_T_STRING, LAKE_T_STRING, LAKE_T_STRING, LAKE_T_STRING, LAKE_T_STRING};
 
 static const char *const pieces[] = {"a",  "Z",  "é", "ß", "日本", "🎵",    "\"", "\\", "/", " ",
                                      "\t", "\n", "~", "ÿ", "Ω",    "\x7f", "0",  "'",  "%", "😀"};
@@ -157,7 +176,7 @@ static int usage(void) {
     fprintf(stderr, "usage: pq-roundtrip OUT.parquet OUT.json [--seed N] [--rows N] [--codec C] "
                     "[--level N] [--timestamp-type T] [--row-group-bytes N] [--page-rows N] "
                     "[--page-bytes N] [--no-dictionary] [--no-delta] [--no-page-index] "
-                    "[--no-crc] [--no-spark-metadata] [--shuffle]\n");
+                    "[--no-crc] [--no-spark-metadata] [--shuffle] [--slices N] [--drift]\n");
     return 2;
 }
 
@@ -235,6 +254,65 @@ static void fill(lake_col *cols, size_t nrows, lake_arena *a) {
     }
 }
 
+static size_t slices;
+static bool drift;
+
+/* The drift column: 8 values for the first 30,000 rows, then distinct ones; nulls now and then. */
+static void fill_drift(lake_col *c, size_t nrows, lake_arena *a) {
+    for (size_t r = 0; r < nrows; r++) {
+        if (below(17) == 0) {
+            lake_col_push_null(c);
+            continue;
+        }
+        char *t = lake_arena_alloc(a, 48);
+        int len = r < 30000 ? snprintf(t, 48, "value %zu", r % 8)
+                            : snprintf(t, 48, "distinct %012zu ÿ-abcdefghijklmn", r * 7919);
+        lake_col_push_str(c, t, (uint32_t)len);
+    }
+}
+
+static lake_rc to_buf(void *ud, const void *data, size_t len, lake_error *err) {
+    (void)err;
+    lake_buf_append(ud, data, len);
+    return LAKE_OK;
+}
+
+/* The file written through pq_stream_append, `slices` rows at a time. */
+static lake_rc write_sliced(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
+                            size_t nrows, const pq_options *o, lake_buf *out, lake_error *err) {
+    pq_stream *s = NULL;
+    lake_rc rc = pq_stream_open(cols, ncols, o, to_buf, out, &s, err);
+    if (rc)
+        return rc;
+    uint64_t limit = (uint64_t)pq_stream_row_group_bytes(s), acc = 0;
+    size_t begin = 0;
+    for (size_t i = 0; !rc && i < nrows; i++) {
+        acc += pq_stream_row_bytes(s, cols, rows ? rows[i] : i);
+        bool end = acc >= limit || i + 1 == nrows;
+        if (end || i + 1 - begin == slices) {
+            if (rows) {
+                rc = pq_stream_append(s, cols, rows + begin, i + 1 - begin, err);
+            } else {
+                uint32_t *ids = lake_xmalloc((i + 1 - begin) * sizeof *ids);
+                for (size_t k = begin; k <= i; k++)
+                    ids[k - begin] = (uint32_t)k;
+                rc = pq_stream_append(s, cols, ids, i + 1 - begin, err);
+                free(ids);
+            }
+            begin = i + 1;
+        }
+        if (!rc && end) {
+            rc = pq_stream_end_row_group(s, err);
+            acc = 0;
+        }
+    }
+    if (rc) {
+        pq_stream_free(s);
+        return rc;
+    }
+    return pq_stream_close(s, NULL, err);
+}
+
 static int parse_args(int argc, char **argv, pq_options *o, uint64_t *seed, size_t *nrows,
                       bool *shuffle) {
     lake_error err = {0};
@@ -253,12 +331,16 @@ static int parse_args(int argc, char **argv, pq_options *o, uint64_t *seed, size
             o->spark_metadata = PQ_SPARK_NEVER;
         else if (!strcmp(a, "--shuffle"))
             *shuffle = true;
+        else if (!strcmp(a, "--drift"))
+            drift = true;
         else if (!v)
             return usage();
         else if (i++, !strcmp(a, "--seed"))
             *seed = strtoull(v, NULL, 10);
         else if (!strcmp(a, "--rows"))
             *nrows = (size_t)strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--slices") && (slices = (size_t)strtoull(v, NULL, 10)) > 0)
+            continue;
         else if (!strcmp(a, "--level"))
             o->level = atoi(v);
         else if (!strcmp(a, "--codec") && !pq_codec_parse(v, &o->codec, &err))
@@ -297,13 +379,16 @@ int main(int argc, char **argv) {
         return rc;
     rng_state = seed * 0x2545F4914F6CDD1DULL + 17;
     lake_arena *a = lake_arena_create(0);
-    lake_col cols[NCOLS];
-    const lake_col *ptrs[NCOLS];
-    for (int c = 0; c < NCOLS; c++) {
+    int ncols = NCOLS + (drift ? 1 : 0);
+    lake_col cols[NCOLS + 1];
+    const lake_col *ptrs[NCOLS + 1];
+    for (int c = 0; c < ncols; c++) {
         lake_col_init(&cols[c], names[c], types[c]);
         ptrs[c] = &cols[c];
     }
     fill(cols, nrows, a);
+    if (drift)
+        fill_drift(&cols[C_DRIFT], nrows, a);
     uint32_t *rows = NULL;
     if (shuffle) {
         rows = lake_xmalloc((nrows ? nrows : 1) * sizeof *rows);
@@ -319,9 +404,23 @@ int main(int argc, char **argv) {
     lake_buf file;
     lake_error err = {0};
     lake_buf_init(&file);
-    if (pq_write_table(ptrs, NCOLS, rows, nrows, &o, &file, &err)) {
+    if (pq_write_table(ptrs, (size_t)ncols, rows, nrows, &o, &file, &err)) {
         fprintf(stderr, "pq-roundtrip: %s\n", err.msg);
         return 1;
+    }
+    if (slices) {
+        lake_buf sliced;
+        lake_buf_init(&sliced);
+        if (write_sliced(ptrs, (size_t)ncols, rows, nrows, &o, &sliced, &err)) {
+            fprintf(stderr, "pq-roundtrip: in slices: %s\n", err.msg);
+            return 1;
+        }
+        if (sliced.len != file.len || memcmp(sliced.data, file.data, file.len) != 0) {
+            fprintf(stderr, "pq-roundtrip: the file written in slices of %zu rows differs\n",
+                    slices);
+            return 1;
+        }
+        lake_buf_free(&sliced);
     }
     FILE *pf = fopen(argv[1], "wb"), *jf = fopen(argv[2], "w");
     if (!pf || !jf || fwrite(file.data, 1, file.len, pf) != file.len) {
@@ -329,14 +428,14 @@ int main(int argc, char **argv) {
         return 1;
     }
     fputs("{\"columns\":[", jf);
-    for (int c = 0; c < NCOLS; c++)
+    for (int c = 0; c < ncols; c++)
         fprintf(jf, "%s{\"name\":\"%s\",\"type\":\"%s\"}", c ? "," : "", names[c],
                 types[c] == LAKE_T_TIMESTAMP_US ? "timestamp" : lake_type_name(types[c]));
     fputs("],\"rows\":[", jf);
     for (size_t i = 0; i < nrows; i++) {
         size_t r = rows ? rows[i] : i;
         fputs(i ? ",\n[" : "\n[", jf);
-        for (int c = 0; c < NCOLS; c++) {
+        for (int c = 0; c < ncols; c++) {
             if (c)
                 fputc(',', jf);
             json_value(jf, &cols[c], r, o.timestamp_type);
@@ -348,7 +447,7 @@ int main(int argc, char **argv) {
         perror("pq-roundtrip: closing output");
         return 1;
     }
-    for (int c = 0; c < NCOLS; c++)
+    for (int c = 0; c < ncols; c++)
         lake_col_free(&cols[c]);
     free(rows);
     lake_buf_free(&file);
