@@ -91,9 +91,9 @@ typedef struct {
  * sink as soon as they are encoded and compressed, and only the metadata of the footer and page
  * index is kept until the end. Every column is OPTIONAL. opt == NULL means the defaults. Memory
  * is one compressed column chunk, one page being filled per column (O(page_rows)), the
- * dictionaries (at most 1 MiB each) and O(pages) of metadata. info (may be NULL) is filled in any case. Returns LAKE_OK, or an
- * error code with detail in err (codec failures, more than 2^31 rows, invalid options, the
- * sink's errors); on failure the sink has received part of a file. */
+ * dictionaries (at most 1 MiB each) and O(pages) of metadata. info (may be NULL) is filled in any
+ * case. Returns LAKE_OK, or an error code with detail in err (codec failures, more than 2^31 rows,
+ * invalid options, the sink's errors); on failure the sink has received part of a file. */
 lake_rc pq_write_stream(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
                         size_t nrows, const pq_options *opt, pq_sink_fn sink, void *ud,
                         pq_write_info *info, lake_error *err);
