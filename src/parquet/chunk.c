@@ -331,6 +331,7 @@ static void begin_chunk(pq_colenc *e, const pq_enc_opts *o) {
     e->open = true;
     e->rows = 0;
     lake_buf_resize(&e->data, 0);
+    e->spilled = 0;
     e->dict_ok = o->dictionary;
     if (e->dict_ok)
         pq_dict_reset(&e->dict, e->phys == PQ_PHYS_BYTE_ARRAY, PQ_DICT_MAX_BYTES);
@@ -372,7 +373,7 @@ static lake_rc flush_page(pq_colenc *e, const pq_enc_opts *o, pq_scratch *sc, la
         pq_delta_encode(e->ints, e->cnt, bits, &sc->page);
     }
     size_t size;
-    int64_t offset = (int64_t)e->data.len;
+    int64_t offset = e->spilled + (int64_t)e->data.len;
     lake_rc rc = emit_page(PQ_PAGE_DATA, (int32_t)e->k, enc, o->header_stats ? &e->ps : NULL,
                            &sc->page, o, sc, &e->data, &e->ch, &size, err);
     if (rc)
@@ -524,8 +525,6 @@ lake_rc pq_colenc_finish(pq_colenc *e, const pq_enc_opts *o, pq_scratch *sc, lak
     e->ch.data_page_offset = shift;
     for (size_t p = 0; p < e->ch.npages; p++)
         e->ch.pages[p].offset += shift;
-    lake_buf_append(out, e->data.data, e->data.len);
-    lake_buf_resize(&e->data, 0);
     set_boundary_order(&e->ch);
     /* Hand the metadata over; the encoder keeps ch's (empty) arrays for its next chunk. */
     pq_chunk tmp = *ch;

@@ -117,13 +117,14 @@ enum { PQ_CE_SAMPLE, PQ_CE_DICT, PQ_CE_PLAIN, PQ_CE_DELTA, PQ_CE_FALLBACK };
 
 typedef struct {
     pq_phys phys;
-    int state;     /* PQ_CE_*; PQ_CE_SAMPLE until the chunk's encoding is chosen */
-    bool open;     /* a chunk has been started (rows added since the last finish) */
-    bool dict_ok;  /* while sampling: the dictionary has not overflowed */
-    pq_chunk ch;   /* the chunk's metadata; page offsets relative to data's start */
-    lake_buf data; /* the chunk's data pages so far, compressed, with their headers */
-    pq_dict dict;  /* the chunk's dictionary (PQ_CE_SAMPLE, PQ_CE_DICT, PQ_CE_FALLBACK) */
-    int64_t rows;  /* rows added to the chunk */
+    int state;       /* PQ_CE_*; PQ_CE_SAMPLE until the chunk's encoding is chosen */
+    bool open;       /* a chunk has been started (rows added since the last finish) */
+    bool dict_ok;    /* while sampling: the dictionary has not overflowed */
+    pq_chunk ch;     /* the chunk's metadata; page offsets relative to data's start */
+    lake_buf data;   /* the chunk's data pages so far, compressed, with their headers, after */
+    int64_t spilled; /* the first `spilled` bytes of them, which the caller moved out of data */
+    pq_dict dict;    /* the chunk's dictionary (PQ_CE_SAMPLE, PQ_CE_DICT, PQ_CE_FALLBACK) */
+    int64_t rows;    /* rows added to the chunk */
     /* the page being gathered */
     int64_t first; /* its first row within the chunk */
     size_t k, cnt; /* rows, non-null values */
@@ -147,9 +148,11 @@ size_t pq_colenc_bytes(const pq_colenc *e);
 lake_rc pq_colenc_add(pq_colenc *e, const pq_coldesc *d, const uint32_t *rows, size_t begin,
                       size_t end, const pq_enc_opts *o, pq_scratch *sc, lake_error *err);
 
-/* Ends the open chunk: appends its pages to out, the dictionary page first, and moves its
- * metadata into *ch (which must be initialised; it is reset), offsets relative to where the
- * chunk starts in out. A chunk with no rows gives no pages. */
+/* Ends the open chunk: writes its last page, appends the dictionary page (if any) to out and
+ * moves the chunk's metadata into *ch (which must be initialised; it is reset), offsets relative
+ * to where the chunk starts in out. The data pages follow the dictionary page: the caller writes
+ * the e->spilled bytes it moved out, then e->data, and empties e->data. A chunk with no rows
+ * gives no pages. */
 lake_rc pq_colenc_finish(pq_colenc *e, const pq_enc_opts *o, pq_scratch *sc, lake_buf *out,
                          pq_chunk *ch, lake_error *err);
 

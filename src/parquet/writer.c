@@ -7,9 +7,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 void pq_options_default(pq_options *o) {
     memset(o, 0, sizeof *o);
@@ -25,6 +27,7 @@ void pq_options_default(pq_options *o) {
     o->page_index = true;
     o->page_crc = true;
     o->spark_metadata = PQ_SPARK_AUTO;
+    o->spill_bytes = PQ_DEFAULT_SPILL_BYTES;
 }
 
 static const struct {
@@ -198,6 +201,11 @@ static lake_rc check_args(const lake_col *const *cols, size_t ncols, const uint3
     return LAKE_OK;
 }
 
+/* A piece of a column's spilled pages in the temporary file. */
+typedef struct {
+    int64_t off, len;
+} pq_extent;
+
 /* State of one file. Each column's encoder (ce) holds the compressed pages of the open row group;
  * when the group ends, its chunks are written into buf one at a time and handed to the sink, so
  * buf never holds more than one chunk's pages (or the page index, or the footer); pos is the
@@ -216,7 +224,13 @@ typedef struct {
     int64_t pos;
     size_t peak; /* most bytes held at once: buf and the encoder's scratch, by capacity */
     pq_scratch sc;
-    pq_colenc *ce;   /* one per column */
+    pq_colenc *ce;       /* one per column */
+    int64_t spill_bytes; /* held compressed pages that make them spill; < 0 never */
+    int spill_fd;        /* the temporary file, -1 until the first spill */
+    int64_t spill_len;   /* bytes of the open row group's pages in it */
+    uint64_t spilled;    /* bytes that went through it, over the file */
+    pq_extent **ext;     /* per column, where its spilled pages are, in order */
+    size_t *next, *ext_cap;
     int64_t rg_rows; /* rows added to the open row group (0: none is open) */
     pq_rowgroup *rgs;
     size_t nrg, rg_cap;
@@ -297,14 +311,118 @@ static pq_rowgroup *new_row_group(pq_file *f) {
     return rg;
 }
 
-/* Ends column i's chunk of the open row group: its pages go into buf, the dictionary page first,
- * chunk offsets become file offsets, and buf goes to the sink. */
+/* An unnamed file in $TMPDIR (or /tmp), gone when closed. */
+static int temp_fd(lake_error *err) {
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+    char *path = lake_xasprintf("%s/lake-pages-XXXXXX", dir); /* no O_TMPFILE here */
+    fd = mkostemp(path, O_CLOEXEC);
+    if (fd >= 0)
+        unlink(path);
+    else
+        lake_error_set(err, LAKE_ERR_IO, "parquet: creating a temporary file for pages in %s: %s",
+                       dir, strerror(errno));
+    free(path);
+    return fd;
+}
+
+static lake_rc pwrite_all(int fd, const uint8_t *p, size_t len, int64_t off, lake_error *err) {
+    while (len) {
+        ssize_t n = pwrite(fd, p, len, (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return lake_error_set(err, LAKE_ERR_IO, "parquet: writing a temporary file: %s",
+                                  n < 0 ? strerror(errno) : "no space written");
+        p += n;
+        off += n;
+        len -= (size_t)n;
+    }
+    return LAKE_OK;
+}
+
+/* Moves every column's held pages to the temporary file once they pass spill_bytes, so the
+ * pages of a row group larger than that are not all held in memory. */
+static lake_rc maybe_spill(pq_file *f, lake_error *err) {
+    if (f->spill_bytes < 0)
+        return LAKE_OK;
+    int64_t held = 0;
+    for (size_t i = 0; i < f->ncols; i++)
+        held += (int64_t)f->ce[i].data.len;
+    if (held <= f->spill_bytes)
+        return LAKE_OK;
+    note_held(f);
+    if (f->spill_fd < 0 && (f->spill_fd = temp_fd(err)) < 0)
+        return LAKE_ERR_IO;
+    for (size_t i = 0; i < f->ncols; i++) {
+        pq_colenc *e = &f->ce[i];
+        if (e->data.len == 0)
+            continue;
+        lake_rc rc = pwrite_all(f->spill_fd, e->data.data, e->data.len, f->spill_len, err);
+        if (rc)
+            return rc;
+        if (f->next[i] == f->ext_cap[i]) {
+            f->ext_cap[i] = f->ext_cap[i] ? f->ext_cap[i] * 2 : 4;
+            f->ext[i] = lake_xrealloc(f->ext[i], f->ext_cap[i] * sizeof *f->ext[i]);
+        }
+        f->ext[i][f->next[i]++] = (pq_extent){f->spill_len, (int64_t)e->data.len};
+        f->spill_len += (int64_t)e->data.len;
+        f->spilled += e->data.len;
+        e->spilled += (int64_t)e->data.len;
+        if (e->data.cap > ((size_t)1 << 20))
+            lake_buf_free(&e->data); /* give large buffers back */
+        else
+            lake_buf_resize(&e->data, 0);
+    }
+    return LAKE_OK;
+}
+
+/* Copies column i's spilled pages back from the temporary file to the sink, 1 MiB at a time. */
+static lake_rc unspill(pq_file *f, size_t i, lake_error *err) {
+    const size_t piece = (size_t)1 << 20;
+    for (size_t x = 0; x < f->next[i]; x++) {
+        int64_t off = f->ext[i][x].off, left = f->ext[i][x].len;
+        while (left > 0) {
+            size_t n = (size_t)left < piece ? (size_t)left : piece, at = f->buf.len;
+            lake_buf_resize(&f->buf, at + n);
+            ssize_t got = pread(f->spill_fd, f->buf.data + at, n, (off_t)off);
+            if (got < 0 && errno == EINTR) {
+                lake_buf_resize(&f->buf, at);
+                continue;
+            }
+            if (got != (ssize_t)n)
+                return lake_error_set(err, LAKE_ERR_IO, "parquet: reading a temporary file: %s",
+                                      got < 0 ? strerror(errno) : "short read");
+            off += (int64_t)n;
+            left -= (int64_t)n;
+            lake_rc rc = emit(f, err);
+            if (rc)
+                return rc;
+        }
+    }
+    f->next[i] = 0;
+    return LAKE_OK;
+}
+
+/* Ends column i's chunk of the open row group: its pages go into buf, the dictionary page first
+ * (then the spilled pages, then the held ones), chunk offsets become file offsets, and buf goes
+ * to the sink. */
 static lake_rc finish_chunk(pq_file *f, pq_rowgroup *rg, size_t i, lake_error *err) {
     pq_chunk *ch = &rg->chunks[i];
     int64_t base = file_pos(f); /* chunk offsets count from the chunk's first byte */
-    lake_rc rc = pq_colenc_finish(&f->ce[i], &f->enc, &f->sc, &f->buf, ch, err);
+    pq_colenc *e = &f->ce[i];
+    lake_rc rc = pq_colenc_finish(e, &f->enc, &f->sc, &f->buf, ch, err);
     if (rc)
         return lake_error_prefix(err, "parquet: column %s: ", f->cols[i].col->name);
+    if (f->next[i] > 0 && (rc = unspill(f, i, err)) != LAKE_OK)
+        return rc;
+    lake_buf_append(&f->buf, e->data.data, e->data.len);
+    lake_buf_resize(&e->data, 0);
+    e->spilled = 0;
     ch->data_page_offset += base;
     if (ch->dict_page_offset >= 0)
         ch->dict_page_offset += base;
@@ -330,7 +448,15 @@ static lake_rc append_rows(pq_file *f, size_t begin, size_t end, lake_error *err
     }
     f->rg_rows += (int64_t)(end - begin);
     note_held(f);
-    return LAKE_OK;
+    return maybe_spill(f, err);
+}
+
+/* After a row group: the temporary file is emptied (its blocks given back; should that fail,
+ * the next group overwrites the same offsets). */
+static void spill_reset(pq_file *f) {
+    if (f->spill_fd >= 0 && f->spill_len > 0 && ftruncate(f->spill_fd, 0) != 0)
+        errno = 0;
+    f->spill_len = 0;
 }
 
 /* Ends the open row group, if any: its chunks go to the sink column by column. */
@@ -346,6 +472,7 @@ static lake_rc end_row_group(pq_file *f, lake_error *err) {
         if (rc)
             return rc;
     }
+    spill_reset(f);
     return LAKE_OK;
 }
 
@@ -356,13 +483,20 @@ static lake_rc write_row_group(pq_file *f, size_t begin, size_t end, lake_error 
     pq_rowgroup *rg = new_row_group(f);
     rg->num_rows = (int64_t)(end - begin);
     f->total_rows += rg->num_rows;
+    const size_t step = 65536; /* rows added between checks of the held pages */
     for (size_t i = 0; i < f->ncols; i++) {
-        lake_rc rc = add_rows(f, i, begin, end, err);
+        lake_rc rc = LAKE_OK;
+        for (size_t at = begin; !rc && at < end; at += step) {
+            rc = add_rows(f, i, at, end - at < step ? end : at + step, err);
+            if (!rc)
+                rc = maybe_spill(f, err);
+        }
         if (!rc)
             rc = finish_chunk(f, rg, i, err);
         if (rc)
             return rc;
     }
+    spill_reset(f);
     return LAKE_OK;
 }
 
@@ -428,6 +562,11 @@ static void file_init(pq_file *f, const pq_coldesc *cols, size_t ncols, const ui
     f->ce = lake_xcalloc(ncols ? ncols : 1, sizeof *f->ce);
     for (size_t i = 0; i < ncols; i++)
         pq_colenc_init(&f->ce[i], cols[i].phys);
+    f->spill_bytes = opt->spill_bytes ? opt->spill_bytes : PQ_DEFAULT_SPILL_BYTES;
+    f->spill_fd = -1;
+    f->ext = lake_xcalloc(ncols ? ncols : 1, sizeof *f->ext);
+    f->next = lake_xcalloc(ncols ? ncols : 1, sizeof *f->next);
+    f->ext_cap = lake_xcalloc(ncols ? ncols : 1, sizeof *f->ext_cap);
 }
 
 static void file_free(pq_file *f) {
@@ -440,6 +579,13 @@ static void file_free(pq_file *f) {
     for (size_t i = 0; f->ce && i < f->ncols; i++)
         pq_colenc_free(&f->ce[i]);
     free(f->ce);
+    for (size_t i = 0; f->ext && i < f->ncols; i++)
+        free(f->ext[i]);
+    free(f->ext);
+    free(f->next);
+    free(f->ext_cap);
+    if (f->spill_fd >= 0)
+        close(f->spill_fd);
     pq_scratch_free(&f->sc);
     lake_buf_free(&f->buf);
 }
@@ -592,6 +738,7 @@ lake_rc pq_stream_close(pq_stream *s, pq_write_info *info, lake_error *err) {
     if (info) {
         info->file_bytes = (uint64_t)s->f.pos;
         info->peak_held = s->f.peak;
+        info->spilled = s->f.spilled;
     }
     pq_stream_free(s);
     return rc;
@@ -620,6 +767,7 @@ lake_rc pq_write_stream(const lake_col *const *cols, size_t ncols, const uint32_
         if (info) {
             info->file_bytes = (uint64_t)s->f.pos;
             info->peak_held = s->f.peak;
+            info->spilled = s->f.spilled;
         }
         pq_stream_free(s);
         return rc;

@@ -282,3 +282,91 @@ UNIT_TEST(view_advance_keeps_a_window_of_a_large_object) {
     rmdir(dir);
     free(path);
 }
+
+/* Random (incompressible) ids and strings, one row group, appended in slices of 1,000 rows
+ * (slice == 0: pq_write_stream over the whole table) with the given spill_bytes. */
+static lake_rc write_spilling(size_t n, size_t slice, int64_t spill_bytes, lake_buf *out,
+                              pq_write_info *info, lake_error *err) {
+    lake_col id, s;
+    lake_col_init(&id, "id", LAKE_T_INT64);
+    lake_col_init(&s, "s", LAKE_T_STRING);
+    const lake_col *cols[] = {&id, &s};
+    char *text = lake_xmalloc(n * 16);
+    uint64_t h = 88172645463325252u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= h << 13, h ^= h >> 7, h ^= h << 17;
+        for (int k = 0; k < 16; k++)
+            text[i * 16 + (size_t)k] = (char)('a' + (h >> (k * 4) & 15));
+        lake_col_push_i64(&id, (int64_t)h);
+        lake_col_push_str(&s, text + i * 16, 16);
+    }
+    pq_options o;
+    pq_options_default(&o);
+    o.spill_bytes = spill_bytes;
+    lake_rc rc;
+    if (slice == 0) {
+        rc = pq_write_stream(cols, 2, NULL, n, &o, to_buf, out, info, err);
+    } else {
+        pq_stream *st = NULL;
+        rc = pq_stream_open(cols, 2, &o, to_buf, out, &st, err);
+        uint32_t *rows = lake_xmalloc(n * sizeof *rows);
+        for (size_t i = 0; i < n; i++)
+            rows[i] = (uint32_t)i;
+        for (size_t at = 0; !rc && at < n; at += slice)
+            rc = pq_stream_append(st, cols, rows + at, n - at < slice ? n - at : slice, err);
+        if (!rc)
+            rc = pq_stream_close(st, info, err);
+        else
+            pq_stream_free(st);
+        free(rows);
+    }
+    lake_col_free(&id);
+    lake_col_free(&s);
+    free(text);
+    return rc;
+}
+
+/* Pages held past spill_bytes go to a temporary file and come back at the end of the row
+ * group: the same bytes as held in memory, less memory, and a clear error when the temporary
+ * directory cannot be used. */
+UNIT_TEST(pq_stream_spills_held_pages) {
+    size_t n = 200000; /* 24 bytes a row, random: about 5 MB of pages in one row group */
+    lake_buf held, spilled, whole;
+    lake_buf_init(&held);
+    lake_buf_init(&spilled);
+    lake_buf_init(&whole);
+    pq_write_info ih = {0}, is = {0}, iw = {0};
+    lake_error err = {0};
+    CHECK_EQ_INT(write_spilling(n, 1000, -1, &held, &ih, &err), LAKE_OK);
+    CHECK_EQ_INT(write_spilling(n, 1000, 256 << 10, &spilled, &is, &err), LAKE_OK);
+    CHECK_EQ_INT(write_spilling(n, 0, 256 << 10, &whole, &iw, &err), LAKE_OK);
+    printf("  file %zu bytes; held in memory: peak %zu; spilling past 256 KiB: peak %zu, "
+           "%llu bytes spilled; whole table: peak %zu, %llu spilled\n",
+           held.len, ih.peak_held, is.peak_held, (unsigned long long)is.spilled, iw.peak_held,
+           (unsigned long long)iw.spilled);
+    CHECK_EQ_INT(ih.spilled, 0);
+    CHECK(is.spilled > held.len / 2);
+    CHECK(iw.spilled > 0);
+    CHECK_EQ_MEM(spilled.data, spilled.len, held.data, held.len);
+    CHECK_EQ_MEM(whole.data, whole.len, held.data, held.len);
+    CHECK(held.len > (size_t)4 << 20);
+    CHECK(ih.peak_held > held.len); /* every page of the group held at once */
+    /* The budget, then what does not depend on the group's size: per column the page being
+     * filled and the first page's trial dictionary (about 1.7 MB for these 20,000-row pages of
+     * distinct values), a 1 MiB piece of a spilled chunk. */
+    CHECK(is.peak_held < ih.peak_held / 3);
+    const char *was = getenv("TMPDIR");
+    char *keep = was ? lake_xasprintf("%s", was) : NULL;
+    setenv("TMPDIR", "/nonexistent-lake-dir", 1);
+    lake_buf_resize(&spilled, 0);
+    CHECK_EQ_INT(write_spilling(n, 1000, 256 << 10, &spilled, &is, &err), LAKE_ERR_IO);
+    CHECK(strstr(err.msg, "/nonexistent-lake-dir") != NULL);
+    if (keep)
+        setenv("TMPDIR", keep, 1);
+    else
+        unsetenv("TMPDIR");
+    free(keep);
+    lake_buf_free(&held);
+    lake_buf_free(&spilled);
+    lake_buf_free(&whole);
+}
