@@ -103,6 +103,18 @@ lake_rc pq_write_stream(const lake_col *const *cols, size_t ncols, const uint32_
                         size_t nrows, const pq_options *opt, pq_sink_fn sink, void *ud,
                         pq_write_info *info, lake_error *err);
 
+/* Encoder buffers kept from one file to the next by a thread that writes many files in turn (the
+ * one-row partition files of a table like songs): a file written with a pq_reuse borrows them
+ * instead of allocating its own, and gives them back, emptied, when it ends. Buffers above
+ * 1 MiB are freed then, so what is kept stays small. One file at a time per pq_reuse. */
+typedef struct pq_reuse pq_reuse;
+pq_reuse *pq_reuse_create(void);
+void pq_reuse_free(pq_reuse *r); /* accepts NULL */
+/* pq_write_stream with the buffers of r (NULL: its own). */
+lake_rc pq_write_stream_reuse(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
+                              size_t nrows, const pq_options *opt, pq_sink_fn sink, void *ud,
+                              pq_reuse *r, pq_write_info *info, lake_error *err);
+
 /* The same file written in parts, for tables produced a batch at a time: pq_stream_open takes
  * the schema (names and types of cols; their rows are not read), each pq_stream_write appends
  * rows[0..nrows) (rows == NULL: 0..nrows-1) of columns with that schema as row groups cut at

@@ -29,6 +29,7 @@ typedef struct {
     size_t ntasks, cap;
     uint32_t *identity; /* 0..max rows, shared row index for pq_write_table */
     size_t *order;      /* the order workers take tasks in (see stripe_order) */
+    pq_reuse **reuse;   /* per worker: Parquet encoder buffers kept from file to file */
     char *staging;      /* "_temporary/<run>/" (rename protocol) or "" (direct protocol) */
     etl_first_error first;
     lake_obj_list old;      /* direct protocol: objects to delete after _SUCCESS */

@@ -294,6 +294,40 @@ void pq_colenc_init(pq_colenc *e, pq_phys phys) {
     lake_buf_init(&e->values);
 }
 
+/* Buffers larger than this are freed rather than kept when an encoder is reused. */
+#define PQ_REUSE_KEEP_BYTES ((size_t)1 << 20)
+
+static void keep_small(lake_buf *b) {
+    if (b->cap > PQ_REUSE_KEEP_BYTES)
+        lake_buf_free(b);
+    else
+        lake_buf_resize(b, 0);
+}
+
+void pq_colenc_reuse(pq_colenc *e, pq_phys phys) {
+    pq_colenc kept = *e;
+    keep_small(&kept.data);
+    keep_small(&kept.values);
+    keep_small(&kept.ch.bounds);
+    if (kept.dict.page.cap > PQ_REUSE_KEEP_BYTES) {
+        pq_dict_free(&kept.dict);
+        pq_dict_init(&kept.dict);
+    }
+    memset(e, 0, sizeof *e);
+    e->phys = phys;
+    pq_chunk_init(&e->ch);
+    e->ch.pages = kept.ch.pages;
+    e->ch.pages_cap = kept.ch.pages_cap;
+    e->ch.bounds = kept.ch.bounds;
+    e->dict = kept.dict;
+    e->data = kept.data;
+    e->values = kept.values;
+    e->levels = kept.levels;
+    e->idx = kept.idx;
+    e->ints = kept.ints;
+    e->cap = kept.cap;
+}
+
 void pq_colenc_free(pq_colenc *e) {
     pq_chunk_free(&e->ch);
     pq_dict_free(&e->dict);
@@ -342,13 +376,14 @@ static void begin_chunk(pq_colenc *e, const pq_enc_opts *o) {
 
 /* Room for one more row in the page buffers (they grow to the largest page, not page_rows). */
 static void ensure_room(pq_colenc *e, const pq_enc_opts *o) {
-    if (e->k < e->cap)
-        return;
-    size_t n = e->cap ? e->cap * 2 : 64;
+    bool want_idx = o->dictionary, want_ints = o->delta && delta_type(e->phys);
+    if (e->k < e->cap && (!want_idx || e->idx) && (!want_ints || e->ints))
+        return; /* (a reused encoder may lack the arrays another column type did not need) */
+    size_t n = e->k < e->cap ? e->cap : e->cap ? e->cap * 2 : 64;
     e->levels = lake_xrealloc(e->levels, n * sizeof *e->levels);
-    if (o->dictionary) /* indices and integers only where they can be used */
+    if (want_idx) /* indices and integers only where they can be used */
         e->idx = lake_xrealloc(e->idx, n * sizeof *e->idx);
-    if (o->delta && delta_type(e->phys))
+    if (want_ints)
         e->ints = lake_xrealloc(e->ints, n * sizeof *e->ints);
     e->cap = n;
 }

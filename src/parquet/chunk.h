@@ -138,6 +138,9 @@ typedef struct {
 
 void pq_colenc_init(pq_colenc *e, pq_phys phys);
 void pq_colenc_free(pq_colenc *e); /* accepts a zeroed encoder */
+/* Makes an initialised encoder (of any column type, whose chunk was finished or abandoned) a new
+ * one for phys, keeping its buffers of up to 1 MiB. */
+void pq_colenc_reuse(pq_colenc *e, pq_phys phys);
 /* Bytes the encoder holds (allocated capacities): compressed pages, dictionary, page buffers. */
 size_t pq_colenc_bytes(const pq_colenc *e);
 

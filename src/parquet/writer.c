@@ -235,7 +235,77 @@ typedef struct {
     pq_rowgroup *rgs;
     size_t nrg, rg_cap;
     int64_t total_rows; /* rows of the row groups written so far */
+    pq_reuse *reuse;    /* where buf, sc and ce came from and go back to; NULL: owned */
 } pq_file;
+
+struct pq_reuse {
+    lake_buf buf;
+    pq_scratch sc;
+    pq_colenc *ce; /* initialised encoders, nce of them */
+    size_t nce;
+    bool lent; /* a file has them */
+};
+
+pq_reuse *pq_reuse_create(void) {
+    return lake_xcalloc(1, sizeof(pq_reuse));
+}
+
+void pq_reuse_free(pq_reuse *r) {
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nce; i++)
+        pq_colenc_free(&r->ce[i]);
+    free(r->ce);
+    pq_scratch_free(&r->sc);
+    lake_buf_free(&r->buf);
+    free(r);
+}
+
+/* The file's buffers and encoders: r's when it has them to lend, else new ones. */
+static void borrow(pq_file *f, pq_reuse *r) {
+    size_t n = f->ncols ? f->ncols : 1;
+    if (!r || r->lent) {
+        lake_buf_init(&f->buf);
+        pq_scratch_init(&f->sc);
+        f->ce = lake_xcalloc(n, sizeof *f->ce);
+        for (size_t i = 0; i < f->ncols; i++)
+            pq_colenc_init(&f->ce[i], f->cols[i].phys);
+        return;
+    }
+    if (r->nce < n) {
+        r->ce = lake_xrealloc(r->ce, n * sizeof *r->ce);
+        for (size_t i = r->nce; i < n; i++)
+            pq_colenc_init(&r->ce[i], PQ_PHYS_INT32);
+        r->nce = n;
+    }
+    for (size_t i = 0; i < f->ncols; i++)
+        pq_colenc_reuse(&r->ce[i], f->cols[i].phys);
+    f->buf = r->buf;
+    lake_buf_resize(&f->buf, 0);
+    f->sc = r->sc;
+    f->ce = r->ce;
+    r->lent = true;
+    f->reuse = r;
+}
+
+/* Gives borrowed buffers back (large ones freed), or frees the file's own. */
+static void give_back(pq_file *f) {
+    pq_reuse *r = f->reuse;
+    if (!r) {
+        for (size_t i = 0; f->ce && i < f->ncols; i++)
+            pq_colenc_free(&f->ce[i]);
+        free(f->ce);
+        pq_scratch_free(&f->sc);
+        lake_buf_free(&f->buf);
+        return;
+    }
+    if (f->buf.cap > ((size_t)1 << 20))
+        lake_buf_free(&f->buf);
+    r->buf = f->buf;
+    r->sc = f->sc;
+    r->lent = false;
+    f->reuse = NULL;
+}
 
 /* File offset of the next byte produced. */
 static int64_t file_pos(const pq_file *f) {
@@ -541,14 +611,14 @@ static lake_rc write_footer(pq_file *f, lake_error *err) {
 }
 
 static void file_init(pq_file *f, const pq_coldesc *cols, size_t ncols, const uint32_t *rows,
-                      size_t nrows, const pq_options *opt) {
+                      size_t nrows, const pq_options *opt, pq_reuse *reuse) {
     memset(f, 0, sizeof *f);
     f->cols = cols;
     f->ncols = ncols;
     f->rows = rows;
     f->nrows = nrows;
     f->opt = opt;
-    lake_buf_init(&f->buf);
+    borrow(f, reuse);
     f->row_group_bytes = opt->row_group_bytes ? opt->row_group_bytes : PQ_DEFAULT_ROW_GROUP_BYTES;
     f->enc.codec = block_codec(opt->codec);
     f->enc.level = opt->level;
@@ -558,10 +628,6 @@ static void file_init(pq_file *f, const pq_coldesc *cols, size_t ncols, const ui
     f->enc.delta = opt->delta;
     f->enc.crc = opt->page_crc;
     f->enc.header_stats = !opt->page_index;
-    pq_scratch_init(&f->sc);
-    f->ce = lake_xcalloc(ncols ? ncols : 1, sizeof *f->ce);
-    for (size_t i = 0; i < ncols; i++)
-        pq_colenc_init(&f->ce[i], cols[i].phys);
     f->spill_bytes = opt->spill_bytes ? opt->spill_bytes : PQ_DEFAULT_SPILL_BYTES;
     f->spill_fd = -1;
     f->ext = lake_xcalloc(ncols ? ncols : 1, sizeof *f->ext);
@@ -576,9 +642,6 @@ static void file_free(pq_file *f) {
         free(f->rgs[g].chunks);
     }
     free(f->rgs);
-    for (size_t i = 0; f->ce && i < f->ncols; i++)
-        pq_colenc_free(&f->ce[i]);
-    free(f->ce);
     for (size_t i = 0; f->ext && i < f->ncols; i++)
         free(f->ext[i]);
     free(f->ext);
@@ -586,8 +649,7 @@ static void file_free(pq_file *f) {
     free(f->ext_cap);
     if (f->spill_fd >= 0)
         close(f->spill_fd);
-    pq_scratch_free(&f->sc);
-    lake_buf_free(&f->buf);
+    give_back(f);
 }
 
 /* Row groups of rows[0..nrows) of the bound columns, each cut once its rows reach
@@ -622,8 +684,9 @@ struct pq_stream {
     bool failed; /* a write failed: the file cannot be finished */
 };
 
-lake_rc pq_stream_open(const lake_col *const *cols, size_t ncols, const pq_options *opt,
-                       pq_sink_fn sink, void *ud, pq_stream **out, lake_error *err) {
+static lake_rc stream_open(const lake_col *const *cols, size_t ncols, const pq_options *opt,
+                           pq_sink_fn sink, void *ud, pq_reuse *reuse, pq_stream **out,
+                           lake_error *err) {
     pq_options defaults;
     *out = NULL;
     if (!opt) {
@@ -638,12 +701,17 @@ lake_rc pq_stream_open(const lake_col *const *cols, size_t ncols, const pq_optio
     s->descs = lake_xmalloc(ncols * sizeof *s->descs);
     for (size_t i = 0; i < ncols; i++)
         pq_coldesc_init(&s->descs[i], cols[i], opt->timestamp_type);
-    file_init(&s->f, s->descs, ncols, NULL, 0, &s->opt);
+    file_init(&s->f, s->descs, ncols, NULL, 0, &s->opt, reuse);
     s->f.sink = sink;
     s->f.sink_ud = ud;
     lake_buf_append(&s->f.buf, "PAR1", 4);
     *out = s;
     return LAKE_OK;
+}
+
+lake_rc pq_stream_open(const lake_col *const *cols, size_t ncols, const pq_options *opt,
+                       pq_sink_fn sink, void *ud, pq_stream **out, lake_error *err) {
+    return stream_open(cols, ncols, opt, sink, ud, NULL, out, err);
 }
 
 /* cols must have the names and types the stream was opened with, in the same order. */
@@ -755,8 +823,14 @@ void pq_stream_free(pq_stream *s) {
 lake_rc pq_write_stream(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
                         size_t nrows, const pq_options *opt, pq_sink_fn sink, void *ud,
                         pq_write_info *info, lake_error *err) {
+    return pq_write_stream_reuse(cols, ncols, rows, nrows, opt, sink, ud, NULL, info, err);
+}
+
+lake_rc pq_write_stream_reuse(const lake_col *const *cols, size_t ncols, const uint32_t *rows,
+                              size_t nrows, const pq_options *opt, pq_sink_fn sink, void *ud,
+                              pq_reuse *r, pq_write_info *info, lake_error *err) {
     pq_stream *s;
-    lake_rc rc = pq_stream_open(cols, ncols, opt, sink, ud, &s, err);
+    lake_rc rc = stream_open(cols, ncols, opt, sink, ud, r, &s, err);
     if (rc) {
         if (info)
             memset(info, 0, sizeof *info);
