@@ -212,8 +212,20 @@ static bool spark_json_wanted(const pq_options *opt, const pq_rowgroup *rgs, siz
     return (int64_t)json_len * 20 <= data;
 }
 
+/* At most the length of pq_spark_schema_json's output: its fixed parts and the names. */
+static size_t spark_json_min_len(const pq_coldesc *cols, size_t ncols) {
+    size_t n = sizeof "{\"type\":\"struct\",\"fields\":[]}" - 1;
+    for (size_t i = 0; i < ncols; i++)
+        n += sizeof "{\"name\":\"\",\"type\":\"int\",\"nullable\":true}" - 1 +
+             strlen(cols[i].col->name);
+    return n;
+}
+
 static void write_key_value(pq_tc *w, const pq_coldesc *cols, size_t ncols, const pq_rowgroup *rgs,
                             size_t nrg, const pq_options *opt) {
+    /* A one-row file has far less column data than 20 times the JSON: decided without it. */
+    if (!spark_json_wanted(opt, rgs, nrg, ncols, spark_json_min_len(cols, ncols)))
+        return;
     lake_buf json;
     lake_buf_init(&json);
     pq_spark_schema_json(cols, ncols, &json);

@@ -175,17 +175,30 @@ static int bounds_writable(const pq_stats *s) {
 
 /* Legacy min/max (fields 1, 2) were defined with signed comparison, which agrees with the real
  * order for numbers but not for strings, so strings get only min_value/max_value. */
-void pq_stats_write(const pq_stats *s, pq_tc *w, int16_t id) {
-    lake_buf b;
-    lake_buf_init(&b);
-    lake_buf_reserve(&b, 16); /* data is never NULL below */
-    int bounds = bounds_writable(s);
-    size_t minn = 0, maxn = 0;
-    if (bounds) {
-        minn = pq_stats_bound(s, 0, &b);
-        maxn = pq_stats_bound(s, 1, &b);
+/* The bytes of a bound without copying: strings point at the value, numbers are encoded into
+ * tmp (a bound of a one-row file's chunk is written once per file, so no buffer is allocated). */
+static const uint8_t *bound_bytes(const pq_stats *s, int is_max, uint8_t tmp[8], size_t *n) {
+    if (s->phys == PQ_PHYS_BYTE_ARRAY) {
+        const lake_str *x = is_max ? &s->max.s : &s->min.s;
+        *n = x->len;
+        return x->len ? (const uint8_t *)x->ptr : tmp;
     }
-    const uint8_t *minp = b.data, *maxp = b.data + minn;
+    uint8_t room[16 + LAKE_BUF_PADDING];
+    lake_buf b = {room, 0, sizeof room}; /* never grows: a number's bound is at most 8 bytes */
+    *n = pq_stats_bound(s, is_max, &b);
+    memcpy(tmp, room, *n);
+    return tmp;
+}
+
+void pq_stats_write(const pq_stats *s, pq_tc *w, int16_t id) {
+    int bounds = bounds_writable(s);
+    uint8_t minb[8] = {0}, maxb[8] = {0};
+    size_t minn = 0, maxn = 0;
+    const uint8_t *minp = minb, *maxp = maxb;
+    if (bounds) {
+        minp = bound_bytes(s, 0, minb, &minn);
+        maxp = bound_bytes(s, 1, maxb, &maxn);
+    }
     pq_tc_field_struct(w, id);
     if (bounds && s->phys != PQ_PHYS_BYTE_ARRAY) {
         pq_tc_field_binary(w, 1, maxp, maxn);
@@ -201,5 +214,4 @@ void pq_stats_write(const pq_stats *s, pq_tc *w, int16_t id) {
     if (s->phys == PQ_PHYS_DOUBLE)
         pq_tc_field_i64(w, 9, s->nan_count);
     pq_tc_struct_end(w);
-    lake_buf_free(&b);
 }
