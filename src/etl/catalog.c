@@ -79,17 +79,17 @@ static void index_song(song_catalog *c, lake_buf *key, uint32_t song) {
     }
 }
 
-void etl_catalog_build(song_catalog *c, const song_vec *all) {
-    memset(c, 0, sizeof *c);
-    song_rec *sorted = lake_xcalloc(all->n ? all->n : 1, sizeof *sorted);
-    if (all->n)
-        memcpy(sorted, all->items, all->n * sizeof *sorted);
-    qsort(sorted, all->n, sizeof *sorted, by_ord);
-    c->nsongs = first_per_key(sorted, all->n, offsetof(song_rec, song_id), &c->songs);
-    c->nartists = first_per_key(sorted, all->n, offsetof(song_rec, artist_id), &c->artists);
-    free(sorted);
+/* The songs side (first record per song_id, sorted, and the join index) and the artists side
+ * (first record per artist_id, sorted) share nothing but the records in input order. */
+typedef struct {
+    song_catalog *c;
+    const song_rec *sorted;
+    size_t n;
+} catalog_job;
+
+static void build_songs(song_catalog *c, const song_rec *sorted, size_t n) {
+    c->nsongs = first_per_key(sorted, n, offsetof(song_rec, song_id), &c->songs);
     qsort(c->songs, c->nsongs, sizeof *c->songs, by_song_id);
-    qsort(c->artists, c->nartists, sizeof *c->artists, by_artist_id);
     c->arena = lake_arena_create(0);
     lake_smap_init(&c->by_key);
     c->chain = lake_xcalloc(2 * (c->nsongs ? c->nsongs : 1), sizeof *c->chain);
@@ -98,6 +98,32 @@ void etl_catalog_build(song_catalog *c, const song_vec *all) {
     for (size_t i = 0; i < c->nsongs; i++)
         index_song(c, &key, (uint32_t)i);
     lake_buf_free(&key);
+}
+
+static int catalog_task(void *ctx, size_t i, unsigned worker) {
+    (void)worker;
+    catalog_job *j = ctx;
+    if (i == 0) {
+        build_songs(j->c, j->sorted, j->n);
+    } else {
+        j->c->nartists =
+            first_per_key(j->sorted, j->n, offsetof(song_rec, artist_id), &j->c->artists);
+        qsort(j->c->artists, j->c->nartists, sizeof *j->c->artists, by_artist_id);
+    }
+    return 0;
+}
+
+/* The two sides are built on two threads: serial, they were a quarter of the songs stage at M
+ * (15,000 songs). */
+void etl_catalog_build(song_catalog *c, const song_vec *all, unsigned threads) {
+    memset(c, 0, sizeof *c);
+    song_rec *sorted = lake_xcalloc(all->n ? all->n : 1, sizeof *sorted);
+    if (all->n)
+        memcpy(sorted, all->items, all->n * sizeof *sorted);
+    qsort(sorted, all->n, sizeof *sorted, by_ord);
+    catalog_job j = {c, sorted, all->n};
+    lake_parallel_for(threads < 2 ? 1 : 2, 2, catalog_task, &j);
+    free(sorted);
 }
 
 void etl_catalog_free(song_catalog *c) {
