@@ -3,6 +3,7 @@
  * requests as one batch on its own multi handle: up to max_concurrency in flight (counted across
  * the client), each retried as the AWS SDKs' standard mode retries, signed by curl (SigV4) with
  * x-amz-content-sha256 computed here. */
+#include "store/curl_dyn.h"
 #include "store/s3_internal.h"
 
 #include <curl/curl.h>
@@ -128,13 +129,6 @@ static double client_rand(s3_client *c) {
 
 /* ---- client ---- */
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc;
-
-static void curl_init_once(void) {
-    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *ud) {
     (void)h;
     (void)access;
@@ -166,10 +160,9 @@ static char *bucket_base(const s3_client *c) {
 lake_rc s3_client_create(const char *url, const lake_store_options *o, s3_client **out,
                          lake_error *err) {
     *out = NULL;
-    pthread_once(&curl_once, curl_init_once);
-    if (curl_init_rc != CURLE_OK)
-        return lake_error_set(err, LAKE_ERR_INTERNAL, "cannot initialise libcurl: %s",
-                              curl_easy_strerror(curl_init_rc));
+    const char *why = lake__curl_load();
+    if (why)
+        return lake_error_set(err, LAKE_ERR_INTERNAL, "%s", why);
     s3_client *c = lake_xcalloc(1, sizeof *c);
     lake_rc rc = s3_url_parse(url, &c->url, err);
     if (!rc)
