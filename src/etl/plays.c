@@ -34,25 +34,6 @@ int etl_play_order(const void *a, const void *b) {
     return r;
 }
 
-/* An unnamed file in $TMPDIR (or /tmp), gone when closed. */
-static int temp_fd(lake_error *err) {
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir)
-        dir = "/tmp";
-    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        return fd;
-    char *path = lake_xasprintf("%s/lake-spill-XXXXXX", dir); /* no O_TMPFILE here */
-    fd = mkostemp(path, O_CLOEXEC);
-    if (fd >= 0)
-        unlink(path);
-    else
-        lake_error_set(err, LAKE_ERR_IO, "creating a temporary file in %s: %s", dir,
-                       strerror(errno));
-    free(path);
-    return fd;
-}
-
 static lake_rc write_all(int fd, const void *data, size_t len, lake_error *err) {
     const char *p = data;
     while (len) {
@@ -70,7 +51,7 @@ static lake_rc write_all(int fd, const void *data, size_t len, lake_error *err) 
 
 static lake_rc spill(event_state *st, lake_error *err) {
     qsort(st->plays, st->nplays, sizeof *st->plays, etl_play_order);
-    int fd = temp_fd(err);
+    int fd = lake_temp_fd(err);
     if (fd < 0)
         return LAKE_ERR_IO;
     lake_rc rc = write_all(fd, st->plays, st->nplays * sizeof *st->plays, err);

@@ -381,25 +381,6 @@ static pq_rowgroup *new_row_group(pq_file *f) {
     return rg;
 }
 
-/* An unnamed file in $TMPDIR (or /tmp), gone when closed. */
-static int temp_fd(lake_error *err) {
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir)
-        dir = "/tmp";
-    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        return fd;
-    char *path = lake_xasprintf("%s/lake-pages-XXXXXX", dir); /* no O_TMPFILE here */
-    fd = mkostemp(path, O_CLOEXEC);
-    if (fd >= 0)
-        unlink(path);
-    else
-        lake_error_set(err, LAKE_ERR_IO, "parquet: creating a temporary file for pages in %s: %s",
-                       dir, strerror(errno));
-    free(path);
-    return fd;
-}
-
 static lake_rc pwrite_all(int fd, const uint8_t *p, size_t len, int64_t off, lake_error *err) {
     while (len) {
         ssize_t n = pwrite(fd, p, len, (off_t)off);
@@ -426,8 +407,8 @@ static lake_rc maybe_spill(pq_file *f, lake_error *err) {
     if (held <= f->spill_bytes)
         return LAKE_OK;
     note_held(f);
-    if (f->spill_fd < 0 && (f->spill_fd = temp_fd(err)) < 0)
-        return LAKE_ERR_IO;
+    if (f->spill_fd < 0 && (f->spill_fd = lake_temp_fd(err)) < 0)
+        return lake_error_prefix(err, "parquet: pages: ");
     for (size_t i = 0; i < f->ncols; i++) {
         pq_colenc *e = &f->ce[i];
         if (e->data.len == 0)
