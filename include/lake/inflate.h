@@ -7,6 +7,8 @@
 
 #include "lake/common.h"
 
+#include <stdbool.h>
+
 /* Hard cap on the decompressed size of one object. */
 #define LAKE_INFLATE_MAX ((size_t)4 << 30)
 
@@ -23,5 +25,17 @@ lake_rc lake_inflate_auto(const char *name, const uint8_t *in, size_t len, lake_
 /* As lake_inflate_auto with a caller-chosen cap on the output size (max_out bytes). */
 lake_rc lake_inflate_auto_max(const char *name, const uint8_t *in, size_t len, lake_buf *out,
                               int *did, size_t max_out, lake_error *err);
+
+/* lake_inflate_auto for objects too large to hold decompressed: bytes are appended to out as
+ * they are decoded, and each time out holds at least `chunk` bytes after where it started, and
+ * once more at the end with last = true, fn(ud, out, start, last, err) is called. fn may consume
+ * a prefix of out[start..] (moving the rest down to start and shortening out, padding kept); what
+ * it leaves stays for the next call. fn's error stops decoding and is returned. The
+ * LAKE_INFLATE_MAX cap counts every byte decoded. */
+typedef lake_rc (*lake_inflate_fn)(void *ud, lake_buf *out, size_t start, bool last,
+                                   lake_error *err);
+lake_rc lake_inflate_auto_stream(const char *name, const uint8_t *in, size_t len, lake_buf *out,
+                                 int *did, size_t chunk, lake_inflate_fn fn, void *ud,
+                                 lake_error *err);
 
 #endif

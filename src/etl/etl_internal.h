@@ -178,6 +178,7 @@ typedef struct {
     void *job;          /* the caller's state */
     lj_on_record on_record;
     struct lake_view_s *view; /* the mapped object being parsed in place, or NULL */
+    uint64_t line_base;       /* lines of the object before the bytes being parsed */
 } etl_scan_file;
 
 /* Reads every object of input on `threads` workers, in batches, decompressing by extension, and

@@ -49,7 +49,9 @@ static void advance(etl_scan_file *f, const lj_record *rec) {
 static int scan_record(void *ctx, const lj_record *rec, const lj_value *vals) {
     etl_scan_file *f = ctx;
     advance(f, rec);
-    int rc = f->on_record(f, rec, vals);
+    lj_record r = *rec;
+    r.line += f->line_base; /* a chunk of a compressed object starts further down */
+    int rc = f->on_record(f, &r, vals);
     f->rec++;
     f->w->records++;
     return rc;
@@ -58,24 +60,107 @@ static int scan_record(void *ctx, const lj_record *rec, const lj_value *vals) {
 static int scan_bad(void *ctx, const lj_record *rec, const char *reason) {
     etl_scan_file *f = ctx;
     advance(f, rec);
-    etl_reject_add(f->w, f->source, f->obj, rec->line, reason, rec->raw, rec->raw_len);
+    etl_reject_add(f->w, f->source, f->obj, f->line_base + rec->line, reason, rec->raw,
+                   rec->raw_len);
     f->rec++;
     f->w->records++;
     return 0;
+}
+
+/* ---- compressed objects, a chunk at a time ---- */
+
+/* Decompressed bytes are parsed once ETL_INFLATE_CHUNK of them are held, up to the last newline
+ * between two records; the rest waits for more. So a compressed log costs a chunk of memory, not
+ * its decompressed size (90 MB for one day at 2xL). */
+#define ETL_INFLATE_CHUNK ((size_t)8 << 20)
+
+/* Where records may be cut apart: a scan of the decoded bytes that follows strings and nesting.
+ * A raw newline inside a string cannot be valid JSON; there the scan starts over at depth 0, as
+ * the extractor resumes at the next line. */
+typedef struct {
+    etl_scan_file *f;
+    lj_extractor *json;
+    size_t seen; /* bytes after start already scanned */
+    size_t cut;  /* bytes after start up to the last newline between records (0: none) */
+    uint32_t depth;
+    bool in_str, esc;
+} chunk_scan;
+
+static void scan_cuts(chunk_scan *c, const uint8_t *p, size_t n) {
+    for (size_t i = c->seen; i < n; i++) {
+        uint8_t b = p[i];
+        if (c->in_str) {
+            if (c->esc)
+                c->esc = false;
+            else if (b == '\\')
+                c->esc = true;
+            else if (b == '"')
+                c->in_str = false;
+            else if (b == '\n')
+                c->in_str = false, c->depth = 0;
+        } else if (b == '"') {
+            c->in_str = true;
+        } else if (b == '{' || b == '[') {
+            c->depth++;
+        } else if (b == '}' || b == ']') {
+            c->depth -= c->depth > 0;
+        } else if (b == '\n' && c->depth == 0 && i + 1 < n && p[i + 1] != 0xEF) {
+            c->cut = i + 1; /* (not before a byte order mark, which only starts an object) */
+        }
+    }
+    c->seen = n;
+}
+
+static uint64_t count_lines(const uint8_t *p, size_t n) {
+    uint64_t lines = 0;
+    for (const uint8_t *e = p + n; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+        lines++;
+    return lines;
+}
+
+/* Parses out[start, start + n) with zero padding after it (the bytes there are saved and put
+ * back), then drops it from the buffer. */
+static lake_rc parse_prefix(chunk_scan *c, lake_buf *out, size_t start, size_t n, lake_error *err) {
+    uint8_t *p = out->data + start, saved[LAKE_BUF_PADDING];
+    memcpy(saved, p + n, LAKE_BUF_PADDING);
+    memset(p + n, 0, LAKE_BUF_PADDING);
+    lake_rc rc = lj_extract(c->json, (const char *)p, n, scan_record, scan_bad, c->f, err);
+    memcpy(p + n, saved, LAKE_BUF_PADDING);
+    if (rc)
+        return rc;
+    c->f->line_base += count_lines(p, n);
+    size_t rest = out->len - start - n;
+    memmove(p, p + n, rest);
+    lake_buf_resize(out, start + rest);
+    c->seen -= n;
+    c->cut = 0;
+    return LAKE_OK;
+}
+
+static lake_rc on_chunk(void *ud, lake_buf *out, size_t start, bool last, lake_error *err) {
+    chunk_scan *c = ud;
+    const uint8_t *p = out->data + start;
+    size_t n = out->len - start;
+    if (last)
+        return lj_extract(c->json, (const char *)p, n, scan_record, scan_bad, c->f, err);
+    scan_cuts(c, p, n);
+    return c->cut ? parse_prefix(c, out, start, c->cut, err) : LAKE_OK;
 }
 
 static lake_rc scan_bytes(scan_job *j, size_t obj, unsigned worker, const uint8_t *data, size_t len,
                           lake_view *view, lake_error *err) {
     etl_worker *w = &j->workers[worker];
     const lake_obj *o = &j->input->objs.items[obj];
+    etl_scan_file f = {w, worker, o->key, (uint32_t)obj, 0, j->job, j->on_record, view, 0};
+    chunk_scan c = {&f, w->json, 0, 0, 0, false, false};
     int inflated = 0;
-    w->inflated.len = 0;
-    lake_rc rc = lake_inflate_auto(o->key, data, len, &w->inflated, &inflated, err);
-    if (rc)
+    lake_buf_resize(&w->inflated, 0);
+    f.view = NULL;
+    lake_rc rc = lake_inflate_auto_stream(o->key, data, len, &w->inflated, &inflated,
+                                          ETL_INFLATE_CHUNK, on_chunk, &c, err);
+    if (rc || inflated)
         return rc;
-    if (inflated)
-        data = w->inflated.data, len = w->inflated.len, view = NULL;
-    etl_scan_file f = {w, worker, o->key, (uint32_t)obj, 0, j->job, j->on_record, view};
+    f.view = view;
     return lj_extract(w->json, (const char *)data, len, scan_record, scan_bad, &f, err);
 }
 
