@@ -1,7 +1,8 @@
 /* Input decompression chosen by object name: ".gz" (gzip, zlib) and ".zst" (zstd).
  *
- * Decompresses whole objects in memory: the caller holds the compressed bytes and receives the
- * plain bytes in a lake_buf, whose zeroed padding lets them go straight to the JSON extractor. */
+ * The caller holds the compressed bytes and receives the plain bytes in a lake_buf, whose zeroed
+ * padding lets them go straight to the JSON extractor: whole, or a chunk at a time through a
+ * callback (lake_inflate_auto_stream). */
 #ifndef LAKE_INFLATE_H
 #define LAKE_INFLATE_H
 
