@@ -162,16 +162,15 @@ static lake_rc scan_bytes(scan_job *j, size_t obj, unsigned worker, const uint8_
                           lake_view *view, lake_error *err) {
     etl_worker *w = &j->workers[worker];
     const lake_obj *o = &j->input->objs.items[obj];
-    etl_scan_file f = {w, worker, o->key, (uint32_t)obj, 0, j->job, j->on_record, view, 0};
+    etl_scan_file f = {w, worker, o->key, (uint32_t)obj, 0, j->job, j->on_record, NULL, 0};
     chunk_scan c = {&f, w->json, 0, 0, 0, false, false};
     int inflated = 0;
     lake_buf_resize(&w->inflated, 0);
-    f.view = NULL;
     lake_rc rc = lake_inflate_auto_stream(o->key, data, len, &w->inflated, &inflated,
                                           ETL_INFLATE_CHUNK, on_chunk, &c, err);
     if (rc || inflated)
         return rc;
-    f.view = view;
+    f.view = view; /* plain bytes are parsed in place, a mapped object a window at a time */
     return lj_extract(w->json, (const char *)data, len, scan_record, scan_bad, &f, err);
 }
 

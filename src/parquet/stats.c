@@ -177,22 +177,26 @@ static int bounds_writable(const pq_stats *s) {
  * order for numbers but not for strings, so strings get only min_value/max_value. */
 /* The bytes of a bound without copying: strings point at the value, numbers are encoded into
  * tmp (a bound of a one-row file's chunk is written once per file, so no buffer is allocated). */
-static const uint8_t *bound_bytes(const pq_stats *s, int is_max, uint8_t tmp[8], size_t *n) {
+/* Room for a number's bound (at most 8 bytes) as a lake_buf that never grows. */
+#define BOUND_ROOM (16 + LAKE_BUF_PADDING)
+
+/* The bytes of a bound without copying: strings point at the value, numbers are encoded into
+ * room (a bound of a one-row file's chunk is written once per file, so no buffer is allocated). */
+static const uint8_t *bound_bytes(const pq_stats *s, int is_max, uint8_t room[BOUND_ROOM],
+                                  size_t *n) {
     if (s->phys == PQ_PHYS_BYTE_ARRAY) {
         const lake_str *x = is_max ? &s->max.s : &s->min.s;
         *n = x->len;
-        return x->len ? (const uint8_t *)x->ptr : tmp;
+        return x->len ? (const uint8_t *)x->ptr : room;
     }
-    uint8_t room[16 + LAKE_BUF_PADDING];
-    lake_buf b = {room, 0, sizeof room}; /* never grows: a number's bound is at most 8 bytes */
+    lake_buf b = {room, 0, BOUND_ROOM};
     *n = pq_stats_bound(s, is_max, &b);
-    memcpy(tmp, room, *n);
-    return tmp;
+    return room;
 }
 
 void pq_stats_write(const pq_stats *s, pq_tc *w, int16_t id) {
     int bounds = bounds_writable(s);
-    uint8_t minb[8] = {0}, maxb[8] = {0};
+    uint8_t minb[BOUND_ROOM] = {0}, maxb[BOUND_ROOM] = {0};
     size_t minn = 0, maxn = 0;
     const uint8_t *minp = minb, *maxp = maxb;
     if (bounds) {
