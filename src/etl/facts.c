@@ -8,27 +8,69 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* All distinct ts (ms) over every worker, ascending. */
-static size_t distinct_ts(event_state *states, unsigned n, int64_t **out) {
-    size_t total = 0, k = 0;
-    for (unsigned s = 0; s < n; s++)
-        total += states[s].nts;
-    int64_t *ts = lake_xcalloc(total + 1, sizeof *ts);
+/* A worker's timestamps sorted and deduplicated in place. Workers read their logs in listing
+ * order and logs are in time order, so the vector is usually sorted already: checking first
+ * spares the sort and its temporary copy. */
+static size_t sort_unique(int64_t *ts, size_t n) {
+    size_t i = 1;
+    while (i < n && ts[i - 1] <= ts[i])
+        i++;
+    if (i < n)
+        lake_sort_i64(ts, n);
+    size_t m = 0;
+    for (i = 0; i < n; i++)
+        if (m == 0 || ts[m - 1] != ts[i])
+            ts[m++] = ts[i];
+    return m;
+}
+
+/* One worker's distinct timestamps, ascending; the time source merges them. */
+typedef struct {
+    int64_t *ts;
+    size_t n, pos;
+} ts_run;
+
+/* The least head over the runs, or -1 when all are done. */
+static int least_run(const ts_run *runs, unsigned n) {
+    int best = -1;
+    for (unsigned r = 0; r < n; r++)
+        if (runs[r].pos < runs[r].n &&
+            (best < 0 || runs[r].ts[runs[r].pos] < runs[best].ts[runs[best].pos]))
+            best = (int)r;
+    return best;
+}
+
+/* Moves every run whose head is v past it. */
+static void skip_value(ts_run *runs, unsigned n, int64_t v) {
+    for (unsigned r = 0; r < n; r++)
+        if (runs[r].pos < runs[r].n && runs[r].ts[runs[r].pos] == v)
+            runs[r].pos++;
+}
+
+static size_t count_distinct(const ts_run *runs, unsigned n) {
+    ts_run *view = lake_xcalloc(n ? n : 1, sizeof *view);
+    memcpy(view, runs, n * sizeof *view);
+    size_t distinct = 0;
+    for (int b; (b = least_run(view, n)) >= 0; distinct++)
+        skip_value(view, n, view[b].ts[view[b].pos]);
+    free(view);
+    return distinct;
+}
+
+/* Takes the workers' timestamp vectors, without a copy: the time table's keys are held once. */
+static ts_run *take_runs(event_state *states, unsigned n) {
+    ts_run *runs = lake_xcalloc(n ? n : 1, sizeof *runs);
     for (unsigned s = 0; s < n; s++) {
-        if (states[s].nts)
-            memcpy(ts + k, states[s].ts, states[s].nts * sizeof *ts);
-        k += states[s].nts;
-        free(states[s].ts); /* copied: keep one copy in memory, not two */
+        size_t m = sort_unique(states[s].ts, states[s].nts);
+        if (m)
+            runs[s].ts = lake_xrealloc(states[s].ts, m * sizeof *runs[s].ts);
+        else
+            free(states[s].ts);
+        runs[s].n = m;
         states[s].ts = NULL;
         states[s].nts = states[s].capts = 0;
     }
-    lake_sort_i64(ts, k);
-    size_t m = 0;
-    for (size_t i = 0; i < k; i++)
-        if (m == 0 || ts[m - 1] != ts[i])
-            ts[m++] = ts[i];
-    *out = ts;
-    return m;
+    return runs;
 }
 
 /* Partition number of (year, month): equal exactly for rows of the same partition. */
@@ -39,39 +81,45 @@ static int64_t year_month(const lake_time_parts *p) {
 /* ---- time ------------------------------------------------------------------------------------ */
 
 typedef struct {
-    int64_t *ts; /* distinct, ascending */
-    size_t n, pos;
-    size_t parts_of; /* pos whose parts are in p, or SIZE_MAX */
-    lake_time_parts p;
+    ts_run *runs; /* the workers' distinct timestamps, merged as rows are taken */
+    unsigned nruns;
+    int head; /* run holding the next timestamp, or -1 when all are taken */
+    lake_time_parts p; /* parts of the next timestamp */
 } time_src;
 
-static const lake_time_parts *time_parts_at(time_src *s) {
-    if (s->parts_of != s->pos) {
-        lake_time_parts_from_us(s->ts[s->pos] * 1000, &s->p);
-        s->parts_of = s->pos;
-    }
-    return &s->p;
+static void time_next(time_src *s) {
+    s->head = least_run(s->runs, s->nruns);
+    if (s->head >= 0)
+        lake_time_parts_from_us(s->runs[s->head].ts[s->runs[s->head].pos] * 1000, &s->p);
 }
 
 static bool time_peek(void *ud, int64_t *part) {
     time_src *s = ud;
-    if (s->pos == s->n)
+    if (s->head < 0)
         return false;
-    *part = year_month(time_parts_at(s));
+    *part = year_month(&s->p);
     return true;
 }
 
 static void time_take(void *ud, etl_table *t) {
     time_src *s = ud;
-    const lake_time_parts *p = time_parts_at(s);
-    lake_col_push_i64(&t->cols[0], s->ts[s->pos] * 1000);
+    const lake_time_parts *p = &s->p;
+    ts_run *run = &s->runs[s->head];
+    int64_t ts = run->ts[run->pos];
+    lake_col_push_i64(&t->cols[0], ts * 1000);
     lake_col_push_i32(&t->cols[1], p->hour);
     lake_col_push_i32(&t->cols[2], p->day);
     lake_col_push_i32(&t->cols[3], p->week);
     lake_col_push_i32(&t->cols[4], p->month);
     lake_col_push_i32(&t->cols[5], p->year);
     lake_col_push_i32(&t->cols[6], p->weekday);
-    s->pos++;
+    skip_value(s->runs, s->nruns, ts);
+    for (unsigned r = 0; r < s->nruns; r++)
+        if (s->runs[r].ts && s->runs[r].pos == s->runs[r].n) {
+            free(s->runs[r].ts); /* done: give its memory back while the rest is written */
+            s->runs[r].ts = NULL;
+        }
+    time_next(s);
 }
 
 static lake_rc no_error(void *ud, lake_error *err) {
@@ -82,14 +130,18 @@ static lake_rc no_error(void *ud, lake_error *err) {
 
 static void time_free(void *ud) {
     time_src *s = ud;
-    free(s->ts);
+    for (unsigned r = 0; r < s->nruns; r++)
+        free(s->runs[r].ts);
+    free(s->runs);
     free(s);
 }
 
 void etl_time_source(event_state *states, unsigned n, etl_table *t, etl_rowsrc *src) {
     time_src *s = lake_xcalloc(1, sizeof *s);
-    s->n = distinct_ts(states, n, &s->ts);
-    s->parts_of = SIZE_MAX;
+    s->runs = take_runs(states, n);
+    s->nruns = n;
+    size_t rows = count_distinct(s->runs, n);
+    time_next(s);
     memset(t, 0, sizeof *t);
     t->name = "time";
     etl_add_col(t, "start_time", LAKE_T_TIMESTAMP_US);
@@ -102,7 +154,7 @@ void etl_time_source(event_state *states, unsigned n, etl_table *t, etl_rowsrc *
     t->part_cols[0] = 5;
     t->part_cols[1] = 4;
     t->npart = 2;
-    *src = (etl_rowsrc){s, time_peek, time_take, no_error, time_free, s->n};
+    *src = (etl_rowsrc){s, time_peek, time_take, no_error, time_free, rows};
 }
 
 /* ---- songplays ------------------------------------------------------------------------------- */
