@@ -8,6 +8,7 @@
 #define LAKE_COMMON_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -57,6 +58,12 @@ char *lake_xstrndup(const char *s, size_t n);
  * cheaper than lake_xasprintf for the paths built per output file. */
 char *lake_xconcat_(const char *first, ...) __attribute__((sentinel));
 #define lake_xconcat(...) lake_xconcat_(__VA_ARGS__, (const char *)NULL)
+
+/* True when s ends with suffix (bytes compared exactly). */
+static inline bool lake_ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !memcmp(s + n - m, suffix, m);
+}
 /* printf into a freshly allocated string. */
 char *lake_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -11,6 +11,7 @@
 
 #define INFLATE_CHUNK ((size_t)64 << 10)
 
+/* Case-insensitive, unlike lake_ends_with: the extension names the codec, so ".GZ" is gzip. */
 static int has_suffix(const char *name, const char *suffix) {
     size_t n = strlen(name), s = strlen(suffix);
     return n >= s && strcasecmp(name + n - s, suffix) == 0;

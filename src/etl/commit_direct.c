@@ -9,11 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool ends_with(const char *s, const char *suffix) {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && !memcmp(s + n - m, suffix, m);
-}
-
 /* The partition directories this run writes for table t, as "t/dir" keys of a set. */
 static void written_dirs(load_job *j, const etl_table *t, lake_smap *set, lake_arena *a) {
     for (size_t i = 0; i < j->ntasks; i++) {
@@ -38,7 +33,7 @@ static lake_rc remember_old(load_job *j, const char *prefix, const lake_smap *on
     lake_obj_list l = {0};
     lake_rc rc = lake_store_list(j->ctx->out, prefix, &l, err);
     for (size_t i = 0; !rc && i < l.n; i++) {
-        if (ends_with(l.items[i].key, "/_SUCCESS")) {
+        if (lake_ends_with(l.items[i].key, "/_SUCCESS")) {
             *had_success |= strchr(l.items[i].key + strlen(prefix), '/') == NULL;
             continue; /* overwritten in place, never deleted */
         }

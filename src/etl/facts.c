@@ -83,7 +83,7 @@ static int64_t year_month(const lake_time_parts *p) {
 typedef struct {
     ts_run *runs; /* the workers' distinct timestamps, merged as rows are taken */
     unsigned nruns;
-    int head; /* run holding the next timestamp, or -1 when all are taken */
+    int head;          /* run holding the next timestamp, or -1 when all are taken */
     lake_time_parts p; /* parts of the next timestamp */
 } time_src;
 

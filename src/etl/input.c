@@ -5,13 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool ends_with(const char *s, const char *suffix) {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && !memcmp(s + n - m, suffix, m);
-}
-
 static bool is_json_object(const char *key) {
-    return ends_with(key, ".json") || ends_with(key, ".json.gz") || ends_with(key, ".json.zst");
+    return lake_ends_with(key, ".json") || lake_ends_with(key, ".json.gz") ||
+           lake_ends_with(key, ".json.zst");
 }
 
 lake_rc etl_list_input(lake_store *in, const char *dataset, etl_input *out, lake_error *err) {

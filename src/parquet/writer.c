@@ -206,6 +206,12 @@ typedef struct {
     int64_t off, len;
 } pq_extent;
 
+/* One column's spilled pages of the open row group, in order. */
+typedef struct {
+    pq_extent *ext;
+    size_t n, cap;
+} col_spill;
+
 /* State of one file. Each column's encoder (ce) holds the compressed pages of the open row group;
  * when the group ends, its chunks are written into buf one at a time and handed to the sink, so
  * buf never holds more than one chunk's pages (or the page index, or the footer); pos is the
@@ -229,9 +235,8 @@ typedef struct {
     int spill_fd;        /* the temporary file, -1 until the first spill */
     int64_t spill_len;   /* bytes of the open row group's pages in it */
     uint64_t spilled;    /* bytes that went through it, over the file */
-    pq_extent **ext;     /* per column, where its spilled pages are, in order */
-    size_t *next, *ext_cap;
-    int64_t rg_rows; /* rows added to the open row group (0: none is open) */
+    col_spill *spill;    /* per column, where its spilled pages are */
+    int64_t rg_rows;     /* rows added to the open row group (0: none is open) */
     pq_rowgroup *rgs;
     size_t nrg, rg_cap;
     int64_t total_rows; /* rows of the row groups written so far */
@@ -416,11 +421,12 @@ static lake_rc maybe_spill(pq_file *f, lake_error *err) {
         lake_rc rc = pwrite_all(f->spill_fd, e->data.data, e->data.len, f->spill_len, err);
         if (rc)
             return rc;
-        if (f->next[i] == f->ext_cap[i]) {
-            f->ext_cap[i] = f->ext_cap[i] ? f->ext_cap[i] * 2 : 4;
-            f->ext[i] = lake_xrealloc(f->ext[i], f->ext_cap[i] * sizeof *f->ext[i]);
+        col_spill *sp = &f->spill[i];
+        if (sp->n == sp->cap) {
+            sp->cap = sp->cap ? sp->cap * 2 : 4;
+            sp->ext = lake_xrealloc(sp->ext, sp->cap * sizeof *sp->ext);
         }
-        f->ext[i][f->next[i]++] = (pq_extent){f->spill_len, (int64_t)e->data.len};
+        sp->ext[sp->n++] = (pq_extent){f->spill_len, (int64_t)e->data.len};
         f->spill_len += (int64_t)e->data.len;
         f->spilled += e->data.len;
         e->spilled += (int64_t)e->data.len;
@@ -435,8 +441,9 @@ static lake_rc maybe_spill(pq_file *f, lake_error *err) {
 /* Copies column i's spilled pages back from the temporary file to the sink, 1 MiB at a time. */
 static lake_rc unspill(pq_file *f, size_t i, lake_error *err) {
     const size_t piece = (size_t)1 << 20;
-    for (size_t x = 0; x < f->next[i]; x++) {
-        int64_t off = f->ext[i][x].off, left = f->ext[i][x].len;
+    col_spill *sp = &f->spill[i];
+    for (size_t x = 0; x < sp->n; x++) {
+        int64_t off = sp->ext[x].off, left = sp->ext[x].len;
         while (left > 0) {
             size_t n = (size_t)left < piece ? (size_t)left : piece, at = f->buf.len;
             lake_buf_resize(&f->buf, at + n);
@@ -455,7 +462,7 @@ static lake_rc unspill(pq_file *f, size_t i, lake_error *err) {
                 return rc;
         }
     }
-    f->next[i] = 0;
+    sp->n = 0;
     return LAKE_OK;
 }
 
@@ -469,7 +476,7 @@ static lake_rc finish_chunk(pq_file *f, pq_rowgroup *rg, size_t i, lake_error *e
     lake_rc rc = pq_colenc_finish(e, &f->enc, &f->sc, &f->buf, ch, err);
     if (rc)
         return lake_error_prefix(err, "parquet: column %s: ", f->cols[i].col->name);
-    if (f->next[i] > 0 && (rc = unspill(f, i, err)) != LAKE_OK)
+    if (f->spill[i].n > 0 && (rc = unspill(f, i, err)) != LAKE_OK)
         return rc;
     lake_buf_append(&f->buf, e->data.data, e->data.len);
     lake_buf_resize(&e->data, 0);
@@ -611,9 +618,7 @@ static void file_init(pq_file *f, const pq_coldesc *cols, size_t ncols, const ui
     f->enc.header_stats = !opt->page_index;
     f->spill_bytes = opt->spill_bytes ? opt->spill_bytes : PQ_DEFAULT_SPILL_BYTES;
     f->spill_fd = -1;
-    f->ext = lake_xcalloc(ncols ? ncols : 1, sizeof *f->ext);
-    f->next = lake_xcalloc(ncols ? ncols : 1, sizeof *f->next);
-    f->ext_cap = lake_xcalloc(ncols ? ncols : 1, sizeof *f->ext_cap);
+    f->spill = lake_xcalloc(ncols ? ncols : 1, sizeof *f->spill);
 }
 
 static void file_free(pq_file *f) {
@@ -623,11 +628,9 @@ static void file_free(pq_file *f) {
         free(f->rgs[g].chunks);
     }
     free(f->rgs);
-    for (size_t i = 0; f->ext && i < f->ncols; i++)
-        free(f->ext[i]);
-    free(f->ext);
-    free(f->next);
-    free(f->ext_cap);
+    for (size_t i = 0; f->spill && i < f->ncols; i++)
+        free(f->spill[i].ext);
+    free(f->spill);
     if (f->spill_fd >= 0)
         close(f->spill_fd);
     give_back(f);
