@@ -45,14 +45,14 @@ typedef struct {
     bool page_crc;   /* CRC32 in every page header (true) */
     pq_spark_mode spark_metadata; /* Spark's schema JSON: PQ_SPARK_AUTO (default), see above */
     /* Compressed pages of an open row group held in memory before they go to an unnamed
-     * temporary file ($TMPDIR, else /tmp) until the group ends (16 MiB); negative: never. */
+     * temporary file ($TMPDIR, else /tmp) until the group ends (4 MiB); negative: never. */
     int64_t spill_bytes;
 } pq_options;
 
 #define PQ_DEFAULT_ROW_GROUP_BYTES ((int64_t)128 << 20)
 #define PQ_DEFAULT_PAGE_BYTES ((size_t)1 << 20)
 #define PQ_DEFAULT_PAGE_ROWS ((size_t)20000)
-#define PQ_DEFAULT_SPILL_BYTES ((int64_t)16 << 20)
+#define PQ_DEFAULT_SPILL_BYTES ((int64_t)4 << 20)
 
 /* Fills o with the defaults (snappy, default level, the sizes above, micros, every feature on). */
 void pq_options_default(pq_options *o);
