@@ -23,6 +23,9 @@
 lake_rc lake_inflate_auto(const char *name, const uint8_t *in, size_t len, lake_buf *out, int *did,
                           lake_error *err);
 
+/* True when lake_inflate_auto would decompress an object of this name (".gz", ".zst", any case). */
+bool lake_inflate_named(const char *name);
+
 /* As lake_inflate_auto with a caller-chosen cap on the output size (max_out bytes). */
 lake_rc lake_inflate_auto_max(const char *name, const uint8_t *in, size_t len, lake_buf *out,
                               int *did, size_t max_out, lake_error *err);

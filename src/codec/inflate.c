@@ -146,6 +146,10 @@ out:
     return rc;
 }
 
+bool lake_inflate_named(const char *name) {
+    return has_suffix(name, ".gz") || has_suffix(name, ".zst");
+}
+
 static lake_rc inflate_to(const char *name, const uint8_t *in, size_t len, lake_buf *out, int *did,
                           size_t max_out, sink *k, lake_error *err) {
     int gz = has_suffix(name, ".gz"), zst = !gz && has_suffix(name, ".zst");

@@ -8,69 +8,101 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A worker's timestamps sorted and deduplicated in place. Workers read their logs in listing
- * order and logs are in time order, so the vector is usually sorted already: checking first
- * spares the sort and its temporary copy. */
+/* The time table's keys are the workers' timestamp vectors, held once: each vector is cut into
+ * its ascending runs and the time source merges the runs as it hands out rows. A worker's logs
+ * are in time order and mostly read in listing order (compressed ones first, scan.c), so a
+ * vector is one run or a few; one with more runs than its share of TS_MERGE_RUNS is sorted
+ * (and deduplicated) in place instead, which costs a temporary copy. */
+#define TS_MERGE_RUNS 16
+
+typedef struct {
+    const int64_t *ts; /* strictly ascending */
+    size_t n, pos;
+} ts_run;
+
+typedef struct {
+    int64_t **vecs; /* owned: the workers' vectors */
+    unsigned nvecs;
+    ts_run *runs;
+    size_t nruns;
+} ts_runs;
+
+static size_t count_runs(const int64_t *ts, size_t n) {
+    size_t runs = n > 0;
+    for (size_t i = 1; i < n; i++)
+        runs += ts[i] <= ts[i - 1];
+    return runs;
+}
+
 static size_t sort_unique(int64_t *ts, size_t n) {
-    size_t i = 1;
-    while (i < n && ts[i - 1] <= ts[i])
-        i++;
-    if (i < n)
-        lake_sort_i64(ts, n);
+    lake_sort_i64(ts, n);
     size_t m = 0;
-    for (i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         if (m == 0 || ts[m - 1] != ts[i])
             ts[m++] = ts[i];
     return m;
 }
 
-/* One worker's distinct timestamps, ascending; the time source merges them. */
-typedef struct {
-    int64_t *ts;
-    size_t n, pos;
-} ts_run;
+static void add_runs(ts_runs *r, const int64_t *ts, size_t n) {
+    size_t start = 0;
+    for (size_t i = 1; i <= n; i++)
+        if (i == n || ts[i] <= ts[i - 1]) {
+            r->runs[r->nruns++] = (ts_run){ts + start, i - start, 0};
+            start = i;
+        }
+}
 
-/* The least head over the runs, or -1 when all are done. */
-static int least_run(const ts_run *runs, unsigned n) {
-    int best = -1;
-    for (unsigned r = 0; r < n; r++)
+/* Takes the workers' vectors (no copy) and cuts them into runs. */
+static void take_runs(event_state *states, unsigned n, ts_runs *r) {
+    size_t share = n && n < TS_MERGE_RUNS ? TS_MERGE_RUNS / n : 1, total = 0;
+    for (unsigned s = 0; s < n; s++) {
+        size_t k = count_runs(states[s].ts, states[s].nts);
+        if (k > share)
+            states[s].nts = sort_unique(states[s].ts, states[s].nts), k = states[s].nts > 0;
+        total += k;
+    }
+    r->vecs = lake_xcalloc(n ? n : 1, sizeof *r->vecs);
+    r->runs = lake_xcalloc(total ? total : 1, sizeof *r->runs);
+    for (unsigned s = 0; s < n; s++) {
+        r->vecs[r->nvecs++] = states[s].ts;
+        add_runs(r, states[s].ts, states[s].nts);
+        states[s].ts = NULL;
+        states[s].nts = states[s].capts = 0;
+    }
+}
+
+static void free_runs(ts_runs *r) {
+    for (unsigned v = 0; v < r->nvecs; v++)
+        free(r->vecs[v]);
+    free(r->vecs);
+    free(r->runs);
+}
+
+/* The run holding the least head, or -1 when all are done. */
+static long least_run(const ts_run *runs, size_t n) {
+    long best = -1;
+    for (size_t r = 0; r < n; r++)
         if (runs[r].pos < runs[r].n &&
             (best < 0 || runs[r].ts[runs[r].pos] < runs[best].ts[runs[best].pos]))
-            best = (int)r;
+            best = (long)r;
     return best;
 }
 
 /* Moves every run whose head is v past it. */
-static void skip_value(ts_run *runs, unsigned n, int64_t v) {
-    for (unsigned r = 0; r < n; r++)
+static void skip_value(ts_run *runs, size_t n, int64_t v) {
+    for (size_t r = 0; r < n; r++)
         if (runs[r].pos < runs[r].n && runs[r].ts[runs[r].pos] == v)
             runs[r].pos++;
 }
 
-static size_t count_distinct(const ts_run *runs, unsigned n) {
+static size_t count_distinct(const ts_run *runs, size_t n) {
     ts_run *view = lake_xcalloc(n ? n : 1, sizeof *view);
     memcpy(view, runs, n * sizeof *view);
     size_t distinct = 0;
-    for (int b; (b = least_run(view, n)) >= 0; distinct++)
+    for (long b; (b = least_run(view, n)) >= 0; distinct++)
         skip_value(view, n, view[b].ts[view[b].pos]);
     free(view);
     return distinct;
-}
-
-/* Takes the workers' timestamp vectors, without a copy: the time table's keys are held once. */
-static ts_run *take_runs(event_state *states, unsigned n) {
-    ts_run *runs = lake_xcalloc(n ? n : 1, sizeof *runs);
-    for (unsigned s = 0; s < n; s++) {
-        size_t m = sort_unique(states[s].ts, states[s].nts);
-        if (m)
-            runs[s].ts = lake_xrealloc(states[s].ts, m * sizeof *runs[s].ts);
-        else
-            free(states[s].ts);
-        runs[s].n = m;
-        states[s].ts = NULL;
-        states[s].nts = states[s].capts = 0;
-    }
-    return runs;
 }
 
 /* Partition number of (year, month): equal exactly for rows of the same partition. */
@@ -81,16 +113,15 @@ static int64_t year_month(const lake_time_parts *p) {
 /* ---- time ------------------------------------------------------------------------------------ */
 
 typedef struct {
-    ts_run *runs; /* the workers' distinct timestamps, merged as rows are taken */
-    unsigned nruns;
-    int head;          /* run holding the next timestamp, or -1 when all are taken */
+    ts_runs r;         /* merged as rows are taken */
+    long head;         /* run holding the next timestamp, or -1 when all are taken */
     lake_time_parts p; /* parts of the next timestamp */
 } time_src;
 
 static void time_next(time_src *s) {
-    s->head = least_run(s->runs, s->nruns);
+    s->head = least_run(s->r.runs, s->r.nruns);
     if (s->head >= 0)
-        lake_time_parts_from_us(s->runs[s->head].ts[s->runs[s->head].pos] * 1000, &s->p);
+        lake_time_parts_from_us(s->r.runs[s->head].ts[s->r.runs[s->head].pos] * 1000, &s->p);
 }
 
 static bool time_peek(void *ud, int64_t *part) {
@@ -104,7 +135,7 @@ static bool time_peek(void *ud, int64_t *part) {
 static void time_take(void *ud, etl_table *t) {
     time_src *s = ud;
     const lake_time_parts *p = &s->p;
-    ts_run *run = &s->runs[s->head];
+    const ts_run *run = &s->r.runs[s->head];
     int64_t ts = run->ts[run->pos];
     lake_col_push_i64(&t->cols[0], ts * 1000);
     lake_col_push_i32(&t->cols[1], p->hour);
@@ -113,12 +144,7 @@ static void time_take(void *ud, etl_table *t) {
     lake_col_push_i32(&t->cols[4], p->month);
     lake_col_push_i32(&t->cols[5], p->year);
     lake_col_push_i32(&t->cols[6], p->weekday);
-    skip_value(s->runs, s->nruns, ts);
-    for (unsigned r = 0; r < s->nruns; r++)
-        if (s->runs[r].ts && s->runs[r].pos == s->runs[r].n) {
-            free(s->runs[r].ts); /* done: give its memory back while the rest is written */
-            s->runs[r].ts = NULL;
-        }
+    skip_value(s->r.runs, s->r.nruns, ts);
     time_next(s);
 }
 
@@ -130,17 +156,14 @@ static lake_rc no_error(void *ud, lake_error *err) {
 
 static void time_free(void *ud) {
     time_src *s = ud;
-    for (unsigned r = 0; r < s->nruns; r++)
-        free(s->runs[r].ts);
-    free(s->runs);
+    free_runs(&s->r);
     free(s);
 }
 
 void etl_time_source(event_state *states, unsigned n, etl_table *t, etl_rowsrc *src) {
     time_src *s = lake_xcalloc(1, sizeof *s);
-    s->runs = take_runs(states, n);
-    s->nruns = n;
-    size_t rows = count_distinct(s->runs, n);
+    take_runs(states, n, &s->r);
+    size_t rows = count_distinct(s->r.runs, s->r.nruns);
     time_next(s);
     memset(t, 0, sizeof *t);
     t->name = "time";

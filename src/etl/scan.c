@@ -25,6 +25,29 @@ typedef struct {
     bool can_map;
 } scan_job;
 
+static bool has_compressed(const lake_obj_list *objs, const scan_batch *b) {
+    for (size_t i = b->start; i < b->end; i++)
+        if (lake_inflate_named(objs->items[i].key))
+            return true;
+    return false;
+}
+
+/* Batches of a compressed object go first, the others keep listing order. A compressed log
+ * costs several times its stored size (the L data's one .gz day: 3.2 MB stored, 45 MB of JSON,
+ * inflated by one thread): taken last, it kept one core idle at the end of the stage. */
+static void compressed_first(const lake_obj_list *objs, scan_batch *b, size_t n) {
+    scan_batch *rest = lake_xcalloc(n + 1, sizeof *rest);
+    size_t k = 0, r = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (has_compressed(objs, &b[i]))
+            b[k++] = b[i];
+        else
+            rest[r++] = b[i];
+    }
+    memcpy(b + k, rest, r * sizeof *rest);
+    free(rest);
+}
+
 static size_t plan_batches(const lake_obj_list *objs, scan_batch **out) {
     scan_batch *b = lake_xcalloc(objs->n + 1, sizeof *b);
     size_t n = 0, i = 0;
@@ -36,6 +59,7 @@ static size_t plan_batches(const lake_obj_list *objs, scan_batch **out) {
             bytes += objs->items[i++].size;
         b[n++] = (scan_batch){start, i};
     }
+    compressed_first(objs, b, n);
     *out = b;
     return n;
 }
