@@ -57,8 +57,10 @@ static void take_runs(event_state *states, unsigned n, ts_runs *r) {
     size_t share = n && n < TS_MERGE_RUNS ? TS_MERGE_RUNS / n : 1, total = 0;
     for (unsigned s = 0; s < n; s++) {
         size_t k = count_runs(states[s].ts, states[s].nts);
-        if (k > share)
-            states[s].nts = sort_unique(states[s].ts, states[s].nts), k = states[s].nts > 0;
+        if (k > share) {
+            states[s].nts = sort_unique(states[s].ts, states[s].nts);
+            k = states[s].nts > 0;
+        }
         total += k;
     }
     r->vecs = lake_xcalloc(n ? n : 1, sizeof *r->vecs);
