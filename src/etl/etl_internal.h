@@ -279,6 +279,8 @@ typedef struct {
 void etl_first_error_init(etl_first_error *f);
 void etl_first_error_free(etl_first_error *f);
 void etl_first_error_offer(etl_first_error *f, size_t index, const lake_error *err);
+/* True when a failure below index has been offered. */
+bool etl_first_error_before(etl_first_error *f, size_t index);
 
 /* Builds the catalog's join key for (title, artist name, duration) into key. */
 void etl_join_key(lake_buf *key, lake_str title, lake_str artist, double duration);

@@ -9,10 +9,11 @@
 #include <string.h>
 
 /* The time table's keys are the workers' timestamp vectors, held once: each vector is cut into
- * its ascending runs and the time source merges the runs as it hands out rows. A worker's logs
- * are in time order and mostly read in listing order (compressed ones first, scan.c), so a
- * vector is one run or a few; one with more runs than its share of TS_MERGE_RUNS is sorted
- * (and deduplicated) in place instead, which costs a temporary copy. */
+ * its ascending runs and the time source merges the runs as it hands out rows. A worker reads
+ * its logs in listing order (compressed ones first, scan.c), so logs in time order make a vector
+ * of one run or two. A vector with more runs than its share of TS_MERGE_RUNS (logs not quite in
+ * time order, as `lake gen` writes them) is sorted and deduplicated in place instead, which
+ * costs a temporary copy of that vector; past TS_MERGE_RUNS workers all are copied into one. */
 #define TS_MERGE_RUNS 16
 
 typedef struct {
@@ -52,9 +53,36 @@ static void add_runs(ts_runs *r, const int64_t *ts, size_t n) {
         }
 }
 
-/* Takes the workers' vectors (no copy) and cuts them into runs. */
+/* All the workers' values in one vector, sorted and deduplicated: for more workers than
+ * TS_MERGE_RUNS, where merging by scanning the heads would cost too much per row. */
+static int64_t *concat_sorted(event_state *states, unsigned n, size_t *len) {
+    size_t total = 0, k = 0;
+    for (unsigned s = 0; s < n; s++)
+        total += states[s].nts;
+    int64_t *all = lake_xcalloc(total + 1, sizeof *all);
+    for (unsigned s = 0; s < n; s++) {
+        if (states[s].nts)
+            memcpy(all + k, states[s].ts, states[s].nts * sizeof *all);
+        k += states[s].nts;
+        free(states[s].ts);
+        states[s].ts = NULL;
+        states[s].nts = states[s].capts = 0;
+    }
+    *len = sort_unique(all, total);
+    return all;
+}
+
+/* Takes the workers' vectors (no copy up to TS_MERGE_RUNS workers) and cuts them into runs. */
 static void take_runs(event_state *states, unsigned n, ts_runs *r) {
-    size_t share = n && n < TS_MERGE_RUNS ? TS_MERGE_RUNS / n : 1, total = 0;
+    if (n > TS_MERGE_RUNS) {
+        size_t len;
+        r->vecs = lake_xcalloc(1, sizeof *r->vecs);
+        r->runs = lake_xcalloc(1, sizeof *r->runs);
+        r->vecs[r->nvecs++] = concat_sorted(states, n, &len);
+        add_runs(r, r->vecs[0], len);
+        return;
+    }
+    size_t share = n ? TS_MERGE_RUNS / n : 1, total = 0;
     for (unsigned s = 0; s < n; s++) {
         size_t k = count_runs(states[s].ts, states[s].nts);
         if (k > share) {

@@ -104,6 +104,13 @@ void etl_first_error_free(etl_first_error *f) {
     f->mu = NULL;
 }
 
+bool etl_first_error_before(etl_first_error *f, size_t index) {
+    pthread_mutex_lock(f->mu);
+    bool before = f->set && f->index < index;
+    pthread_mutex_unlock(f->mu);
+    return before;
+}
+
 void etl_first_error_offer(etl_first_error *f, size_t index, const lake_error *err) {
     pthread_mutex_lock(f->mu);
     if (!f->set || index < f->index) {

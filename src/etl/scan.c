@@ -261,9 +261,14 @@ static lake_rc scan_one(scan_job *j, size_t obj, unsigned worker, size_t *got, l
     return scan_bytes(j, obj, worker, raw->data, raw->len, NULL, err);
 }
 
+/* A failure does not stop the pool: batches are not taken in listing order (compressed_first),
+ * so the batches listed before a failed object are still read, and the error reported is that
+ * of the first object in listing order that failed. Batches listed after it are skipped. */
 static int scan_task(void *ctx, size_t i, unsigned worker) {
     scan_job *j = ctx;
     const scan_batch *b = &j->batches[i];
+    if (etl_first_error_before(&j->first, b->start))
+        return 0;
     lake_error err = {0};
     size_t at = 0, got = 0;
     lake_rc rc = fetch_batch(j, b, worker, &at, &err);
@@ -274,9 +279,10 @@ static int scan_task(void *ctx, size_t i, unsigned worker) {
     if (rc) {
         lake_error_prefix(&err, "reading %s object %s: ", j->what,
                           j->input->objs.items[b->start + at].key);
+        err.rc = rc;
         etl_first_error_offer(&j->first, b->start + at, &err);
     }
-    return (int)rc;
+    return 0;
 }
 
 lake_rc etl_scan(lake_store *in, etl_input *input, unsigned threads, etl_worker *workers,
@@ -284,9 +290,12 @@ lake_rc etl_scan(lake_store *in, etl_input *input, unsigned threads, etl_worker 
     scan_job j = {in, input, workers, on_record, job, what, NULL, 0, {0}, lake_store_can_map(in)};
     j.nbatches = plan_batches(&input->objs, &j.batches);
     etl_first_error_init(&j.first);
-    int rc = lake_parallel_for(threads, j.nbatches, scan_task, &j);
-    if (rc)
+    lake_parallel_for(threads, j.nbatches, scan_task, &j);
+    lake_rc rc = LAKE_OK;
+    if (j.first.set) {
         *err = j.first.err;
+        rc = err->rc ? err->rc : LAKE_ERR_IO;
+    }
     etl_first_error_free(&j.first);
     free(j.batches);
     return (lake_rc)rc;

@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { assertOneLineError, gen, LAKE_BIN, tempDir } from './lib/lake.mjs';
 
 function lakeWith(libDir, args) {
-  const env = { ...process.env, LD_LIBRARY_PATH: libDir, AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's' };
+  const prior = process.env.LD_LIBRARY_PATH;
+  const env = { ...process.env, LD_LIBRARY_PATH: prior ? `${libDir}:${prior}` : libDir, AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's' };
   const r = spawnSync(LAKE_BIN, args, { encoding: 'utf8', env, timeout: 60_000 });
   if (r.error) throw r.error;
   return r;
@@ -27,6 +28,7 @@ describe('lake without a usable libcurl', () => {
     noSymbols = join(tmp.dir, 'nosyms');
     mkdirSync(noSymbols);
     writeFileSync(join(noSymbols, 'x.c'), 'int lake_not_curl;\n');
+    // cc builds lake itself, so it is there wherever this suite runs: a failure here is real.
     const cc = spawnSync('cc', ['-shared', '-fPIC', '-o', join(noSymbols, 'libcurl.so.4'), join(noSymbols, 'x.c')],
       { encoding: 'utf8' });
     assert.equal(cc.status, 0, `cc -shared failed: ${cc.stderr}`);
