@@ -33,9 +33,16 @@ void etl_reject_merge(etl_reject_list *dst, etl_reject_list *src) {
     }
 }
 
+/* Song and log rejects number their objects in two listings, so equal ords are told apart by
+ * the object's key: the order does not depend on which worker read what. */
 static int by_ord(const void *a, const void *b) {
-    uint64_t x = ((const etl_reject *)a)->ord, y = ((const etl_reject *)b)->ord;
-    return x < y ? -1 : x > y;
+    const etl_reject *x = a, *y = b;
+    if (x->ord != y->ord)
+        return x->ord < y->ord ? -1 : 1;
+    int c = strcmp(x->source, y->source);
+    if (c)
+        return c;
+    return (x->line > y->line) - (x->line < y->line);
 }
 
 void etl_reject_sort(etl_reject_list *l) {

@@ -35,3 +35,25 @@ UNIT_TEST(reject_intern_shares_equal_strings) {
     CHECK_EQ_INT(e.len, 0);
     etl_worker_free(&w);
 }
+
+/* A song reject and a log reject at the same object index and line (two listings) come out in
+ * the same order whichever worker list they were merged from first. */
+UNIT_TEST(reject_order_ties_broken_by_source) {
+    etl_worker a, b;
+    etl_worker_init(&a, etl_song_fields, etl_song_nfields);
+    etl_worker_init(&b, etl_song_fields, etl_song_nfields);
+    etl_reject_add(&a, "song_data/x.json", 2, 1, "song", "s", 1);
+    etl_reject_add(&b, "log_data/y.json", 2, 1, "log", "l", 1);
+    for (int order = 0; order < 2; order++) {
+        etl_reject_list all = {0};
+        etl_reject_merge(&all, order ? &b.rejects : &a.rejects);
+        etl_reject_merge(&all, order ? &a.rejects : &b.rejects);
+        etl_reject_sort(&all);
+        CHECK_EQ_INT(all.n, 2);
+        CHECK_EQ_STR(all.items[0].source, "log_data/y.json");
+        CHECK_EQ_STR(all.items[1].source, "song_data/x.json");
+        etl_reject_list_free(&all);
+    }
+    etl_worker_free(&a);
+    etl_worker_free(&b);
+}
