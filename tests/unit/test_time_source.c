@@ -34,7 +34,8 @@ static void check_source(int64_t *const *vecs, const size_t *lens, unsigned n) {
     event_state *states = calloc(n + 1, sizeof *states);
     for (unsigned w = 0; w < n; w++) {
         states[w].ts = malloc((lens[w] + 1) * sizeof *states[w].ts);
-        memcpy(states[w].ts, vecs[w], lens[w] * sizeof *states[w].ts);
+        if (lens[w])
+            memcpy(states[w].ts, vecs[w], lens[w] * sizeof *states[w].ts);
         states[w].nts = states[w].capts = lens[w];
     }
     int64_t *want;
@@ -79,8 +80,8 @@ static int64_t *runs_vector(unsigned seed, size_t runs, size_t len, unsigned dup
 }
 
 static void check_runs(unsigned n, size_t runs, size_t len, unsigned dup) {
-    int64_t *vecs[64];
-    size_t lens[64];
+    int64_t *vecs[64] = {0};
+    size_t lens[64] = {0};
     for (unsigned w = 0; w < n; w++)
         vecs[w] = runs_vector(w + 1 + (unsigned)(runs * 7 + len), runs, len, dup, &lens[w]);
     check_source(vecs, lens, n);
