@@ -146,19 +146,27 @@ out:
     return rc;
 }
 
+enum { CODEC_NONE, CODEC_GZIP, CODEC_ZSTD };
+
+static int codec_of(const char *name) {
+    return has_suffix(name, ".gz")    ? CODEC_GZIP
+           : has_suffix(name, ".zst") ? CODEC_ZSTD
+                                      : CODEC_NONE;
+}
+
 bool lake_inflate_named(const char *name) {
-    return has_suffix(name, ".gz") || has_suffix(name, ".zst");
+    return codec_of(name) != CODEC_NONE;
 }
 
 static lake_rc inflate_to(const char *name, const uint8_t *in, size_t len, lake_buf *out, int *did,
                           size_t max_out, sink *k, lake_error *err) {
-    int gz = has_suffix(name, ".gz"), zst = !gz && has_suffix(name, ".zst");
-    *did = gz || zst;
+    int codec = codec_of(name);
+    *did = codec != CODEC_NONE;
     if (!*did)
         return LAKE_OK;
     size_t start = out->len;
-    lake_rc rc = gz ? gunzip(name, in, len, out, start, max_out, k, err)
-                    : unzstd(name, in, len, out, start, max_out, k, err);
+    lake_rc rc = codec == CODEC_GZIP ? gunzip(name, in, len, out, start, max_out, k, err)
+                                     : unzstd(name, in, len, out, start, max_out, k, err);
     if (!rc && k->fn)
         rc = k->fn(k->ud, out, start, true, err);
     if (rc && out->data) {

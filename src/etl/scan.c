@@ -298,5 +298,5 @@ lake_rc etl_scan(lake_store *in, etl_input *input, unsigned threads, etl_worker 
     }
     etl_first_error_free(&j.first);
     free(j.batches);
-    return (lake_rc)rc;
+    return rc;
 }

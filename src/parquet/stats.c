@@ -175,8 +175,6 @@ static int bounds_writable(const pq_stats *s) {
 
 /* Legacy min/max (fields 1, 2) were defined with signed comparison, which agrees with the real
  * order for numbers but not for strings, so strings get only min_value/max_value. */
-/* The bytes of a bound without copying: strings point at the value, numbers are encoded into
- * tmp (a bound of a one-row file's chunk is written once per file, so no buffer is allocated). */
 /* Room for a number's bound (at most 8 bytes) as a lake_buf that never grows. */
 #define BOUND_ROOM (16 + LAKE_BUF_PADDING)
 
