@@ -51,6 +51,7 @@ lake_rc lake_error_prefix(lake_error *err, const char *fmt, ...)
 /* Allocation in one place: these never return NULL (they exit on out-of-memory). */
 void *lake_xmalloc(size_t n);
 void *lake_xcalloc(size_t count, size_t size);
+void *lake_xzalloc(size_t n);
 void *lake_xrealloc(void *p, size_t n);
 char *lake_xstrdup(const char *s);
 char *lake_xstrndup(const char *s, size_t n);

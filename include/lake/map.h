@@ -16,6 +16,9 @@ typedef struct {
 
 void lake_smap_init(lake_smap *m);
 void lake_smap_free(lake_smap *m); /* accepts a zeroed map */
+/* Makes room for n keys in all, so inserting up to n never grows the table: a map filled from a
+ * known count skips the rehashes and the pages of every smaller table. */
+void lake_smap_reserve(lake_smap *m, size_t n);
 /* Looks key up; if absent, inserts it with value *val and returns false; if present, sets *val to
  * the stored value and returns true. */
 bool lake_smap_upsert(lake_smap *m, const void *key, uint32_t len, uint32_t *val);

@@ -26,9 +26,8 @@ void lake_smap_free(lake_smap *m) {
     memset(m, 0, sizeof *m);
 }
 
-static void smap_grow(lake_smap *m) {
-    size_t cap = m->cap ? m->cap * 2 : 64;
-    struct lake_smap_slot *s = lake_xcalloc(cap, sizeof *s);
+static void smap_rehash(lake_smap *m, size_t cap) {
+    struct lake_smap_slot *s = lake_xzalloc(cap * sizeof *s);
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->slots[i].key)
             continue;
@@ -40,6 +39,18 @@ static void smap_grow(lake_smap *m) {
     free(m->slots);
     m->slots = s;
     m->cap = cap;
+}
+
+static void smap_grow(lake_smap *m) {
+    smap_rehash(m, m->cap ? m->cap * 2 : 64);
+}
+
+void lake_smap_reserve(lake_smap *m, size_t n) {
+    size_t cap = m->cap ? m->cap : 64;
+    while (n * 2 > cap)
+        cap *= 2;
+    if (cap > m->cap)
+        smap_rehash(m, cap);
 }
 
 /* An empty key still needs a non-NULL pointer to mark the slot used. */
@@ -110,7 +121,7 @@ static size_t imap_home(int64_t key, size_t cap) {
 
 static void imap_grow(lake_imap *m) {
     size_t cap = m->cap ? m->cap * 2 : 64;
-    struct lake_imap_slot *s = lake_xcalloc(cap, sizeof *s);
+    struct lake_imap_slot *s = lake_xzalloc(cap * sizeof *s);
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->slots[i].used)
             continue;

@@ -193,9 +193,10 @@ extern const char *const etl_song_fields[];
 extern const size_t etl_song_nfields;
 lake_rc etl_extract_songs(lake_store *in, etl_input *input, unsigned threads, etl_worker *workers,
                           song_vec *out, lake_error *err);
-/* Builds the deduplicated catalog from all song records (consumes nothing; copies records), the
- * songs and artists sides on two threads when threads > 1. */
-void etl_catalog_build(song_catalog *c, const song_vec *all, unsigned threads);
+/* Builds the deduplicated catalog from all song records (sorts them into input order and copies
+ * the winners, so all can be freed after), the songs and artists sides on two threads when
+ * threads > 1. */
+void etl_catalog_build(song_catalog *c, song_vec *all, unsigned threads);
 void etl_catalog_free(song_catalog *c);
 void song_vec_free(song_vec *v);
 

@@ -139,6 +139,7 @@ static lake_rc extract(lake_store *in, run_state *r, size_t spill_at, lake_run_s
     if (rc)
         return rc;
     etl_catalog_build(&r->catalog, &r->song_recs, r->threads);
+    song_vec_free(&r->song_recs); /* the catalog holds copies; later stages reuse the pages */
     double t1 = lake_now(), c1 = lake_cpu_now();
     sum->t_songs = t1 - t0;
     sum->c_songs = c1 - c0;

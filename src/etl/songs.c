@@ -86,10 +86,20 @@ lake_rc etl_extract_songs(lake_store *in, etl_input *input, unsigned threads, et
                           song_vec *out, lake_error *err) {
     song_vec *vecs = lake_xcalloc(threads, sizeof *vecs);
     lake_rc rc = etl_scan(in, input, threads, workers, on_song, vecs, "song", err);
-    /* Concatenate per-worker records; order is restored from ord by the catalog. */
+    /* Concatenate per-worker records into one exact allocation (pushing them one by one doubled
+     * the array, touching pages that fresh-page faults make dear); order is restored from ord by
+     * the catalog. */
+    size_t total = out->n;
+    for (unsigned t = 0; t < threads; t++)
+        total += vecs[t].n;
+    if (total > out->cap) {
+        out->items = lake_xrealloc(out->items, total * sizeof *out->items);
+        out->cap = total;
+    }
     for (unsigned t = 0; t < threads; t++) {
-        for (size_t k = 0; k < vecs[t].n; k++)
-            song_vec_push(out, &vecs[t].items[k]);
+        if (vecs[t].n)
+            memcpy(out->items + out->n, vecs[t].items, vecs[t].n * sizeof *out->items);
+        out->n += vecs[t].n;
         song_vec_free(&vecs[t]);
     }
     free(vecs);

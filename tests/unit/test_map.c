@@ -27,6 +27,34 @@ UNIT_TEST(map_smap_upsert_and_get) {
     lake_smap_free(&m);
 }
 
+UNIT_TEST(map_smap_reserve_keeps_keys_and_never_grows_after) {
+    lake_smap m;
+    lake_smap_init(&m);
+    char keys[600][8];
+    for (uint32_t i = 0; i < 600; i++)
+        snprintf(keys[i], sizeof keys[i], "k%u", i);
+    for (uint32_t i = 0; i < 10; i++) { /* keys present before the reserve survive its rehash */
+        uint32_t v = i;
+        CHECK(!lake_smap_upsert(&m, keys[i], (uint32_t)strlen(keys[i]), &v));
+    }
+    lake_smap_reserve(&m, 600);
+    size_t cap = m.cap;
+    CHECK(cap >= 1200);
+    for (uint32_t i = 10; i < 600; i++) {
+        uint32_t v = i;
+        CHECK(!lake_smap_upsert(&m, keys[i], (uint32_t)strlen(keys[i]), &v));
+    }
+    CHECK_EQ_INT(m.cap, cap);
+    for (uint32_t i = 0; i < 600; i++) {
+        uint32_t v = 0;
+        CHECK(lake_smap_get(&m, keys[i], (uint32_t)strlen(keys[i]), &v));
+        CHECK_EQ_INT(v, i);
+    }
+    lake_smap_reserve(&m, 5); /* smaller than what it holds: nothing changes */
+    CHECK_EQ_INT(m.cap, cap);
+    lake_smap_free(&m);
+}
+
 UNIT_TEST(map_imap_negative_and_many) {
     lake_imap m;
     lake_imap_init(&m);
