@@ -32,7 +32,7 @@ void pq_dict_reset(pq_dict *d, bool byte_array, size_t max_bytes) {
     }
     if (!d->slots) {
         d->nslots = MIN_SLOTS;
-        d->slots = lake_xcalloc(d->nslots, sizeof *d->slots);
+        d->slots = lake_xzalloc(d->nslots * sizeof *d->slots);
     } else {
         memset(d->slots, 0, d->nslots * sizeof *d->slots);
     }
@@ -40,7 +40,7 @@ void pq_dict_reset(pq_dict *d, bool byte_array, size_t max_bytes) {
 
 static void grow(pq_dict *d) {
     size_t n = d->nslots * 2;
-    uint32_t *slots = lake_xcalloc(n, sizeof *slots);
+    uint32_t *slots = lake_xzalloc(n * sizeof *slots);
     for (size_t e = 0; e < d->nent; e++) {
         size_t i = d->ent[e].hash & (n - 1);
         while (slots[i])
