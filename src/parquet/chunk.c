@@ -445,11 +445,8 @@ static void choose(pq_colenc *e, const pq_enc_opts *o) {
         if (c < best)
             e->state = PQ_CE_DICT;
     }
-    if (e->state != PQ_CE_DICT && e->dict.nent > 0) {
-        /* The sample's dictionary is not needed for the rest of the chunk. */
-        pq_dict_free(&e->dict);
-        pq_dict_init(&e->dict);
-    }
+    if (e->state != PQ_CE_DICT && e->dict.nent > 0)
+        pq_dict_clear(&e->dict); /* the sample's dictionary is not needed for the rest */
 }
 
 /* Encoded size of the values gathered so far, as the page cut measures it. */

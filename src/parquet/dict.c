@@ -8,6 +8,10 @@
 /* Tables larger than this are freed on reset rather than cleared: clearing would cost more than
  * encoding a tiny chunk. */
 #define KEEP_SLOTS 4096
+/* pq_dict_clear keeps a dictionary only this small: one that lost the sample to PLAIN is dead
+ * weight for the rest of the chunk. */
+#define CLEAR_KEEP_SLOTS 1024
+#define CLEAR_KEEP_BYTES ((size_t)16 << 10)
 
 void pq_dict_init(pq_dict *d) {
     memset(d, 0, sizeof *d);
@@ -18,6 +22,15 @@ void pq_dict_free(pq_dict *d) {
     free(d->ent);
     free(d->slots);
     memset(d, 0, sizeof *d);
+}
+
+void pq_dict_clear(pq_dict *d) {
+    if (d->nslots > CLEAR_KEEP_SLOTS || d->page.cap > CLEAR_KEEP_BYTES) {
+        pq_dict_free(d);
+        return;
+    }
+    lake_buf_resize(&d->page, 0);
+    d->nent = 0;
 }
 
 void pq_dict_reset(pq_dict *d, bool byte_array, size_t max_bytes) {

@@ -29,6 +29,10 @@ void pq_dict_free(pq_dict *d); /* accepts a zeroed dictionary */
  * allocations, drops large ones, so that many tiny chunks stay cheap. */
 void pq_dict_reset(pq_dict *d, bool byte_array, size_t max_bytes);
 
+/* Empties d when its values are no longer needed, keeping small allocations for the next
+ * pq_dict_reset (large ones are freed). */
+void pq_dict_clear(pq_dict *d);
+
 /* Index of the value v[0..len) in the dictionary, adding it if new. Returns -1, leaving d
  * unchanged, when adding it would make the page larger than max_bytes. */
 int64_t pq_dict_add(pq_dict *d, const uint8_t *v, uint32_t len);
