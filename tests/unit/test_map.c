@@ -3,6 +3,8 @@
 
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 UNIT_TEST(map_smap_upsert_and_get) {
     lake_smap m;
@@ -88,6 +90,40 @@ UNIT_TEST(map_parallel_for_reports_lowest_failure) {
 }
 
 #include "lake/sort.h"
+
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The radix sort against qsort: same multiset, same order, for the shapes it meets (timestamps
+ * of a few weeks with repeats and descents, all equal, sorted, reversed) and sizes around the
+ * insertion-sort cutoff. */
+UNIT_TEST(sort_i64_radix_equals_qsort) {
+    static int64_t a[20000], b[20000];
+    const size_t sizes[] = {0, 1, 2, 47, 48, 49, 300, 20000};
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int shape = 0; shape < 5; shape++)
+        for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+            size_t n = sizes[k];
+            for (size_t i = 0; i < n; i++) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                int64_t ts = 1541030400000LL + (int64_t)(x % 2592000000ULL); /* Nov 2018, ms */
+                a[i] = shape == 0   ? ts - (int64_t)(x % 3 == 0 ? i : 0)
+                       : shape == 1 ? 42
+                       : shape == 2 ? (int64_t)i * 1000 - 7
+                       : shape == 3 ? (int64_t)(n - i) * -3
+                                    : (int64_t)x;
+            }
+            memcpy(b, a, n * sizeof *a);
+            lake_sort_i64(a, n);
+            if (n)
+                qsort(b, n, sizeof *b, cmp_i64);
+            CHECK(n == 0 || memcmp(a, b, n * sizeof *a) == 0);
+        }
+}
 
 UNIT_TEST(sort_i64_radix_matches_order) {
     static int64_t a[5000];
