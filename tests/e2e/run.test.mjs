@@ -29,6 +29,14 @@ function assertRunOk(r, what) {
   assert.equal(r.status, 0, `${what} exited ${r.status ?? r.signal}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
 }
 
+// Runs lake with args, reads its tables back and fails on any difference from the oracle
+// (problems prefixed with tag).
+async function runMatchesOracle(input, out, args, oracle, { codec = 'snappy', tag = '' } = {}) {
+  assertRunOk(run(input, out, args), ['lake run', ...args].join(' '));
+  const lake = await readLakeOutput(out, { codec });
+  report(compareWithOracle(lake, oracle, lake.problems).map((p) => tag + p));
+}
+
 describe('lake run on edge-case data', () => {
   let tmp;
   let input;
@@ -43,9 +51,7 @@ describe('lake run on edge-case data', () => {
 
   test('all five tables equal the oracle (default snappy, default threads)', async () => {
     const out = join(tmp.dir, 'out-default');
-    assertRunOk(run(input, out), 'lake run');
-    const lake = await readLakeOutput(out, { codec: 'snappy' });
-    report(compareWithOracle(lake, oracle, lake.problems));
+    await runMatchesOracle(input, out, [], oracle);
     const rej = readRejected(out);
     assert.deepEqual(rej.records, [], 'clean edge-case data has no bad records');
   });
@@ -87,10 +93,7 @@ describe('lake run on edge-case data', () => {
 
   for (const codec of ['none', 'zstd', 'gzip', 'lz4_raw']) {
     test(`--compression ${codec} gives valid files with the same tables`, async () => {
-      const out = join(tmp.dir, `out-${codec}`);
-      assertRunOk(run(input, out, ['--compression', codec]), `lake run --compression ${codec}`);
-      const lake = await readLakeOutput(out, { codec });
-      report(compareWithOracle(lake, oracle, lake.problems));
+      await runMatchesOracle(input, join(tmp.dir, `out-${codec}`), ['--compression', codec], oracle, { codec });
     });
   }
 });
@@ -173,10 +176,7 @@ describe('lake run on plain data (--no-edge-cases)', () => {
     const input = join(tmp.dir, 'in');
     gen(input, { songs: 300, events: 5000, seed: 4, edgeCases: false });
     const oracle = await computeOracle(input);
-    const out = join(tmp.dir, 'out');
-    assertRunOk(run(input, out, ['--threads', '2']), 'lake run');
-    const lake = await readLakeOutput(out);
-    report(compareWithOracle(lake, oracle, lake.problems));
+    await runMatchesOracle(input, join(tmp.dir, 'out'), ['--threads', '2'], oracle);
   });
 });
 
@@ -200,10 +200,7 @@ describe('lake run on event logs large enough to be mapped instead of read', () 
     // lake maps objects of 1 MiB and more (LAKE_VIEW_MIN_BYTES); smaller ones are read.
     assert.ok(statSync(join(logs, 'all-events.json')).size >= 1 << 20, 'merged log must be >= 1 MiB');
     const oracle = await computeOracle(input);
-    const out = join(tmp.dir, 'out');
-    assertRunOk(run(input, out, ['--threads', '2']), 'lake run');
-    const lake = await readLakeOutput(out);
-    report(compareWithOracle(lake, oracle, lake.problems));
+    await runMatchesOracle(input, join(tmp.dir, 'out'), ['--threads', '2'], oracle);
   });
 });
 
@@ -245,10 +242,8 @@ describe('lake run on event logs out of time order', () => {
     }
     const oracle = await computeOracle(input);
     for (const n of [1, 2, 3]) {
-      const out = join(tmp.dir, `out${n}`);
-      assertRunOk(run(input, out, ['--threads', String(n)]), `lake run --threads ${n}`);
-      const lake = await readLakeOutput(out);
-      report(compareWithOracle(lake, oracle, lake.problems).map((p) => `--threads ${n}: ${p}`));
+      const tag = `--threads ${n}: `;
+      await runMatchesOracle(input, join(tmp.dir, `out${n}`), ['--threads', String(n)], oracle, { tag });
     }
   });
 });
