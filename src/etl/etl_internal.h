@@ -263,6 +263,10 @@ lake_rc etl_load(etl_load_ctx *ctx, etl_table *tables, etl_rowsrc *const *srcs, 
  * field gives a null (ptr == NULL / ok == false). */
 #define ETL_WHY 256
 bool etl_get_str(etl_worker *w, const lj_value *v, const char *name, lake_str *out, char *why);
+/* Like etl_get_str, copying the string into the worker's arena without interning it: for values
+ * that are rarely repeated (song_id, title), whose intern map entries would only cost a hash and
+ * an insert each. */
+bool etl_get_copy(etl_worker *w, const lj_value *v, const char *name, lake_str *out, char *why);
 /* Like etl_get_str without the copy: out points into the JSON layer's scratch, valid only during
  * the record callback. */
 bool etl_get_view(const lj_value *v, const char *name, lake_str *out, char *why);

@@ -57,6 +57,14 @@ bool etl_get_str(etl_worker *w, const lj_value *v, const char *name, lake_str *o
     return true;
 }
 
+bool etl_get_copy(etl_worker *w, const lj_value *v, const char *name, lake_str *out, char *why) {
+    if (!etl_get_view(v, name, out, why))
+        return false;
+    if (out->ptr)
+        out->ptr = lake_arena_strndup(w->arena, out->ptr, out->len);
+    return true;
+}
+
 bool etl_get_f64(const lj_value *v, const char *name, opt_f64 *out, char *why) {
     out->ok = false;
     out->v = 0;

@@ -37,9 +37,10 @@ void song_vec_free(song_vec *v) {
     memset(v, 0, sizeof *v);
 }
 
-static bool required_id(etl_worker *w, const lj_value *v, const char *name, lake_str *out,
-                        char *why) {
-    if (!etl_get_str(w, v, name, out, why))
+/* unique: song_id, one per song, is copied without interning (artist_id repeats). */
+static bool required_id(etl_worker *w, const lj_value *v, const char *name, bool unique,
+                        lake_str *out, char *why) {
+    if (!(unique ? etl_get_copy : etl_get_str)(w, v, name, out, why))
         return false;
     if (out->ptr && out->len)
         return true;
@@ -49,9 +50,9 @@ static bool required_id(etl_worker *w, const lj_value *v, const char *name, lake
 }
 
 static bool song_from_values(etl_worker *w, const lj_value *v, song_rec *r, char *why) {
-    if (!required_id(w, &v[S_SONG_ID], "song_id", &r->song_id, why) ||
-        !required_id(w, &v[S_ARTIST_ID], "artist_id", &r->artist_id, why) ||
-        !etl_get_str(w, &v[S_TITLE], "title", &r->title, why) ||
+    if (!required_id(w, &v[S_SONG_ID], "song_id", true, &r->song_id, why) ||
+        !required_id(w, &v[S_ARTIST_ID], "artist_id", false, &r->artist_id, why) ||
+        !etl_get_copy(w, &v[S_TITLE], "title", &r->title, why) ||
         !etl_get_str(w, &v[S_ARTIST_NAME], "artist_name", &r->artist_name, why) ||
         !etl_get_str(w, &v[S_LOCATION], "artist_location", &r->location, why) ||
         !etl_get_f64(&v[S_LAT], "artist_latitude", &r->lat, why) ||
