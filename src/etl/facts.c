@@ -77,8 +77,8 @@ static void take_runs(event_state *states, unsigned n, ts_runs *r) {
     if (n > TS_MERGE_RUNS) {
         size_t len;
         r->vecs = lake_xcalloc(1, sizeof *r->vecs);
-        r->runs = lake_xcalloc(1, sizeof *r->runs);
         r->vecs[r->nvecs++] = concat_sorted(states, n, &len);
+        r->runs = lake_xcalloc(count_runs(r->vecs[0], len) + 1, sizeof *r->runs);
         add_runs(r, r->vecs[0], len);
         return;
     }
@@ -87,7 +87,10 @@ static void take_runs(event_state *states, unsigned n, ts_runs *r) {
         size_t k = count_runs(states[s].ts, states[s].nts);
         if (k > share) {
             states[s].nts = sort_unique(states[s].ts, states[s].nts);
-            k = states[s].nts > 0;
+            /* Counted again, not assumed to be one: the runs array is sized from the counts and
+             * add_runs cuts whatever it is given, so a sort that left anything out of order
+             * would make it write past the array instead of merely merging more runs. */
+            k = count_runs(states[s].ts, states[s].nts);
         }
         total += k;
     }
