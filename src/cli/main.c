@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "lake/common.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +20,18 @@ static const char usage[] =
 
 int cli_inspect(int argc, char **argv); /* cmd_inspect.c */
 
+/* Blocks of 1 MiB and more always get their own mapping. glibc otherwise raises its mmap
+ * threshold to the size of each mapped block freed (up to 32 MiB), after which the timestamp and
+ * songplay vectors, page buffers and the like come from the threads' heaps: there a block that
+ * grows is copied (old and new both resident) instead of moved with mremap, and a freed one may
+ * stay resident. Peak RSS (GNU time, two runs each): L 270-272 -> 236 MB, 2 x L 303-315 ->
+ * 260-262 MB; events-stage wall time at L unchanged (1.14-1.22 s -> 1.08-1.22 s). */
+static void malloc_policy(void) {
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+}
+
 int main(int argc, char **argv) {
+    malloc_policy();
     if (argc < 2) {
         fputs(usage, stderr);
         return 2;
