@@ -24,8 +24,8 @@ int cli_inspect(int argc, char **argv); /* cmd_inspect.c */
  * threshold to the size of each mapped block freed (up to 32 MiB), after which the timestamp and
  * songplay vectors, page buffers and the like come from the threads' heaps: there a block that
  * grows is copied (old and new both resident) instead of moved with mremap, and a freed one may
- * stay resident. Peak RSS (GNU time, two runs each): L 270-272 -> 236 MB, 2 x L 303-315 ->
- * 260-262 MB; events-stage wall time at L unchanged (1.14-1.22 s -> 1.08-1.22 s). */
+ * stay resident. Peak RSS (GNU time, two runs each): L 264-266 -> 230-232 MiB, 2 x L 296-308 ->
+ * 254-256 MiB; events-stage wall time at L unchanged (1.14-1.22 s -> 1.08-1.22 s). */
 static void malloc_policy(void) {
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
 }
