@@ -300,7 +300,7 @@ if (by.L?.tools.lake && by.L2?.tools.lake) {
   // table's keys, held once) and a user's record, hints and index slot (under 256 bytes) on
   // each worker that saw the user. What is left of the growth must stay within 5 % of L's peak
   // (peak RSS varies by about 2 % between runs of the same size). Both sizes use the median
-  // peak over their runs, so 5 runs at L are not compared by their maximum with 1 run at 2×L.
+  // peak over their runs, so 5 runs at L are not compared by their maximum with 3 runs at 2×L.
   const keyBytes = (r) => r.last.rows.time * 8 + r.last.rows.users * 256 * Number(by.L.host.threads);
   const keyGrowth = keyBytes(b) - keyBytes(a);
   const rest = b.rss - a.rss - keyGrowth;

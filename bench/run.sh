@@ -6,7 +6,8 @@
 #   S  = 71 songs, 8,000 events            (5 runs per tool)
 #   M  = 15,000 songs, 8,000 events        (5 runs: thousands of tiny song files)
 #   L  = 100,000 songs, 3,000,000 events   (5 runs: ~1.3 GB of event logs)
-#   L2 = 100,000 songs, 6,000,000 events   (1 run: 2 x L events, for the linearity check)
+#   L2 = 100,000 songs, 6,000,000 events   (3 runs: 2 x L events, for the linearity check,
+#        which compares the L and 2 x L medians within 15 %)
 #   S3 = M uploaded to s3rver on 127.0.0.1 behind a proxy that adds 20 ms to every request: lake
 #        reading it next to `aws s3 cp --recursive` and `rclone copy` (bench/s3_bench.mjs, 3 runs;
 #        installs the Debian packages awscli and rclone when missing). Its section of RESULTS.md
@@ -75,7 +76,7 @@ size_args() {
     esac
 }
 default_runs() {
-    case $1 in S | M | L) echo 5 ;; L2) echo 1 ;; esac
+    case $1 in S | M | L) echo 5 ;; L2) echo 3 ;; esac
 }
 
 ensure_data() {
