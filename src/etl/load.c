@@ -265,8 +265,9 @@ static void adopt_stream_files(load_job *j) {
 
 /* The write stage runs one worker more than --threads: its workers spend part of their time
  * asleep in the kernel creating directories and files, and the extra one encodes meanwhile.
- * Measured on 2 cores (4 alternating runs each): the write stage at L took 2.00-2.04 s with 3
- * workers against 2.14-2.26 s with 2, CPU/wall 1.83-1.87 against 1.72-1.83. */
+ * Measured on 2 cores with the bench's protocol (5 alternating runs each): the write stage at L
+ * took a median 1.99 s with 3 workers against 2.10 s with 2, at the same CPU; no change at M
+ * (docs/design.md, "Cheap file creation"). */
 #define EXTRA_WRITE_WORKERS 1
 
 /* Each worker writes its files with one set of Parquet encoder buffers: songs at M is 12,187
