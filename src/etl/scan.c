@@ -247,15 +247,12 @@ static lake_rc fetch_batch(scan_job *j, const scan_batch *b, unsigned worker, si
     return rc;
 }
 
-/* The bytes read while listing are dropped once parsed (records keep copies of what they use). */
 static lake_rc scan_one(scan_job *j, size_t obj, unsigned worker, size_t *got, lake_error *err) {
     if (use_view(j, obj))
         return scan_view(j, obj, worker, err);
     if (listed_with_data(j, obj)) {
         const lake_obj *o = &j->input->objs.items[obj];
-        lake_rc rc = scan_bytes(j, obj, worker, o->data, (size_t)o->size, NULL, err);
-        lake_obj_drop_data(&j->input->objs, obj);
-        return rc;
+        return scan_bytes(j, obj, worker, o->data, (size_t)o->size, NULL, err);
     }
     const lake_buf *raw = &j->workers[worker].raw[(*got)++];
     return scan_bytes(j, obj, worker, raw->data, raw->len, NULL, err);
@@ -285,12 +282,24 @@ static int scan_task(void *ctx, size_t i, unsigned worker) {
     return 0;
 }
 
+/* The bytes read while listing are dropped once the scan is over (records keep copies of what
+ * they use), on one thread: they were allocated by the listing's threads, and freeing each
+ * object's bytes on the worker that parsed it made the two workers queue on those threads'
+ * malloc arena locks (at M, 154 of 813 context switches were waits in free; the songs stage
+ * took 0.019 s, 0.015 s with the frees here). The listing's read budget bounds what is held. */
+static void drop_listed_data(lake_obj_list *objs) {
+    for (size_t i = 0; i < objs->n; i++)
+        if (objs->items[i].data)
+            lake_obj_drop_data(objs, i);
+}
+
 lake_rc etl_scan(lake_store *in, etl_input *input, unsigned threads, etl_worker *workers,
                  lj_on_record on_record, void *job, const char *what, lake_error *err) {
     scan_job j = {in, input, workers, on_record, job, what, NULL, 0, {0}, lake_store_can_map(in)};
     j.nbatches = plan_batches(&input->objs, &j.batches);
     etl_first_error_init(&j.first);
     lake_parallel_for(threads, j.nbatches, scan_task, &j);
+    drop_listed_data(&input->objs);
     lake_rc rc = LAKE_OK;
     if (j.first.set) {
         *err = j.first.err;
