@@ -58,6 +58,8 @@ lake_rc lake_store_list_read(lake_store *s, const char *prefix, size_t max_bytes
 
 /* Frees the bytes lake_store_list_read kept for l->items[i]. */
 void lake_obj_drop_data(lake_obj_list *l, size_t i);
+/* Frees the bytes lake_store_list_read kept for every item of l (keys and sizes stay). */
+void lake_obj_list_drop_data(lake_obj_list *l);
 
 /* Reads a whole object, appending it to out (padding kept, see lake_buf). */
 lake_rc lake_store_get(lake_store *s, const char *key, lake_buf *out, lake_error *err);

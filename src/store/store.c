@@ -30,6 +30,11 @@ void lake_obj_drop_data(lake_obj_list *l, size_t i) {
     l->items[i].data = NULL;
 }
 
+void lake_obj_list_drop_data(lake_obj_list *l) {
+    for (size_t i = 0; i < l->n; i++)
+        lake_obj_drop_data(l, i);
+}
+
 void lake__obj_list_take(lake_obj_list *l, lake_obj *obj) {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 64;
