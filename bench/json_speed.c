@@ -10,7 +10,7 @@
  *   cc -std=c11 -O2 -Iinclude -D_GNU_SOURCE -pthread -o build/release/json-speed \
  *      bench/json_speed.c build/release/liblake.a -lsimdjson -lstdc++ -lm
  * usage: json-speed LOG_DIR [THREADS] [MAX_MB] */
-#include "lake/json.h"
+#include "json/json.h"
 
 #include <dirent.h>
 #include <pthread.h>

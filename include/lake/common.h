@@ -115,17 +115,4 @@ void *lake_arena_alloc(lake_arena *a, size_t n);  /* 8-byte aligned */
 char *lake_arena_strndup(lake_arena *a, const char *s, size_t n);
 size_t lake_arena_bytes(const lake_arena *a); /* bytes reserved from the system */
 
-/* Opens an unnamed temporary file in $TMPDIR (else /tmp), removed when closed (O_TMPFILE, or a
- * file unlinked at once where the file system has no O_TMPFILE), so a killed run leaves nothing.
- * Returns the descriptor, or -1 with err naming the directory. */
-int lake_temp_fd(lake_error *err);
-
-/* 64-bit hash of n bytes (not cryptographic; stable across runs and platforms). */
-uint64_t lake_hash(const void *p, size_t n, uint64_t seed);
-
-/* Monotonic seconds, for stage timings. */
-double lake_now(void);
-/* CPU seconds (user + system) the process has used so far, all threads together. */
-double lake_cpu_now(void);
-
 #endif

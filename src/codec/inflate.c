@@ -1,7 +1,7 @@
 /* Decompression of gzip and zstd inputs (see lake/inflate.h), whole or handed to a callback a
  * chunk at a time. Both decoders write straight into the output buffer; the cap is enforced while
  * decoding, so a small bomb never allocates past max_out + one chunk. */
-#include "lake/inflate.h"
+#include "codec/inflate.h"
 
 #include <limits.h>
 #include <string.h>

@@ -83,7 +83,7 @@ static int delete_old(void *arg, size_t i, unsigned worker) {
                           "the new tables are committed, but deleting the previous %s "
                           "failed: ",
                           j->old.items[i].key);
-        etl_first_error_offer(&j->first, i, &err);
+        lake_first_error_offer(&j->first, i, &err);
     }
     return (int)rc;
 }

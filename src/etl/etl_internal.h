@@ -7,10 +7,15 @@
 #define LAKE_ETL_INTERNAL_H
 
 #include "lake/etl.h"
-#include "lake/json.h"
-#include "lake/map.h"
+#include "json/json.h"
+#include "base/clock.h"
+#include "base/hash.h"
+#include "base/map.h"
+#include "base/pool.h"
+#include "base/sort.h"
+#include "base/tempfile.h"
 #include "lake/table.h"
-#include "lake/view.h"
+#include "store/view.h"
 
 #include <stdbool.h>
 
@@ -272,20 +277,6 @@ bool etl_get_copy(etl_worker *w, const lj_value *v, const char *name, lake_str *
 bool etl_get_view(const lj_value *v, const char *name, lake_str *out, char *why);
 bool etl_get_f64(const lj_value *v, const char *name, opt_f64 *out, char *why);
 bool etl_get_i64(const lj_value *v, const char *name, opt_i64 *out, char *why);
-
-/* The first failure of a parallel task, by lowest task index (so the message is deterministic). */
-typedef struct {
-    void *mu; /* pthread_mutex_t, hidden to keep this header light */
-    size_t index;
-    bool set;
-    lake_error err;
-} etl_first_error;
-
-void etl_first_error_init(etl_first_error *f);
-void etl_first_error_free(etl_first_error *f);
-void etl_first_error_offer(etl_first_error *f, size_t index, const lake_error *err);
-/* True when a failure below index has been offered. */
-bool etl_first_error_before(etl_first_error *f, size_t index);
 
 /* Builds the catalog's join key for (title, artist name, duration) into key. */
 void etl_join_key(lake_buf *key, lake_str title, lake_str artist, double duration);

@@ -2,8 +2,8 @@
  * the distinct timestamps, and songplays with their ids from the merge of the sorted plays. */
 #include "etl/etl_internal.h"
 #include "etl/plays.h"
-#include "etl/timeparts.h"
-#include "lake/sort.h"
+#include "base/civil.h"
+#include "base/sort.h"
 
 #include <stdlib.h>
 #include <string.h>

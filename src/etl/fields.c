@@ -96,35 +96,3 @@ bool etl_get_i64(const lj_value *v, const char *name, opt_i64 *out, char *why) {
     }
     return type_error(v, name, "an integer", why);
 }
-
-void etl_first_error_init(etl_first_error *f) {
-    f->mu = lake_xmalloc(sizeof(pthread_mutex_t));
-    pthread_mutex_init(f->mu, NULL);
-    f->set = false;
-    f->index = 0;
-    f->err.rc = LAKE_OK;
-    f->err.msg[0] = '\0';
-}
-
-void etl_first_error_free(etl_first_error *f) {
-    pthread_mutex_destroy(f->mu);
-    free(f->mu);
-    f->mu = NULL;
-}
-
-bool etl_first_error_before(etl_first_error *f, size_t index) {
-    pthread_mutex_lock(f->mu);
-    bool before = f->set && f->index < index;
-    pthread_mutex_unlock(f->mu);
-    return before;
-}
-
-void etl_first_error_offer(etl_first_error *f, size_t index, const lake_error *err) {
-    pthread_mutex_lock(f->mu);
-    if (!f->set || index < f->index) {
-        f->set = true;
-        f->index = index;
-        f->err = *err;
-    }
-    pthread_mutex_unlock(f->mu);
-}

@@ -170,7 +170,7 @@ static int write_task(void *arg, size_t n, unsigned worker) {
         n = j->nstreams + i;
     }
     if (rc)
-        etl_first_error_offer(&j->first, n, &err);
+        lake_first_error_offer(&j->first, n, &err);
     return (int)rc;
 }
 
@@ -215,7 +215,7 @@ static void load_job_free(load_job *j) {
     free(j->identity);
     free(j->order);
     free(j->staging);
-    etl_first_error_free(&j->first);
+    lake_first_error_free(&j->first);
 }
 
 static void plan_all(load_job *j, etl_table *tables, etl_rowsrc *const *srcs, size_t ntables) {
@@ -347,7 +347,7 @@ static lake_rc load_direct(load_job *j, etl_table *tables, etl_rowsrc *const *sr
 lake_rc etl_load(etl_load_ctx *ctx, etl_table *tables, etl_rowsrc *const *srcs, size_t ntables,
                  const etl_reject_list *rejects, lake_error *err) {
     load_job j = {.ctx = ctx};
-    etl_first_error_init(&j.first);
+    lake_first_error_init(&j.first);
     lake_rc rc = lake_store_can_rename(ctx->out)
                      ? load_by_rename(&j, tables, srcs, ntables, rejects, err)
                      : load_direct(&j, tables, srcs, ntables, rejects, err);

@@ -31,7 +31,7 @@ typedef struct {
     size_t *order;      /* the order workers take tasks in (see stripe_order) */
     pq_reuse **reuse;   /* per worker: Parquet encoder buffers kept from file to file */
     char *staging;      /* "_temporary/<run>/" (rename protocol) or "" (direct protocol) */
-    etl_first_error first;
+    lake_first_error first;
     lake_obj_list old;      /* direct protocol: objects to delete after _SUCCESS */
     bool *had_success;      /* direct protocol: per table, did a _SUCCESS exist before the run */
     size_t success_written; /* direct protocol: tables whose _SUCCESS this run has put */

@@ -2,8 +2,8 @@
  * can have many requests in flight), each decompressed by extension and handed to the JSON
  * extractor, on a pool of workers. */
 #include "etl/etl_internal.h"
-#include "lake/inflate.h"
-#include "lake/view.h"
+#include "codec/inflate.h"
+#include "store/view.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@ typedef struct {
     const char *what;
     scan_batch *batches;
     size_t nbatches;
-    etl_first_error first;
+    lake_first_error first;
     bool can_map;
 } scan_job;
 
@@ -264,7 +264,7 @@ static lake_rc scan_one(scan_job *j, size_t obj, unsigned worker, size_t *got, l
 static int scan_task(void *ctx, size_t i, unsigned worker) {
     scan_job *j = ctx;
     const scan_batch *b = &j->batches[i];
-    if (etl_first_error_before(&j->first, b->start))
+    if (lake_first_error_before(&j->first, b->start))
         return 0;
     lake_error err = {0};
     size_t at = 0, got = 0;
@@ -277,7 +277,7 @@ static int scan_task(void *ctx, size_t i, unsigned worker) {
         lake_error_prefix(&err, "reading %s object %s: ", j->what,
                           j->input->objs.items[b->start + at].key);
         err.rc = rc;
-        etl_first_error_offer(&j->first, b->start + at, &err);
+        lake_first_error_offer(&j->first, b->start + at, &err);
     }
     return 0;
 }
@@ -286,7 +286,7 @@ lake_rc etl_scan(lake_store *in, etl_input *input, unsigned threads, etl_worker 
                  lj_on_record on_record, void *job, const char *what, lake_error *err) {
     scan_job j = {in, input, workers, on_record, job, what, NULL, 0, {0}, lake_store_can_map(in)};
     j.nbatches = plan_batches(&input->objs, &j.batches);
-    etl_first_error_init(&j.first);
+    lake_first_error_init(&j.first);
     lake_parallel_for(threads, j.nbatches, scan_task, &j);
     /* The bytes read while listing are dropped once the scan is over (records keep copies of
      * what they use), on this thread: they were allocated by the listing's threads, and freeing
@@ -300,7 +300,7 @@ lake_rc etl_scan(lake_store *in, etl_input *input, unsigned threads, etl_worker 
         *err = j.first.err;
         rc = err->rc ? err->rc : LAKE_ERR_IO;
     }
-    etl_first_error_free(&j.first);
+    lake_first_error_free(&j.first);
     free(j.batches);
     return rc;
 }

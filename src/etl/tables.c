@@ -1,6 +1,6 @@
 /* Transform: the five output tables as columns in final row order (partition values, then key). */
 #include "etl/etl_internal.h"
-#include "etl/timeparts.h"
+#include "base/civil.h"
 
 #include <stdlib.h>
 #include <string.h>

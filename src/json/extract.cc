@@ -30,7 +30,7 @@
 #include <new>
 
 extern "C" {
-#include "lake/json.h"
+#include "json/json.h"
 }
 
 using namespace simdjson;

@@ -1,4 +1,5 @@
 /* Dictionary builder (see dict.h). */
+#include "base/hash.h"
 #include "parquet/dict.h"
 
 #include <stdlib.h>

@@ -3,6 +3,7 @@
 #include "lake/parquet.h"
 
 #include "lake/codec.h"
+#include "base/tempfile.h"
 #include "parquet/footer.h"
 
 #include <ctype.h>

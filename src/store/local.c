@@ -2,7 +2,7 @@
  * temporary file in the same directory and are renamed into place, so an object is complete or
  * absent. */
 #include "store/store_impl.h"
-#include "lake/map.h"
+#include "base/pool.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,5 +1,6 @@
 /* S3 settings, read the way the AWS CLI reads them: options, then environment, then the shared
  * credentials/config files of the profile, then (credentials only, last) EC2 IMDSv2. */
+#include "base/clock.h"
 #include "store/curl_dyn.h"
 #include "store/s3_internal.h"
 

@@ -3,6 +3,7 @@
  * requests as one batch on its own multi handle: up to max_concurrency in flight (counted across
  * the client), each retried as the AWS SDKs' standard mode retries, signed by curl (SigV4) with
  * x-amz-content-sha256 computed here. */
+#include "base/clock.h"
 #include "store/curl_dyn.h"
 #include "store/s3_internal.h"
 

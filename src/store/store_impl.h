@@ -3,7 +3,7 @@
 #define LAKE_STORE_IMPL_H
 
 #include "lake/store.h"
-#include "lake/view.h"
+#include "store/view.h"
 
 typedef struct {
     lake_rc (*list)(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err);

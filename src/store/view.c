@@ -1,5 +1,5 @@
 /* lake_view: local files mapped read-only, with zeroed padding after the last byte. */
-#include "lake/view.h"
+#include "store/view.h"
 
 #include "store/store_impl.h"
 

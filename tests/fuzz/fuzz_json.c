@@ -16,7 +16,7 @@
  * Besides memory safety it checks the extractor's promises: records come in input order without
  * overlapping, raw text lies inside the input, line numbers match the newlines before each record,
  * and every record delivered as good is also good (once) when extracted alone. */
-#include "lake/json.h"
+#include "json/json.h"
 
 #include <stdint.h>
 #include <stdio.h>

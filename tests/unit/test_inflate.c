@@ -1,6 +1,6 @@
 /* Input decompression by object name (lake/inflate.h): gzip and zstd round trips, multi-member and
  * multi-frame inputs, truncation, corruption and the output cap. */
-#include "lake/inflate.h"
+#include "codec/inflate.h"
 #include "unit.h"
 
 #include <stdlib.h>

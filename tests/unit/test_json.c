@@ -1,6 +1,6 @@
 /* JSON record extraction (lake/json.h): values, unescaping, numbers, record boundaries, line
  * numbers, malformed records and recovery. */
-#include "lake/json.h"
+#include "json/json.h"
 #include "unit.h"
 
 #include <stdint.h>

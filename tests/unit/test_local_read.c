@@ -2,7 +2,7 @@
  * on a page boundary), the parallel listing (same keys, sizes and order as a plain walk) and the
  * listing that reads small files as it goes. */
 #include "lake/store.h"
-#include "lake/view.h"
+#include "store/view.h"
 #include "unit.h"
 
 #include <stdlib.h>

@@ -1,4 +1,5 @@
-#include "lake/map.h"
+#include "base/map.h"
+#include "base/pool.h"
 #include "unit.h"
 
 #include <stdatomic.h>
@@ -89,7 +90,7 @@ UNIT_TEST(map_parallel_for_reports_lowest_failure) {
         CHECK_EQ_INT(atomic_load(&visits[i]), 1);
 }
 
-#include "lake/sort.h"
+#include "base/sort.h"
 
 static int cmp_i64(const void *a, const void *b) {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;

@@ -8,7 +8,7 @@
 #include "lake/pqread.h"
 #include "lake/store.h"
 #include "lake/table.h"
-#include "lake/view.h"
+#include "store/view.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "etl/timeparts.h"
+#include "base/civil.h"
 #include "unit.h"
 
 static int64_t us_of(int y, int m, int d, int h) {

@@ -1,5 +1,6 @@
-/* Civil-date arithmetic on day numbers (era-based, valid for the whole int64 day range we use). */
-#include "etl/timeparts.h"
+/* Civil-date arithmetic on day numbers (era-based, valid for the whole int64 day range we use):
+ * the one place lake converts between dates and day numbers. */
+#include "base/civil.h"
 
 static int64_t floor_div(int64_t a, int64_t b) {
     int64_t q = a / b;
@@ -15,7 +16,7 @@ int64_t lake_days_from_civil(int64_t y, int m, int d) {
     return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
+void lake_civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
     z += 719468;
     int64_t era = floor_div(z, 146097);
     int64_t doe = z - era * 146097;
@@ -33,7 +34,7 @@ static int iso_week(int64_t days) {
     int64_t thursday = floor_div(days + 3, 7) * 7;
     int64_t y;
     int m, d;
-    civil_from_days(thursday, &y, &m, &d);
+    lake_civil_from_days(thursday, &y, &m, &d);
     return (int)((thursday - lake_days_from_civil(y, 1, 1)) / 7 + 1);
 }
 
@@ -42,7 +43,7 @@ void lake_time_parts_from_us(int64_t us, lake_time_parts *out) {
     int64_t days = floor_div(secs, 86400);
     int64_t y;
     int m, d;
-    civil_from_days(days, &y, &m, &d);
+    lake_civil_from_days(days, &y, &m, &d);
     out->year = (int32_t)y;
     out->month = m;
     out->day = d;

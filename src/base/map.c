@@ -1,5 +1,6 @@
 /* Linear-probing hash maps. Load factor kept under 1/2 so probes stay short. */
-#include "lake/map.h"
+#include "base/map.h"
+#include "base/hash.h"
 
 #include <stdlib.h>
 #include <string.h>

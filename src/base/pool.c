@@ -1,5 +1,5 @@
 /* lake_parallel_for: a pool of threads handing out indices from one atomic counter. */
-#include "lake/map.h"
+#include "base/pool.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -71,4 +71,36 @@ int lake_parallel_for(unsigned nthreads, size_t n, lake_task_fn fn, void *ctx) {
     free(tids);
     free(args);
     return j.fail_code;
+}
+
+void lake_first_error_init(lake_first_error *f) {
+    f->mu = lake_xmalloc(sizeof(pthread_mutex_t));
+    pthread_mutex_init(f->mu, NULL);
+    f->set = false;
+    f->index = 0;
+    f->err.rc = LAKE_OK;
+    f->err.msg[0] = '\0';
+}
+
+void lake_first_error_free(lake_first_error *f) {
+    pthread_mutex_destroy(f->mu);
+    free(f->mu);
+    f->mu = NULL;
+}
+
+bool lake_first_error_before(lake_first_error *f, size_t index) {
+    pthread_mutex_lock(f->mu);
+    bool before = f->set && f->index < index;
+    pthread_mutex_unlock(f->mu);
+    return before;
+}
+
+void lake_first_error_offer(lake_first_error *f, size_t index, const lake_error *err) {
+    pthread_mutex_lock(f->mu);
+    if (!f->set || index < f->index) {
+        f->set = true;
+        f->index = index;
+        f->err = *err;
+    }
+    pthread_mutex_unlock(f->mu);
 }

@@ -1,4 +1,5 @@
-/* Open-addressing hash maps used by the transforms: bytes -> uint32 and int64 -> uint32. */
+/* Open-addressing hash maps: bytes -> uint32 and int64 -> uint32. Owns nothing but its slots
+ * (keys stay the caller's). Uses base/hash. */
 #ifndef LAKE_MAP_H
 #define LAKE_MAP_H
 
@@ -40,11 +41,5 @@ bool lake_imap_upsert(lake_imap *m, int64_t key, uint32_t *val);
 bool lake_imap_get(const lake_imap *m, int64_t key, uint32_t *val);
 /* Writes every key (in no particular order) to out, which has room for m->n; returns m->n. */
 size_t lake_imap_keys(const lake_imap *m, int64_t *out);
-
-/* Runs fn(ctx, i, worker) for i in [0, n) on nthreads threads (worker in [0, nthreads)), handing
- * out indices in ascending order. Stops handing out work after the first non-zero return and
- * returns the non-zero code of the lowest index that failed, or 0. */
-typedef int (*lake_task_fn)(void *ctx, size_t i, unsigned worker);
-int lake_parallel_for(unsigned nthreads, size_t n, lake_task_fn fn, void *ctx);
 
 #endif

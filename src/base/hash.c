@@ -1,9 +1,8 @@
 /* A small, fast 64-bit hash (multiply-xorshift over 8-byte words). Stable across platforms of the
  * same endianness; used for hash tables only, never persisted. */
-#include "lake/common.h"
+#include "base/hash.h"
 
 #include <string.h>
-#include <time.h>
 
 static uint64_t mix(uint64_t h) {
     h ^= h >> 32;
@@ -27,16 +26,4 @@ uint64_t lake_hash(const void *p, size_t n, uint64_t seed) {
     uint64_t w = 0;
     memcpy(&w, s, n);
     return mix(h ^ w ^ ((uint64_t)n << 56));
-}
-
-double lake_cpu_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-double lake_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }

@@ -1,7 +1,7 @@
-/* Calendar parts of a UTC timestamp, as Spark's hour/dayofmonth/weekofyear/month/year/dayofweek
+/* Civil dates: day numbers since 1970-01-01 and back, and the calendar parts of a UTC timestamp, as Spark's hour/dayofmonth/weekofyear/month/year/dayofweek
  * compute them. */
-#ifndef LAKE_TIMEPARTS_H
-#define LAKE_TIMEPARTS_H
+#ifndef LAKE_CIVIL_H
+#define LAKE_CIVIL_H
 
 #include <stdint.h>
 
@@ -16,5 +16,8 @@ void lake_time_parts_from_us(int64_t us, lake_time_parts *out);
 
 /* Days since 1970-01-01 of a civil date. */
 int64_t lake_days_from_civil(int64_t y, int m, int d);
+
+/* The civil date (proleptic Gregorian) of a day number since 1970-01-01. */
+void lake_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
 #endif

@@ -1,5 +1,5 @@
 /* Unnamed temporary files for data that does not fit in memory (songplays runs, Parquet pages). */
-#include "lake/common.h"
+#include "base/tempfile.h"
 
 #include <errno.h>
 #include <fcntl.h>

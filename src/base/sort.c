@@ -1,6 +1,6 @@
 /* LSD radix sort of int64: the distinct-timestamp set at 3M events sorts in tens of
  * milliseconds instead of the few hundred qsort needs. */
-#include "lake/sort.h"
+#include "base/sort.h"
 #include "lake/common.h"
 
 #include <stdlib.h>
