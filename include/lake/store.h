@@ -1,4 +1,4 @@
-/* Object store interface: a local directory or (later) an S3 prefix, addressed by keys relative
+/* Object store interface: a local directory or an S3 prefix, addressed by keys relative
  * to the store's root with '/' separators. The ETL talks to storage only through this. */
 #ifndef LAKE_STORE_H
 #define LAKE_STORE_H
@@ -22,6 +22,15 @@ typedef struct {
 } lake_obj_list;
 
 void lake_obj_list_free(lake_obj_list *l); /* accepts a zeroed list */
+
+/* Appends (key, size) to l, copying key. */
+void lake_obj_list_add(lake_obj_list *l, const char *key, uint64_t size);
+/* Appends (key, size, data) to l, copying key and taking data (see lake_obj.data). */
+void lake_obj_list_add_data(lake_obj_list *l, const char *key, uint64_t size, uint8_t *data);
+/* Moves obj (its key and data) into l; obj->key and obj->data become NULL. */
+void lake_obj_list_take(lake_obj_list *l, lake_obj *obj);
+/* Sorts l by key, byte-wise ascending. */
+void lake_obj_list_sort(lake_obj_list *l);
 
 typedef struct lake_store lake_store;
 

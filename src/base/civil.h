@@ -1,5 +1,5 @@
-/* Civil dates: day numbers since 1970-01-01 and back, and the calendar parts of a UTC timestamp, as Spark's hour/dayofmonth/weekofyear/month/year/dayofweek
- * compute them. */
+/* Civil dates: day numbers since 1970-01-01 and back, and the calendar parts of a UTC timestamp, as
+ * Spark's hour/dayofmonth/weekofyear/month/year/dayofweek compute them. */
 #ifndef LAKE_CIVIL_H
 #define LAKE_CIVIL_H
 

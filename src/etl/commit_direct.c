@@ -41,7 +41,7 @@ static lake_rc remember_old(load_job *j, const char *prefix, const lake_smap *on
             continue;
         if (strstr(l.items[i].key, j->ctx->run_id))
             continue; /* written by this run (dynamic mode lists after writing) */
-        lake__obj_list_take(&j->old, &l.items[i]);
+        lake_obj_list_take(&j->old, &l.items[i]);
     }
     if (rc)
         lake_error_prefix(err, "listing the previous %s: ", prefix);

@@ -25,7 +25,7 @@ lake_rc etl_list_input(lake_store *in, const char *dataset, etl_input *out, lake
      * are not data and are skipped (with the bytes a local listing read of them). */
     for (size_t i = 0; i < all.n; i++)
         if (is_json_object(all.items[i].key))
-            lake__obj_list_take(&out->objs, &all.items[i]);
+            lake_obj_list_take(&out->objs, &all.items[i]);
 out:
     lake_obj_list_free(&all);
     free(prefix);

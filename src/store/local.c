@@ -137,7 +137,7 @@ static bool list_with_data(walk_ctx *w, int dfd, const char *name, const char *k
         uint8_t *data = NULL;
         if (size <= w->read_max && take_budget(w, size))
             data = read_whole(fd, size);
-        lake__obj_list_add_data(w->out, key, (uint64_t)st.st_size, data);
+        lake_obj_list_add_data(w->out, key, (uint64_t)st.st_size, data);
     }
     close(fd);
     return ok;
@@ -168,7 +168,7 @@ static lake_rc walk_entry(walk_ctx *w, int dfd, const char *dir, const char *rel
     if (is_dir)
         rc = enter_dir(w, dfd, dir, name, key, klen, err);
     else if (is_reg && klen >= w->plen)
-        lake__obj_list_add(w->out, key, (uint64_t)st.st_size);
+        lake_obj_list_add(w->out, key, (uint64_t)st.st_size);
 out:
     free(key);
     return rc;
@@ -247,7 +247,7 @@ static lake_rc walk_pending(walk_ctx *top, lake_error *err) {
         if (rc && j.errs[i].rc && !reported)
             *err = j.errs[i], reported = true;
         for (size_t k = 0; k < j.lists[i].n; k++)
-            lake__obj_list_take(top->out, &j.lists[i].items[k]);
+            lake_obj_list_take(top->out, &j.lists[i].items[k]);
         lake_obj_list_free(&j.lists[i]);
         free(top->pending[i].dir);
         free(top->pending[i].rel);
@@ -271,7 +271,7 @@ static lake_rc local_list_read(lake_store *s, const char *prefix, size_t read_ma
         rc = walk_pending(&w, err);
     free(w.pending);
     if (!rc)
-        lake__obj_list_sort(out);
+        lake_obj_list_sort(out);
     return rc;
 }
 

@@ -98,7 +98,7 @@ static void list_done(s3_batch *b, s3_req *r) {
         /* "directory" markers made by consoles are not objects of the dataset */
         if (kl <= j->strip || k[kl - 1] == '/')
             continue;
-        lake__obj_list_add(j->out, k + j->strip, page.objects.items[i].size);
+        lake_obj_list_add(j->out, k + j->strip, page.objects.items[i].size);
     }
     bool delim = strstr(r->query, "delimiter=") != NULL;
     for (size_t i = 0; i < page.n_prefixes && !s3_batch_cancelled(b); i++)
@@ -125,7 +125,7 @@ static lake_rc s3_list(lake_store *s, const char *prefix, lake_obj_list *out, la
         lake_obj_list_free(out);
         return j.rc;
     }
-    lake__obj_list_sort(out);
+    lake_obj_list_sort(out);
     return LAKE_OK;
 }
 

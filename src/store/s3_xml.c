@@ -111,7 +111,7 @@ static void list_end(void *ud, const char *path) {
     if (strcmp(path, "/ListBucketResult/Contents") != 0 || !c->key)
         return;
     lake_obj o = {.key = c->key, .size = c->size};
-    lake__obj_list_take(&c->page->objects, &o);
+    lake_obj_list_take(&c->page->objects, &o);
     c->key = NULL;
     c->size = 0;
 }

@@ -70,13 +70,4 @@ lake_rc lake__map_file(const char *path, lake_view *out, lake_error *err);
 lake_rc lake__store_s3_open(const char *url, const lake_store_options *opts, lake_store **out,
                             lake_error *err);
 
-/* Appends (key, size) to l, copying key. */
-void lake__obj_list_add(lake_obj_list *l, const char *key, uint64_t size);
-/* Appends (key, size, data) to l, copying key and taking data (see lake_obj.data). */
-void lake__obj_list_add_data(lake_obj_list *l, const char *key, uint64_t size, uint8_t *data);
-/* Moves obj (its key and data) into l; obj->key and obj->data become NULL. */
-void lake__obj_list_take(lake_obj_list *l, lake_obj *obj);
-/* Sorts l by key, byte-wise ascending. */
-void lake__obj_list_sort(lake_obj_list *l);
-
 #endif

@@ -55,13 +55,13 @@ static int count_record(void *ctx, const lj_record *rec, const lj_value *vals) {
 static void fake_input(etl_input *in) {
     memset(in, 0, sizeof *in);
     in->dataset = "log_data";
-    lake__obj_list_add(&in->objs, early_key, 40);
+    lake_obj_list_add(&in->objs, early_key, 40);
     for (int i = 0; i < SCAN_PLAIN; i++) {
         char key[64];
         snprintf(key, sizeof key, "log_data/b-%03d.json", i);
-        lake__obj_list_add(&in->objs, key, 40);
+        lake_obj_list_add(&in->objs, key, 40);
     }
-    lake__obj_list_add(&in->objs, late_key, 14);
+    lake_obj_list_add(&in->objs, late_key, 14);
 }
 
 /* Runs etl_scan over the fake listing; returns its rc, with the message in err. */
