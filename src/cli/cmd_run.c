@@ -1,6 +1,6 @@
 /* lake run: the Sparkify pipeline from an input root to an output root. */
 #include "cli/cli.h"
-#include "lake/etl.h"
+#include "lake/sparkify.h"
 
 #include <getopt.h>
 #include <stdio.h>

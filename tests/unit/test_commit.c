@@ -1,6 +1,6 @@
 /* Both commit protocols on a local store: the rename protocol as is, the direct (S3) protocol by
  * hiding the backend's rename. */
-#include "lake/etl.h"
+#include "lake/sparkify.h"
 #include "lake/gen.h"
 #include "store/store_impl.h"
 #include "unit.h"

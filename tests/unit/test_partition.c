@@ -1,4 +1,4 @@
-#include "etl/partition.h"
+#include "engine/load/partition.h"
 #include "unit.h"
 
 #include <stdlib.h>

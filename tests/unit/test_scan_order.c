@@ -1,15 +1,15 @@
-/* etl_scan reads the batches holding a compressed object first (src/etl/scan.c), yet reports the
+/* eng_scan reads the batches holding a compressed object first (src/etl/scan.c), yet reports the
  * error of the first object in listing order that failed. Here a plain object early in the
  * listing cannot be fetched and a corrupt .gz at the end cannot be inflated: the .gz batch is
  * read first, and the error still names the early object, on one worker and on two. */
-#include "etl/etl_internal.h"
+#include "jobs/sparkify/sparkify.h"
 #include "store/store_impl.h"
 #include "unit.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#define SCAN_PLAIN 130 /* plain objects after the early one: three batches of ETL_BATCH_OBJECTS */
+#define SCAN_PLAIN 130 /* plain objects after the early one: three batches of ENG_BATCH_OBJECTS */
 
 static const char *early_key = "log_data/a-early.json", *late_key = "log_data/z-late.json.gz";
 
@@ -47,14 +47,14 @@ static const lake_store_ops fake_ops = {.get = fake_get};
 
 static int count_record(void *ctx, const lj_record *rec, const lj_value *vals) {
     (void)rec, (void)vals;
-    etl_scan_file *f = ctx;
+    eng_scan_file *f = ctx;
     atomic_fetch_add((_Atomic size_t *)f->job, 1);
     return 0;
 }
 
-static void fake_input(etl_input *in) {
+static void fake_input(eng_input *in) {
     memset(in, 0, sizeof *in);
-    in->dataset = "log_data";
+    in->prefix = "log_data";
     lake_obj_list_add(&in->objs, early_key, 40);
     for (int i = 0; i < SCAN_PLAIN; i++) {
         char key[64];
@@ -64,19 +64,19 @@ static void fake_input(etl_input *in) {
     lake_obj_list_add(&in->objs, late_key, 14);
 }
 
-/* Runs etl_scan over the fake listing; returns its rc, with the message in err. */
+/* Runs eng_scan over the fake listing; returns its rc, with the message in err. */
 static lake_rc scan(fake_store *f, unsigned threads, size_t *records, lake_error *err) {
     lake_store s = {&fake_ops, "fake://", f};
-    etl_input in;
+    eng_input in;
     fake_input(&in);
-    etl_worker w[2];
+    eng_worker w[2];
     for (unsigned t = 0; t < threads; t++)
-        etl_worker_init(&w[t], etl_event_fields, etl_event_nfields);
+        eng_worker_init(&w[t], spk_event_fields, spk_event_nfields);
     _Atomic size_t n = 0;
-    lake_rc rc = etl_scan(&s, &in, threads, w, count_record, (void *)&n, "log", err);
+    lake_rc rc = eng_scan(&s, &in, threads, w, count_record, (void *)&n, "log", err);
     *records = n;
     for (unsigned t = 0; t < threads; t++)
-        etl_worker_free(&w[t]);
+        eng_worker_free(&w[t]);
     lake_obj_list_free(&in.objs);
     return rc;
 }

@@ -1,7 +1,7 @@
 /* The time table's row source (src/etl/facts.c): whatever the workers' timestamp vectors hold
  * (runs in order, out of order, repeats within and across workers, empty), it gives each distinct
  * timestamp once, ascending, and says how many up front. Checked against qsort + dedup. */
-#include "etl/etl_internal.h"
+#include "jobs/sparkify/sparkify.h"
 #include "unit.h"
 
 #include <stdlib.h>
@@ -40,9 +40,9 @@ static void check_source(int64_t *const *vecs, const size_t *lens, unsigned n) {
     }
     int64_t *want;
     size_t nwant = expected(vecs, lens, n, &want);
-    etl_table t;
-    etl_rowsrc src;
-    etl_time_source(states, n, &t, &src);
+    eng_table t;
+    eng_rowsrc src;
+    spk_time_source(states, n, &t, &src);
     CHECK_EQ_INT(src.rows, nwant);
     int64_t part;
     while (src.peek(src.ud, &part))
@@ -53,9 +53,9 @@ static void check_source(int64_t *const *vecs, const size_t *lens, unsigned n) {
         bad += t.cols[0].v.i64[i] != want[i] * 1000;
     CHECK_EQ_INT(bad, 0);
     src.free(src.ud);
-    etl_table_free(&t);
+    eng_table_free(&t);
     for (unsigned w = 0; w < n; w++)
-        etl_event_state_free(&states[w]);
+        spk_event_state_free(&states[w]);
     free(states);
     free(want);
 }

@@ -1,7 +1,7 @@
 /* log_data: NextSong events into per-worker state: latest user facts, distinct timestamps, and
  * songplays joined against the catalog. */
-#include "etl/etl_internal.h"
-#include "etl/plays.h"
+#include "jobs/sparkify/sparkify.h"
+#include "jobs/sparkify/plays.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,17 +26,17 @@ enum {
     E_NFIELDS
 };
 
-const char *const etl_event_fields[] = {
+const char *const spk_event_fields[] = {
     "page",   "userId", "ts",   "sessionId", "itemInSession", "firstName", "lastName",
     "gender", "level",  "song", "artist",    "length",        "location",  "userAgent"};
-const size_t etl_event_nfields = E_NFIELDS;
+const size_t spk_event_nfields = E_NFIELDS;
 
 typedef struct {
     int32_t user_id;
     int64_t ts;
-    opt_i64 session, item;
+    lake_opt_i64 session, item;
     lake_str first, last, gender, level, song, artist, location, agent;
-    opt_f64 length;
+    lake_opt_f64 length;
 } event_rec;
 
 typedef struct {
@@ -51,7 +51,7 @@ static bool parse_user_id(const lj_value *v, int32_t *out, char *why) {
         return true;
     }
     if (v->kind == LJ_MISSING || v->kind == LJ_NULL || (v->kind == LJ_STRING && v->len == 0)) {
-        snprintf(why, ETL_WHY, "NextSong event without userId");
+        snprintf(why, ENG_WHY, "NextSong event without userId");
         return false;
     }
     if (v->kind == LJ_STRING && v->len < 16) {
@@ -66,32 +66,32 @@ static bool parse_user_id(const lj_value *v, int32_t *out, char *why) {
             return true;
         }
     }
-    snprintf(why, ETL_WHY, "field 'userId': expected a 32-bit integer (as string or number)");
+    snprintf(why, ENG_WHY, "field 'userId': expected a 32-bit integer (as string or number)");
     return false;
 }
 
 /* Strings of e are views into the JSON scratch: only what is kept gets interned. */
 static bool event_from_values(const lj_value *v, event_rec *e, char *why) {
-    opt_i64 ts;
-    if (!parse_user_id(&v[E_USER_ID], &e->user_id, why) || !etl_get_i64(&v[E_TS], "ts", &ts, why) ||
-        !etl_get_i64(&v[E_SESSION], "sessionId", &e->session, why) ||
-        !etl_get_i64(&v[E_ITEM], "itemInSession", &e->item, why) ||
-        !etl_get_view(&v[E_FIRST], "firstName", &e->first, why) ||
-        !etl_get_view(&v[E_LAST], "lastName", &e->last, why) ||
-        !etl_get_view(&v[E_GENDER], "gender", &e->gender, why) ||
-        !etl_get_view(&v[E_LEVEL], "level", &e->level, why) ||
-        !etl_get_view(&v[E_SONG], "song", &e->song, why) ||
-        !etl_get_view(&v[E_ARTIST], "artist", &e->artist, why) ||
-        !etl_get_f64(&v[E_LENGTH], "length", &e->length, why) ||
-        !etl_get_view(&v[E_LOCATION], "location", &e->location, why) ||
-        !etl_get_view(&v[E_AGENT], "userAgent", &e->agent, why))
+    lake_opt_i64 ts;
+    if (!parse_user_id(&v[E_USER_ID], &e->user_id, why) || !eng_get_i64(&v[E_TS], "ts", &ts, why) ||
+        !eng_get_i64(&v[E_SESSION], "sessionId", &e->session, why) ||
+        !eng_get_i64(&v[E_ITEM], "itemInSession", &e->item, why) ||
+        !eng_get_view(&v[E_FIRST], "firstName", &e->first, why) ||
+        !eng_get_view(&v[E_LAST], "lastName", &e->last, why) ||
+        !eng_get_view(&v[E_GENDER], "gender", &e->gender, why) ||
+        !eng_get_view(&v[E_LEVEL], "level", &e->level, why) ||
+        !eng_get_view(&v[E_SONG], "song", &e->song, why) ||
+        !eng_get_view(&v[E_ARTIST], "artist", &e->artist, why) ||
+        !eng_get_f64(&v[E_LENGTH], "length", &e->length, why) ||
+        !eng_get_view(&v[E_LOCATION], "location", &e->location, why) ||
+        !eng_get_view(&v[E_AGENT], "userAgent", &e->agent, why))
         return false;
     if (!ts.ok) {
-        snprintf(why, ETL_WHY, "NextSong event without ts");
+        snprintf(why, ENG_WHY, "NextSong event without ts");
         return false;
     }
     if (ts.v > INT64_MAX / 1000 || ts.v < INT64_MIN / 1000) {
-        snprintf(why, ETL_WHY, "field 'ts': %lld ms is out of the timestamp range",
+        snprintf(why, ENG_WHY, "field 'ts': %lld ms is out of the timestamp range",
                  (long long)ts.v);
         return false;
     }
@@ -99,7 +99,7 @@ static bool event_from_values(const lj_value *v, event_rec *e, char *why) {
     return true;
 }
 
-static int cmp_opt(opt_i64 a, opt_i64 b) {
+static int cmp_opt(lake_opt_i64 a, lake_opt_i64 b) {
     if (a.ok != b.ok)
         return a.ok ? 1 : -1; /* null sorts first */
     return a.v < b.v ? -1 : a.v > b.v;
@@ -133,7 +133,7 @@ static uint32_t user_slot(event_state *st, int32_t user_id) {
     return idx;
 }
 
-static void update_user(etl_worker *w, event_state *st, uint32_t idx, const event_rec *e,
+static void update_user(eng_worker *w, event_state *st, uint32_t idx, const event_rec *e,
                         uint64_t ord) {
     user_rec *u = &st->users[idx];
     user_hints *h = &st->hints[idx];
@@ -143,14 +143,14 @@ static void update_user(etl_worker *w, event_state *st, uint32_t idx, const even
                     e->ts,
                     e->session,
                     e->item,
-                    etl_intern_hint(w, e->first, &h->first),
-                    etl_intern_hint(w, e->last, &h->last),
-                    etl_intern_hint(w, e->gender, &h->gender),
-                    etl_intern_hint(w, e->level, &h->level),
+                    eng_intern_hint(w, e->first, &h->first),
+                    eng_intern_hint(w, e->last, &h->last),
+                    eng_intern_hint(w, e->gender, &h->gender),
+                    eng_intern_hint(w, e->level, &h->level),
                     ord};
 }
 
-static void push_play(etl_worker *w, event_state *st, user_hints *h, const event_rec *e,
+static void push_play(eng_worker *w, event_state *st, user_hints *h, const event_rec *e,
                       uint64_t ord, uint32_t song) {
     if (st->nplays == st->capplays) {
         st->capplays = st->capplays ? st->capplays * 2 : 1024;
@@ -163,11 +163,11 @@ static void push_play(etl_worker *w, event_state *st, user_hints *h, const event
     p->session = e->session;
     p->item = e->item;
     p->song = song;
-    p->level = etl_intern_hint(w, e->level, &h->level);
-    p->location = etl_intern_hint(w, e->location, &h->location);
-    p->user_agent = etl_intern_hint(w, e->agent, &h->agent);
+    p->level = eng_intern_hint(w, e->level, &h->level);
+    p->location = eng_intern_hint(w, e->location, &h->location);
+    p->user_agent = eng_intern_hint(w, e->agent, &h->agent);
     p->ord = ord;
-    etl_plays_maybe_spill(st);
+    spk_plays_maybe_spill(st);
 }
 
 /* Distinct timestamps: log files are mostly in time order, so dropping consecutive repeats
@@ -182,11 +182,11 @@ static void push_ts(event_state *st, int64_t ts) {
     st->ts[st->nts++] = ts;
 }
 
-static void join_songs(etl_worker *w, const song_catalog *cat, event_state *st, user_hints *h,
+static void join_songs(eng_worker *w, const song_catalog *cat, event_state *st, user_hints *h,
                        const event_rec *e, uint64_t ord) {
     if (!e->song.ptr || !e->artist.ptr || !e->length.ok)
         return;
-    etl_join_key(&w->key, e->song, e->artist, e->length.v);
+    spk_join_key(&w->key, e->song, e->artist, e->length.v);
     uint32_t link;
     if (!lake_smap_get(&cat->by_key, w->key.data, (uint32_t)w->key.len, &link))
         return;
@@ -198,20 +198,20 @@ static bool is_next_song(const lj_value *page) {
     return page->kind == LJ_STRING && page->len == 8 && !memcmp(page->s, "NextSong", 8);
 }
 
-/* etl_scan handler: job is the events_job. */
+/* eng_scan handler: job is the events_job. */
 static int on_event(void *ctx, const lj_record *rec, const lj_value *vals) {
-    etl_scan_file *f = ctx;
+    eng_scan_file *f = ctx;
     events_job *j = f->job;
     event_state *st = &j->states[f->worker];
-    uint64_t ord = ETL_ORD(f->obj, f->rec);
-    char why[ETL_WHY];
+    uint64_t ord = ENG_ORD(f->obj, f->rec);
+    char why[ENG_WHY];
     event_rec e;
     if (!is_next_song(&vals[E_PAGE]))
         return 0;
     st->nextsong++;
     memset(&e, 0, sizeof e);
     if (!event_from_values(vals, &e, why)) {
-        etl_reject_add(f->w, f->source, f->obj, rec->line, why, rec->raw, rec->raw_len);
+        eng_reject_add(f->w, f->source, f->obj, rec->line, why, rec->raw, rec->raw_len);
         return 0;
     }
     uint32_t idx = user_slot(st, e.user_id);
@@ -221,18 +221,18 @@ static int on_event(void *ctx, const lj_record *rec, const lj_value *vals) {
     return 0;
 }
 
-lake_rc etl_extract_events(lake_store *in, etl_input *input, unsigned threads, etl_worker *workers,
+lake_rc spk_extract_events(lake_store *in, eng_input *input, unsigned threads, eng_worker *workers,
                            const song_catalog *cat, event_state *states, lake_error *err) {
     events_job j = {cat, states};
-    return etl_scan(in, input, threads, workers, on_event, &j, "log", err);
+    return eng_scan(in, input, threads, workers, on_event, &j, "log", err);
 }
 
-void etl_event_state_free(event_state *s) {
+void spk_event_state_free(event_state *s) {
     lake_imap_free(&s->user_index);
     free(s->ts);
     free(s->users);
     free(s->hints);
     free(s->plays);
-    etl_plays_free_runs(s);
+    spk_plays_free_runs(s);
     memset(s, 0, sizeof *s);
 }

@@ -1,12 +1,11 @@
 /* Bad records: collected per worker, merged, sorted by input position and written as NDJSON. */
-#include "etl/etl_internal.h"
+#include "engine/ingest/reject.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void etl_reject_add(etl_worker *w, const char *source, uint32_t obj, uint64_t line,
-                    const char *reason, const char *raw, size_t raw_len) {
-    etl_reject_list *l = &w->rejects;
+void eng_reject_list_add(eng_reject_list *l, lake_arena *a, const char *source, uint32_t obj,
+                         uint64_t line, const char *reason, const char *raw, size_t raw_len) {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
         l->items = lake_xrealloc(l->items, l->cap * sizeof *l->items);
@@ -14,16 +13,16 @@ void etl_reject_add(etl_worker *w, const char *source, uint32_t obj, uint64_t li
     /* Keep at most 1 MiB of a huge bad record: enough to find it, bounded memory. */
     if (raw_len > (1u << 20))
         raw_len = 1u << 20;
-    etl_reject *r = &l->items[l->n++];
-    r->ord = ETL_ORD(obj, line > UINT32_MAX ? UINT32_MAX : line);
+    eng_reject *r = &l->items[l->n++];
+    r->ord = ENG_ORD(obj, line > UINT32_MAX ? UINT32_MAX : line);
     r->source = source;
     r->line = line;
-    r->reason = lake_arena_strndup(w->arena, reason, strlen(reason));
-    r->raw.ptr = lake_arena_strndup(w->arena, raw, raw_len);
+    r->reason = lake_arena_strndup(a, reason, strlen(reason));
+    r->raw.ptr = lake_arena_strndup(a, raw, raw_len);
     r->raw.len = (uint32_t)raw_len;
 }
 
-void etl_reject_merge(etl_reject_list *dst, etl_reject_list *src) {
+void eng_reject_merge(eng_reject_list *dst, eng_reject_list *src) {
     for (size_t i = 0; i < src->n; i++) {
         if (dst->n == dst->cap) {
             dst->cap = dst->cap ? dst->cap * 2 : 16;
@@ -36,7 +35,7 @@ void etl_reject_merge(etl_reject_list *dst, etl_reject_list *src) {
 /* Song and log rejects number their objects in two listings, so equal ords are told apart by
  * the object's key: the order does not depend on which worker read what. */
 static int by_ord(const void *a, const void *b) {
-    const etl_reject *x = a, *y = b;
+    const eng_reject *x = a, *y = b;
     if (x->ord != y->ord)
         return x->ord < y->ord ? -1 : 1;
     int c = strcmp(x->source, y->source);
@@ -45,12 +44,12 @@ static int by_ord(const void *a, const void *b) {
     return (x->line > y->line) - (x->line < y->line);
 }
 
-void etl_reject_sort(etl_reject_list *l) {
+void eng_reject_sort(eng_reject_list *l) {
     if (l->n > 1)
         qsort(l->items, l->n, sizeof *l->items, by_ord);
 }
 
-void etl_reject_list_free(etl_reject_list *l) {
+void eng_reject_list_free(eng_reject_list *l) {
     free(l->items);
     memset(l, 0, sizeof *l);
 }
@@ -99,9 +98,9 @@ static void json_string(lake_buf *out, const char *str, size_t n) {
     lake_buf_putc(out, '"');
 }
 
-void etl_reject_write(const etl_reject_list *l, lake_buf *out) {
+void eng_reject_write(const eng_reject_list *l, lake_buf *out) {
     for (size_t i = 0; i < l->n; i++) {
-        const etl_reject *r = &l->items[i];
+        const eng_reject *r = &l->items[i];
         lake_buf_puts(out, "{\"source\":");
         json_string(out, r->source, strlen(r->source));
         lake_buf_printf(out, ",\"line\":%llu,\"reason\":", (unsigned long long)r->line);

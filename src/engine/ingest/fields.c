@@ -1,8 +1,7 @@
-/* Typed access to extracted JSON fields, and first-error bookkeeping for parallel tasks. */
-#include "etl/etl_internal.h"
+/* Typed access to extracted JSON fields (see fields.h). */
+#include "engine/ingest/fields.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -28,11 +27,11 @@ static const char *kind_name(lj_kind k) {
 }
 
 static bool type_error(const lj_value *v, const char *name, const char *want, char *why) {
-    snprintf(why, ETL_WHY, "field '%s': expected %s, got %s", name, want, kind_name(v->kind));
+    snprintf(why, ENG_WHY, "field '%s': expected %s, got %s", name, want, kind_name(v->kind));
     return false;
 }
 
-bool etl_get_view(const lj_value *v, const char *name, lake_str *out, char *why) {
+bool eng_get_view(const lj_value *v, const char *name, lake_str *out, char *why) {
     out->ptr = NULL;
     out->len = 0;
     if (v->kind == LJ_MISSING || v->kind == LJ_NULL)
@@ -40,7 +39,7 @@ bool etl_get_view(const lj_value *v, const char *name, lake_str *out, char *why)
     if (v->kind != LJ_STRING)
         return type_error(v, name, "a string", why);
     if (v->len > UINT32_MAX) {
-        snprintf(why, ETL_WHY, "field '%s': string longer than 4 GiB", name);
+        snprintf(why, ENG_WHY, "field '%s': string longer than 4 GiB", name);
         return false;
     }
     /* An empty string needs a non-NULL pointer: NULL means null. */
@@ -49,23 +48,23 @@ bool etl_get_view(const lj_value *v, const char *name, lake_str *out, char *why)
     return true;
 }
 
-bool etl_get_str(etl_worker *w, const lj_value *v, const char *name, lake_str *out, char *why) {
-    if (!etl_get_view(v, name, out, why))
+bool eng_get_str(eng_worker *w, const lj_value *v, const char *name, lake_str *out, char *why) {
+    if (!eng_get_view(v, name, out, why))
         return false;
     if (out->ptr)
-        *out = etl_intern(w, out->ptr, out->len);
+        *out = eng_intern(w, out->ptr, out->len);
     return true;
 }
 
-bool etl_get_copy(etl_worker *w, const lj_value *v, const char *name, lake_str *out, char *why) {
-    if (!etl_get_view(v, name, out, why))
+bool eng_get_copy(eng_worker *w, const lj_value *v, const char *name, lake_str *out, char *why) {
+    if (!eng_get_view(v, name, out, why))
         return false;
     if (out->ptr)
         out->ptr = lake_arena_strndup(w->arena, out->ptr, out->len);
     return true;
 }
 
-bool etl_get_f64(const lj_value *v, const char *name, opt_f64 *out, char *why) {
+bool eng_get_f64(const lj_value *v, const char *name, lake_opt_f64 *out, char *why) {
     out->ok = false;
     out->v = 0;
     if (v->kind == LJ_MISSING || v->kind == LJ_NULL)
@@ -79,7 +78,7 @@ bool etl_get_f64(const lj_value *v, const char *name, opt_f64 *out, char *why) {
 
 /* Integers may be written as integral doubles (1541990258796.0), as Spark's JSON reader accepts
  * them for long columns; anything with a fraction is a type error. */
-bool etl_get_i64(const lj_value *v, const char *name, opt_i64 *out, char *why) {
+bool eng_get_i64(const lj_value *v, const char *name, lake_opt_i64 *out, char *why) {
     out->ok = false;
     out->v = 0;
     if (v->kind == LJ_MISSING || v->kind == LJ_NULL)

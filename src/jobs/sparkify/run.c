@@ -1,6 +1,9 @@
 /* lake_run: list -> songs -> catalog -> events -> tables -> load. Nothing is written before every
  * input object has been read and the bad-record limit checked. */
-#include "etl/etl_internal.h"
+#include "base/clock.h"
+#include "base/pool.h"
+#include "cluster/cluster_commit.h"
+#include "jobs/sparkify/sparkify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,44 +43,44 @@ static void make_run_id(char out[37]) {
 
 typedef struct {
     unsigned threads;
-    etl_input songs_in, logs_in;
-    etl_worker *song_workers, *event_workers;
+    eng_input songs_in, logs_in;
+    eng_worker *song_workers, *event_workers;
     song_vec song_recs;
     song_catalog catalog;
     event_state *states;
-    etl_reject_list rejects;
-    etl_table tables[LAKE_TABLE_COUNT];
-    etl_rowsrc srcs[LAKE_TABLE_COUNT]; /* time and songplays come as row sources */
-    etl_rowsrc *src_of[LAKE_TABLE_COUNT];
+    eng_reject_list rejects;
+    eng_table tables[LAKE_TABLE_COUNT];
+    eng_rowsrc srcs[LAKE_TABLE_COUNT]; /* time and songplays come as row sources */
+    eng_rowsrc *src_of[LAKE_TABLE_COUNT];
 } run_state;
 
 static void run_state_free(run_state *r) {
     for (int t = 0; t < LAKE_TABLE_COUNT; t++) {
-        etl_table_free(&r->tables[t]);
+        eng_table_free(&r->tables[t]);
         if (r->src_of[t])
             r->srcs[t].free(r->srcs[t].ud);
     }
     for (unsigned w = 0; r->states && w < r->threads; w++)
-        etl_event_state_free(&r->states[w]);
+        spk_event_state_free(&r->states[w]);
     free(r->states);
-    etl_catalog_free(&r->catalog);
+    spk_catalog_free(&r->catalog);
     song_vec_free(&r->song_recs);
     for (unsigned w = 0; w < r->threads; w++) {
         if (r->song_workers)
-            etl_worker_free(&r->song_workers[w]);
+            eng_worker_free(&r->song_workers[w]);
         if (r->event_workers)
-            etl_worker_free(&r->event_workers[w]);
+            eng_worker_free(&r->event_workers[w]);
     }
     free(r->song_workers);
     free(r->event_workers);
-    etl_reject_list_free(&r->rejects);
+    eng_reject_list_free(&r->rejects);
     lake_obj_list_free(&r->songs_in.objs);
     lake_obj_list_free(&r->logs_in.objs);
 }
 
 typedef struct {
     lake_store *in;
-    etl_input *inputs[2];
+    eng_input *inputs[2];
     lake_rc rcs[2];
     lake_error errs[2];
 } list_job;
@@ -85,7 +88,7 @@ typedef struct {
 static int list_one(void *ctx, size_t i, unsigned worker) {
     (void)worker;
     list_job *j = ctx;
-    j->rcs[i] = etl_list_input(j->in, i ? "log_data" : "song_data", j->inputs[i], &j->errs[i]);
+    j->rcs[i] = eng_list_input(j->in, i ? "log_data" : "song_data", j->inputs[i], &j->errs[i]);
     return (int)j->rcs[i];
 }
 
@@ -114,40 +117,40 @@ static lake_rc list_inputs(lake_store *in, run_state *r, lake_run_summary *sum, 
     return LAKE_OK;
 }
 
-static etl_worker *make_workers(unsigned n, const char *const *fields, size_t nfields) {
-    etl_worker *w = lake_xcalloc(n, sizeof *w);
+static eng_worker *make_workers(unsigned n, const char *const *fields, size_t nfields) {
+    eng_worker *w = lake_xcalloc(n, sizeof *w);
     for (unsigned i = 0; i < n; i++)
-        etl_worker_init(&w[i], fields, nfields);
+        eng_worker_init(&w[i], fields, nfields);
     return w;
 }
 
 /* Fetch buffers are only needed while reading; the arenas live on (rows point into them). */
-static void release_buffers(etl_worker *w, unsigned n) {
+static void release_buffers(eng_worker *w, unsigned n) {
     for (unsigned i = 0; i < n; i++)
-        etl_worker_release_buffers(&w[i]);
+        eng_worker_release_buffers(&w[i]);
 }
 
 static lake_rc extract(lake_store *in, run_state *r, size_t spill_at, lake_run_summary *sum,
                        lake_error *err) {
     double t0 = lake_now(), c0 = lake_cpu_now();
-    r->song_workers = make_workers(r->threads, etl_song_fields, etl_song_nfields);
+    r->song_workers = make_workers(r->threads, spk_song_fields, spk_song_nfields);
     lake_rc rc =
-        etl_extract_songs(in, &r->songs_in, r->threads, r->song_workers, &r->song_recs, err);
+        spk_extract_songs(in, &r->songs_in, r->threads, r->song_workers, &r->song_recs, err);
     release_buffers(r->song_workers, r->threads);
     for (unsigned w = 0; w < r->threads; w++)
         sum->song_records += r->song_workers[w].records;
     if (rc)
         return rc;
-    etl_catalog_build(&r->catalog, &r->song_recs, r->threads);
+    spk_catalog_build(&r->catalog, &r->song_recs, r->threads);
     song_vec_free(&r->song_recs); /* the catalog holds copies; later stages reuse the pages */
     double t1 = lake_now(), c1 = lake_cpu_now();
     sum->t_songs = t1 - t0;
     sum->c_songs = c1 - c0;
-    r->event_workers = make_workers(r->threads, etl_event_fields, etl_event_nfields);
+    r->event_workers = make_workers(r->threads, spk_event_fields, spk_event_nfields);
     r->states = lake_xcalloc(r->threads, sizeof *r->states);
     for (unsigned w = 0; w < r->threads; w++)
         r->states[w].spill_at = spill_at;
-    rc = etl_extract_events(in, &r->logs_in, r->threads, r->event_workers, &r->catalog, r->states,
+    rc = spk_extract_events(in, &r->logs_in, r->threads, r->event_workers, &r->catalog, r->states,
                             err);
     for (unsigned w = 0; w < r->threads && !rc; w++)
         if (r->states[w].spill_failed) {
@@ -170,14 +173,14 @@ static lake_rc extract(lake_store *in, run_state *r, size_t spill_at, lake_run_s
 static lake_rc check_rejects(run_state *r, const lake_run_opts *o, lake_run_summary *sum,
                              lake_error *err) {
     for (unsigned w = 0; w < r->threads; w++) {
-        etl_reject_merge(&r->rejects, &r->song_workers[w].rejects);
-        etl_reject_merge(&r->rejects, &r->event_workers[w].rejects);
+        eng_reject_merge(&r->rejects, &r->song_workers[w].rejects);
+        eng_reject_merge(&r->rejects, &r->event_workers[w].rejects);
     }
-    etl_reject_sort(&r->rejects);
+    eng_reject_sort(&r->rejects);
     sum->bad_records = r->rejects.n;
     if (o->max_bad_records < 0 || r->rejects.n <= (uint64_t)o->max_bad_records)
         return LAKE_OK;
-    const etl_reject *first = &r->rejects.items[0];
+    const eng_reject *first = &r->rejects.items[0];
     return lake_error_set(err, LAKE_ERR_BAD_RECORDS,
                           "%zu bad records exceed --max-bad-records %lld; first: %s line %llu: %s",
                           r->rejects.n, (long long)o->max_bad_records, first->source,
@@ -203,20 +206,20 @@ static int build_table(void *ctx, size_t i, unsigned worker) {
     run_state *r = ctx;
     switch (i) {
     case LAKE_TABLE_SONGS:
-        etl_build_songs(&r->catalog, &r->tables[i]);
+        spk_build_songs(&r->catalog, &r->tables[i]);
         break;
     case LAKE_TABLE_ARTISTS:
-        etl_build_artists(&r->catalog, &r->tables[i]);
+        spk_build_artists(&r->catalog, &r->tables[i]);
         break;
     case LAKE_TABLE_USERS:
-        etl_build_users(r->states, r->threads, &r->tables[i]);
+        spk_build_users(r->states, r->threads, &r->tables[i]);
         break;
     case LAKE_TABLE_TIME:
-        etl_time_source(r->states, r->threads, &r->tables[i], &r->srcs[i]);
+        spk_time_source(r->states, r->threads, &r->tables[i], &r->srcs[i]);
         r->src_of[i] = &r->srcs[i];
         break;
     default:
-        etl_songplays_source(r->states, r->threads, &r->catalog, &r->tables[i], &r->srcs[i]);
+        spk_songplays_source(r->states, r->threads, &r->catalog, &r->tables[i], &r->srcs[i]);
         r->src_of[i] = &r->srcs[i];
         break;
     }
@@ -235,6 +238,26 @@ static void transform(run_state *r, lake_run_summary *sum) {
         sum->rows[t] = r->src_of[t] ? r->srcs[t].rows : r->tables[t].cols[0].len;
     sum->t_transform = lake_now() - t0;
     sum->c_transform = lake_cpu_now() - c0;
+}
+
+/* The tables and the rejects go to the engine's loader; the cluster decides the commit. */
+static lake_rc load(lake_store *out, run_state *r, const lake_run_opts *o, lake_run_summary *sum,
+                    lake_error *err) {
+    eng_load_opts lo = {out,        sum->run_id,          o->threads,
+                        o->parquet, o->max_rows_per_file, o->mode == LAKE_WRITE_DYNAMIC,
+                        cl_commit,  cl_comm_single()};
+    eng_load_stats st = {.files = sum->files};
+    lake_buf rejects;
+    lake_buf_init(&rejects);
+    eng_reject_write(&r->rejects, &rejects);
+    lake_rc rc = eng_load(&lo, r->tables, r->src_of, LAKE_TABLE_COUNT, &rejects, &st, err);
+    lake_buf_free(&rejects);
+    sum->bytes_written = st.bytes_written;
+    sum->t_write = st.t_write;
+    sum->c_write = st.c_write;
+    sum->t_commit = st.t_commit;
+    sum->c_commit = st.c_commit;
+    return rc;
 }
 
 static unsigned pick_threads(unsigned asked) {
@@ -263,8 +286,7 @@ lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_r
         rc = check_rejects(&r, o, sum, err);
     if (!rc) {
         transform(&r, sum);
-        etl_load_ctx ctx = {out, &opts, sum->run_id, sum};
-        rc = etl_load(&ctx, r.tables, r.src_of, LAKE_TABLE_COUNT, &r.rejects, err);
+        rc = load(out, &r, &opts, sum, err);
     }
     run_state_free(&r);
     sum->t_total = lake_now() - t0;

@@ -1,6 +1,6 @@
 /* Spark-compatible escaping of partition values: what Spark writes, lake writes, so Spark,
  * Athena and DuckDB decode the same value. */
-#include "etl/partition.h"
+#include "engine/load/partition.h"
 
 #include <string.h>
 

@@ -2,19 +2,19 @@
 #ifndef LAKE_ETL_PLAYS_H
 #define LAKE_ETL_PLAYS_H
 
-#include "etl/etl_internal.h"
+#include "jobs/sparkify/sparkify.h"
 
 #include <sys/types.h>
 
 /* The SPEC order of songplay ids, as a qsort comparator of play_rec. */
-int etl_play_order(const void *a, const void *b);
+int spk_play_order(const void *a, const void *b);
 
 /* Called after each play a worker adds: once it holds st->spill_at plays (0 = never), they are
  * sorted and written to a temporary file as one run. A failure to spill keeps the plays in
  * memory and sets st->spill_failed and st->spill_err for the run to report. */
-void etl_plays_maybe_spill(event_state *st);
+void spk_plays_maybe_spill(event_state *st);
 /* Closes (and so deletes) the worker's run files. */
-void etl_plays_free_runs(event_state *st);
+void spk_plays_free_runs(event_state *st);
 
 /* One sorted input of the merge: plays in memory, or a run read back a block at a time. */
 typedef struct {
@@ -38,10 +38,10 @@ typedef struct {
 
 /* Sorts the plays each state still holds and sets up the merge of them with every run. The
  * states keep ownership of the plays and the run files until the merge is freed. */
-void etl_play_merge_init(play_merge *m, event_state *states, unsigned n);
+void spk_play_merge_init(play_merge *m, event_state *states, unsigned n);
 /* The next play in songplay_id order, or NULL at the end (or after a read failure: m->failed). */
-const play_rec *etl_play_merge_peek(const play_merge *m);
-void etl_play_merge_next(play_merge *m);
-void etl_play_merge_free(play_merge *m);
+const play_rec *spk_play_merge_peek(const play_merge *m);
+void spk_play_merge_next(play_merge *m);
+void spk_play_merge_free(play_merge *m);
 
 #endif

@@ -4,7 +4,8 @@
  * songplay_id order. Memory is spill_at plays per worker plus one block per run, whatever the
  * number of events. Spilled records keep their string views: the bytes live in the workers'
  * arenas, which outlive the merge, and the files never leave this process. */
-#include "etl/plays.h"
+#include "base/tempfile.h"
+#include "jobs/sparkify/plays.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,15 +19,15 @@
 /* SPEC order of songplay ids: (ts, user_id, session_id, itemInSession, song_id); input order
  * settles exact duplicates. The catalog's songs are sorted by their unique song_id, so comparing
  * song indices compares song_ids without touching strings. */
-int etl_play_order(const void *a, const void *b) {
+int spk_play_order(const void *a, const void *b) {
     const play_rec *x = a, *y = b;
     if (x->ts != y->ts)
         return x->ts < y->ts ? -1 : 1;
     if (x->user_id != y->user_id)
         return x->user_id < y->user_id ? -1 : 1;
-    int r = etl_opt_cmp(x->session, y->session);
+    int r = lake_opt_i64_cmp(x->session, y->session);
     if (!r)
-        r = etl_opt_cmp(x->item, y->item);
+        r = lake_opt_i64_cmp(x->item, y->item);
     if (!r && x->song != y->song)
         r = x->song < y->song ? -1 : 1;
     if (!r)
@@ -50,7 +51,7 @@ static lake_rc write_all(int fd, const void *data, size_t len, lake_error *err) 
 }
 
 static lake_rc spill(event_state *st, lake_error *err) {
-    qsort(st->plays, st->nplays, sizeof *st->plays, etl_play_order);
+    qsort(st->plays, st->nplays, sizeof *st->plays, spk_play_order);
     int fd = lake_temp_fd(err);
     if (fd < 0)
         return LAKE_ERR_IO;
@@ -65,14 +66,14 @@ static lake_rc spill(event_state *st, lake_error *err) {
     return LAKE_OK;
 }
 
-void etl_plays_maybe_spill(event_state *st) {
+void spk_plays_maybe_spill(event_state *st) {
     if (!st->spill_at || st->nplays < st->spill_at || st->spill_failed)
         return;
     if (spill(st, &st->spill_err))
         st->spill_failed = true; /* plays stay in memory; the run reports the error */
 }
 
-void etl_plays_free_runs(event_state *st) {
+void spk_plays_free_runs(event_state *st) {
     for (size_t i = 0; i < st->nruns; i++)
         close(st->runs[i].fd);
     free(st->runs);
@@ -114,7 +115,7 @@ static const play_rec *head(const play_merge *m, size_t k) {
 /* Heap order: the smaller head first, the lower cursor index on a tie (never happens: the order
  * is total), so the merge does not depend on how plays were split into runs. */
 static bool before(const play_merge *m, size_t a, size_t b) {
-    int r = etl_play_order(head(m, a), head(m, b));
+    int r = spk_play_order(head(m, a), head(m, b));
     return r ? r < 0 : m->heap[a] < m->heap[b];
 }
 
@@ -141,7 +142,7 @@ static void add_cursor(play_merge *m, play_cursor c) {
     m->ncur++;
 }
 
-void etl_play_merge_init(play_merge *m, event_state *states, unsigned n) {
+void spk_play_merge_init(play_merge *m, event_state *states, unsigned n) {
     memset(m, 0, sizeof *m);
     size_t k = 0;
     for (unsigned s = 0; s < n; s++) {
@@ -155,7 +156,7 @@ void etl_play_merge_init(play_merge *m, event_state *states, unsigned n) {
     for (unsigned s = 0; s < n; s++) {
         event_state *st = &states[s];
         if (st->nplays)
-            qsort(st->plays, st->nplays, sizeof *st->plays, etl_play_order);
+            qsort(st->plays, st->nplays, sizeof *st->plays, spk_play_order);
         add_cursor(m, (play_cursor){.recs = st->plays, .n = st->nplays, .fd = -1});
         for (size_t r = 0; r < st->nruns; r++) {
             play_rec *block = lake_xmalloc(BLOCK_PLAYS * sizeof *block);
@@ -167,11 +168,11 @@ void etl_play_merge_init(play_merge *m, event_state *states, unsigned n) {
         sift_down(m, i);
 }
 
-const play_rec *etl_play_merge_peek(const play_merge *m) {
+const play_rec *spk_play_merge_peek(const play_merge *m) {
     return m->nheap && !m->failed ? head(m, 0) : NULL;
 }
 
-void etl_play_merge_next(play_merge *m) {
+void spk_play_merge_next(play_merge *m) {
     if (!m->nheap)
         return;
     play_cursor *c = &m->cur[m->heap[0]];
@@ -181,7 +182,7 @@ void etl_play_merge_next(play_merge *m) {
     sift_down(m, 0);
 }
 
-void etl_play_merge_free(play_merge *m) {
+void spk_play_merge_free(play_merge *m) {
     for (size_t i = 0; i < m->ncur; i++)
         free(m->cur[i].block);
     free(m->cur);

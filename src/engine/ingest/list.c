@@ -1,6 +1,5 @@
-/* Input listing and fetching: which objects make a dataset, and their decompressed bytes. */
-#include "etl/etl_internal.h"
-#include "store/store_impl.h"
+/* Input listing: which objects under a prefix are JSON input. */
+#include "engine/ingest/scan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,15 +9,15 @@ static bool is_json_object(const char *key) {
            lake_ends_with(key, ".json.zst");
 }
 
-lake_rc etl_list_input(lake_store *in, const char *dataset, etl_input *out, lake_error *err) {
+lake_rc eng_list_input(lake_store *in, const char *prefix, eng_input *out, lake_error *err) {
     lake_obj_list all = {0};
-    char *prefix = lake_xasprintf("%s/", dataset);
+    char *slash = lake_xasprintf("%s/", prefix);
     memset(out, 0, sizeof *out);
-    out->dataset = dataset;
+    out->prefix = prefix;
     lake_rc rc =
-        lake_store_list_read(in, prefix, ETL_LIST_READ_MAX, ETL_LIST_READ_BUDGET, &all, err);
+        lake_store_list_read(in, slash, ENG_LIST_READ_MAX, ENG_LIST_READ_BUDGET, &all, err);
     if (rc) {
-        lake_error_prefix(err, "listing %s/%s: ", lake_store_url(in), prefix);
+        lake_error_prefix(err, "listing %s/%s: ", lake_store_url(in), slash);
         goto out;
     }
     /* The listing is sorted; filtering keeps that order. Other files (README, _SUCCESS, .crc)
@@ -28,6 +27,6 @@ lake_rc etl_list_input(lake_store *in, const char *dataset, etl_input *out, lake
             lake_obj_list_take(&out->objs, &all.items[i]);
 out:
     lake_obj_list_free(&all);
-    free(prefix);
+    free(slash);
     return rc;
 }

@@ -1,15 +1,15 @@
-/* Load of a streamed table (time, songplays): rows come from an etl_rowsrc in final order and go
+/* Load of a streamed table (time, songplays): rows come from an eng_rowsrc in final order and go
  * to the Parquet writer in slices of about 1 MiB (pq_stream_append), one file per partition
  * (split at --max-rows-per-file), so memory holds one slice of rows and the compressed pages of
  * one row group, not the table. The row groups are cut where pq_write_stream would cut them over
  * the whole partition, and pages do not depend on the slices, so the files are the ones a table
  * built in memory gives. */
-#include "etl/load.h"
+#include "engine/load/load_job.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static void clear_rows(etl_table *t) {
+static void clear_rows(eng_table *t) {
     for (size_t c = 0; c < t->ncols; c++)
         lake_col_clear(&t->cols[c]);
 }
@@ -20,7 +20,7 @@ static part_task *new_file(stream_task *s, unsigned file_no) {
         s->files = lake_xrealloc(s->files, s->cap * sizeof *s->files);
     }
     part_task *p = &s->files[s->nfiles++];
-    *p = (part_task){s->table, 0, 0, etl_partition_dir(s->table, 0), NULL, file_no};
+    *p = (part_task){s->table, 0, 0, eng_partition_dir(s->table, 0), NULL, file_no};
     return p;
 }
 
@@ -52,8 +52,8 @@ static bool next_in_file(stream_state *st) {
  * writer a slice at a time, then ends the row group. The first row is known to belong to the
  * file. */
 static lake_rc write_row_group(stream_state *st, lake_error *err) {
-    etl_table *t = st->s->table;
-    etl_rowsrc *src = st->s->src;
+    eng_table *t = st->s->table;
+    eng_rowsrc *src = st->s->src;
     uint64_t limit = (uint64_t)pq_stream_row_group_bytes(st->pq), acc = 0, slice = 0;
     lake_rc rc = LAKE_OK;
     if (t->cols[0].len == 0) /* the file's first row is already in t */
@@ -88,17 +88,17 @@ static lake_rc write_rows(stream_state *st, lake_error *err) {
 
 /* One file: its first row is taken first, for the partition directory of its key. */
 static lake_rc stream_file(stream_state *st, unsigned file_no, lake_error *err) {
-    etl_table *t = st->s->table;
-    etl_rowsrc *src = st->s->src;
+    eng_table *t = st->s->table;
+    eng_rowsrc *src = st->s->src;
     clear_rows(t);
     src->take(src->ud, t);
     part_task *p = new_file(st->s, file_no);
     lake_store_writer *w = NULL;
-    lake_rc rc = etl_open_file(st->j, p, &w, err); /* records p->key before the first byte */
+    lake_rc rc = eng_open_file(st->j, p, &w, err); /* records p->key before the first byte */
     if (rc)
         return rc;
-    rc = pq_stream_open(st->cols, st->ncols, &st->j->ctx->opts->parquet, etl_store_sink, w, &st->pq,
-                        err);
+    rc =
+        pq_stream_open(st->cols, st->ncols, &st->j->opts->parquet, eng_store_sink, w, &st->pq, err);
     st->in_file = 0;
     if (!rc)
         rc = write_rows(st, err);
@@ -108,12 +108,12 @@ static lake_rc stream_file(stream_state *st, unsigned file_no, lake_error *err) 
     else
         pq_stream_free(st->pq);
     st->pq = NULL;
-    return etl_close_file(st->j, p, w, rc, err);
+    return eng_close_file(st->j, p, w, rc, err);
 }
 
-lake_rc etl_write_stream(load_job *j, stream_task *s, lake_error *err) {
-    stream_state st = {.j = j, .s = s, .per_file = j->ctx->opts->max_rows_per_file};
-    st.ncols = etl_data_cols(s->table, st.cols);
+lake_rc eng_write_stream(load_job *j, stream_task *s, lake_error *err) {
+    stream_state st = {.j = j, .s = s, .per_file = j->opts->max_rows_per_file};
+    st.ncols = eng_data_cols(s->table, st.cols);
     unsigned file_no = 0;
     bool first = true;
     int64_t part;

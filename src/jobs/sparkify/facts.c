@@ -1,7 +1,7 @@
 /* Transform of the event facts into row sources, both in final order: the time dimension from
  * the distinct timestamps, and songplays with their ids from the merge of the sorted plays. */
-#include "etl/etl_internal.h"
-#include "etl/plays.h"
+#include "jobs/sparkify/sparkify.h"
+#include "jobs/sparkify/plays.h"
 #include "base/civil.h"
 #include "base/sort.h"
 
@@ -165,7 +165,7 @@ static bool time_peek(void *ud, int64_t *part) {
     return true;
 }
 
-static void time_take(void *ud, etl_table *t) {
+static void time_take(void *ud, eng_table *t) {
     time_src *s = ud;
     const lake_time_parts *p = &s->p;
     const ts_run *run = &s->r.runs[s->head];
@@ -193,24 +193,24 @@ static void time_free(void *ud) {
     free(s);
 }
 
-void etl_time_source(event_state *states, unsigned n, etl_table *t, etl_rowsrc *src) {
+void spk_time_source(event_state *states, unsigned n, eng_table *t, eng_rowsrc *src) {
     time_src *s = lake_xcalloc(1, sizeof *s);
     take_runs(states, n, &s->r);
     size_t rows = count_distinct(s->r.runs, s->r.nruns);
     time_next(s);
     memset(t, 0, sizeof *t);
     t->name = "time";
-    etl_add_col(t, "start_time", LAKE_T_TIMESTAMP_US);
-    etl_add_col(t, "hour", LAKE_T_INT32);
-    etl_add_col(t, "day", LAKE_T_INT32);
-    etl_add_col(t, "week", LAKE_T_INT32);
-    etl_add_col(t, "month", LAKE_T_INT32);
-    etl_add_col(t, "year", LAKE_T_INT32);
-    etl_add_col(t, "weekday", LAKE_T_INT32);
+    eng_add_col(t, "start_time", LAKE_T_TIMESTAMP_US);
+    eng_add_col(t, "hour", LAKE_T_INT32);
+    eng_add_col(t, "day", LAKE_T_INT32);
+    eng_add_col(t, "week", LAKE_T_INT32);
+    eng_add_col(t, "month", LAKE_T_INT32);
+    eng_add_col(t, "year", LAKE_T_INT32);
+    eng_add_col(t, "weekday", LAKE_T_INT32);
     t->part_cols[0] = 5;
     t->part_cols[1] = 4;
     t->npart = 2;
-    *src = (etl_rowsrc){s, time_peek, time_take, no_error, time_free, rows};
+    *src = (eng_rowsrc){s, time_peek, time_take, no_error, time_free, rows};
 }
 
 /* ---- songplays ------------------------------------------------------------------------------- */
@@ -233,31 +233,31 @@ static const lake_time_parts *play_parts(plays_src *s, const play_rec *r) {
 
 static bool plays_peek(void *ud, int64_t *part) {
     plays_src *s = ud;
-    const play_rec *r = etl_play_merge_peek(&s->m);
+    const play_rec *r = spk_play_merge_peek(&s->m);
     if (!r)
         return false;
     *part = year_month(play_parts(s, r));
     return true;
 }
 
-static void plays_take(void *ud, etl_table *t) {
+static void plays_take(void *ud, eng_table *t) {
     plays_src *s = ud;
-    const play_rec *r = etl_play_merge_peek(&s->m);
+    const play_rec *r = spk_play_merge_peek(&s->m);
     const song_rec *song = &s->cat->songs[r->song];
     const lake_time_parts *p = play_parts(s, r);
     lake_col_push_i64(&t->cols[0], (int64_t)++s->next_id);
     lake_col_push_i64(&t->cols[1], r->ts * 1000);
     lake_col_push_i32(&t->cols[2], r->user_id);
-    etl_push_str(&t->cols[3], r->level);
-    etl_push_str(&t->cols[4], song->song_id);
-    etl_push_str(&t->cols[5], song->artist_id);
-    etl_push_i64(&t->cols[6], r->session);
-    etl_push_str(&t->cols[7], r->location);
-    etl_push_str(&t->cols[8], r->user_agent);
+    lake_col_push_opt_str(&t->cols[3], r->level);
+    lake_col_push_opt_str(&t->cols[4], song->song_id);
+    lake_col_push_opt_str(&t->cols[5], song->artist_id);
+    lake_col_push_opt_i64(&t->cols[6], r->session);
+    lake_col_push_opt_str(&t->cols[7], r->location);
+    lake_col_push_opt_str(&t->cols[8], r->user_agent);
     lake_col_push_i32(&t->cols[9], p->year);
     lake_col_push_i32(&t->cols[10], p->month);
     s->parts_of = NULL; /* the block the play was in may be refilled */
-    etl_play_merge_next(&s->m);
+    spk_play_merge_next(&s->m);
 }
 
 static lake_rc plays_status(void *ud, lake_error *err) {
@@ -270,30 +270,30 @@ static lake_rc plays_status(void *ud, lake_error *err) {
 
 static void plays_free(void *ud) {
     plays_src *s = ud;
-    etl_play_merge_free(&s->m);
+    spk_play_merge_free(&s->m);
     free(s);
 }
 
-void etl_songplays_source(event_state *states, unsigned n, const song_catalog *c, etl_table *t,
-                          etl_rowsrc *src) {
+void spk_songplays_source(event_state *states, unsigned n, const song_catalog *c, eng_table *t,
+                          eng_rowsrc *src) {
     plays_src *s = lake_xcalloc(1, sizeof *s);
-    etl_play_merge_init(&s->m, states, n);
+    spk_play_merge_init(&s->m, states, n);
     s->cat = c;
     memset(t, 0, sizeof *t);
     t->name = "songplays";
-    etl_add_col(t, "songplay_id", LAKE_T_INT64);
-    etl_add_col(t, "start_time", LAKE_T_TIMESTAMP_US);
-    etl_add_col(t, "user_id", LAKE_T_INT32);
-    etl_add_col(t, "level", LAKE_T_STRING);
-    etl_add_col(t, "song_id", LAKE_T_STRING);
-    etl_add_col(t, "artist_id", LAKE_T_STRING);
-    etl_add_col(t, "session_id", LAKE_T_INT64);
-    etl_add_col(t, "location", LAKE_T_STRING);
-    etl_add_col(t, "user_agent", LAKE_T_STRING);
-    etl_add_col(t, "year", LAKE_T_INT32);
-    etl_add_col(t, "month", LAKE_T_INT32);
+    eng_add_col(t, "songplay_id", LAKE_T_INT64);
+    eng_add_col(t, "start_time", LAKE_T_TIMESTAMP_US);
+    eng_add_col(t, "user_id", LAKE_T_INT32);
+    eng_add_col(t, "level", LAKE_T_STRING);
+    eng_add_col(t, "song_id", LAKE_T_STRING);
+    eng_add_col(t, "artist_id", LAKE_T_STRING);
+    eng_add_col(t, "session_id", LAKE_T_INT64);
+    eng_add_col(t, "location", LAKE_T_STRING);
+    eng_add_col(t, "user_agent", LAKE_T_STRING);
+    eng_add_col(t, "year", LAKE_T_INT32);
+    eng_add_col(t, "month", LAKE_T_INT32);
     t->part_cols[0] = 9;
     t->part_cols[1] = 10;
     t->npart = 2;
-    *src = (etl_rowsrc){s, plays_peek, plays_take, plays_status, plays_free, s->m.total};
+    *src = (eng_rowsrc){s, plays_peek, plays_take, plays_status, plays_free, s->m.total};
 }

@@ -1,6 +1,7 @@
 /* The songs catalog: first record per song_id and per artist_id in input order, and the join
  * index from (title, artist_name, duration) to the winning songs. */
-#include "etl/etl_internal.h"
+#include "base/pool.h"
+#include "jobs/sparkify/sparkify.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,7 @@ static size_t first_per_key(const song_rec *all, size_t n, size_t key_offset, so
 
 /* Join key bytes: length-prefixed title and artist name, then the duration's bits (with -0.0
  * folded into +0.0 because the join compares doubles with ==). */
-void etl_join_key(lake_buf *key, lake_str title, lake_str artist, double duration) {
+void spk_join_key(lake_buf *key, lake_str title, lake_str artist, double duration) {
     uint32_t n;
     key->len = 0;
     n = title.len;
@@ -64,7 +65,7 @@ static void index_song(song_catalog *c, lake_buf *key, uint32_t song) {
     const song_rec *s = &c->songs[song];
     if (!s->title.ptr || !s->artist_name.ptr || !s->duration.ok)
         return; /* a null never equals anything in an inner join */
-    etl_join_key(key, s->title, s->artist_name, s->duration.v);
+    spk_join_key(key, s->title, s->artist_name, s->duration.v);
     uint32_t link = (uint32_t)c->nchain;
     c->chain[2 * link] = song;
     c->chain[2 * link + 1] = UINT32_MAX;
@@ -117,7 +118,7 @@ static int catalog_task(void *ctx, size_t i, unsigned worker) {
 
 /* The two sides are built on two threads: serial, they were a quarter of the songs stage at M
  * (15,000 songs). The records are put in input order where they are, not in a copy. */
-void etl_catalog_build(song_catalog *c, song_vec *all, unsigned threads) {
+void spk_catalog_build(song_catalog *c, song_vec *all, unsigned threads) {
     memset(c, 0, sizeof *c);
     if (all->n)
         qsort(all->items, all->n, sizeof *all->items, by_ord);
@@ -125,7 +126,7 @@ void etl_catalog_build(song_catalog *c, song_vec *all, unsigned threads) {
     lake_parallel_for(threads < 2 ? 1 : 2, 2, catalog_task, &j);
 }
 
-void etl_catalog_free(song_catalog *c) {
+void spk_catalog_free(song_catalog *c) {
     free(c->songs);
     free(c->artists);
     free(c->chain);

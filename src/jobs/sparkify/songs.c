@@ -1,6 +1,6 @@
 /* song_data: extraction of song records, then the deduplicated catalog (songs, artists and the
  * join index). */
-#include "etl/etl_internal.h"
+#include "jobs/sparkify/sparkify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +19,10 @@ enum {
     S_NFIELDS
 };
 
-const char *const etl_song_fields[] = {"song_id",          "title",           "artist_id",
+const char *const spk_song_fields[] = {"song_id",          "title",           "artist_id",
                                        "artist_name",      "artist_location", "artist_latitude",
                                        "artist_longitude", "duration",        "year"};
-const size_t etl_song_nfields = S_NFIELDS;
+const size_t spk_song_nfields = S_NFIELDS;
 
 static void song_vec_push(song_vec *v, const song_rec *r) {
     if (v->n == v->cap) {
@@ -38,55 +38,55 @@ void song_vec_free(song_vec *v) {
 }
 
 /* unique: song_id, one per song, is copied without interning (artist_id repeats). */
-static bool required_id(etl_worker *w, const lj_value *v, const char *name, bool unique,
+static bool required_id(eng_worker *w, const lj_value *v, const char *name, bool unique,
                         lake_str *out, char *why) {
-    if (!(unique ? etl_get_copy : etl_get_str)(w, v, name, out, why))
+    if (!(unique ? eng_get_copy : eng_get_str)(w, v, name, out, why))
         return false;
     if (out->ptr && out->len)
         return true;
-    snprintf(why, ETL_WHY, "field '%s': expected a non-empty string, got %s", name,
+    snprintf(why, ENG_WHY, "field '%s': expected a non-empty string, got %s", name,
              out->ptr ? "an empty string" : "nothing");
     return false;
 }
 
-static bool song_from_values(etl_worker *w, const lj_value *v, song_rec *r, char *why) {
+static bool song_from_values(eng_worker *w, const lj_value *v, song_rec *r, char *why) {
     if (!required_id(w, &v[S_SONG_ID], "song_id", true, &r->song_id, why) ||
         !required_id(w, &v[S_ARTIST_ID], "artist_id", false, &r->artist_id, why) ||
-        !etl_get_copy(w, &v[S_TITLE], "title", &r->title, why) ||
-        !etl_get_str(w, &v[S_ARTIST_NAME], "artist_name", &r->artist_name, why) ||
-        !etl_get_str(w, &v[S_LOCATION], "artist_location", &r->location, why) ||
-        !etl_get_f64(&v[S_LAT], "artist_latitude", &r->lat, why) ||
-        !etl_get_f64(&v[S_LON], "artist_longitude", &r->lon, why) ||
-        !etl_get_f64(&v[S_DURATION], "duration", &r->duration, why) ||
-        !etl_get_i64(&v[S_YEAR], "year", &r->year, why))
+        !eng_get_copy(w, &v[S_TITLE], "title", &r->title, why) ||
+        !eng_get_str(w, &v[S_ARTIST_NAME], "artist_name", &r->artist_name, why) ||
+        !eng_get_str(w, &v[S_LOCATION], "artist_location", &r->location, why) ||
+        !eng_get_f64(&v[S_LAT], "artist_latitude", &r->lat, why) ||
+        !eng_get_f64(&v[S_LON], "artist_longitude", &r->lon, why) ||
+        !eng_get_f64(&v[S_DURATION], "duration", &r->duration, why) ||
+        !eng_get_i64(&v[S_YEAR], "year", &r->year, why))
         return false;
     if (r->year.ok && (r->year.v < INT32_MIN || r->year.v > INT32_MAX)) {
-        snprintf(why, ETL_WHY, "field 'year': %lld does not fit a 32-bit integer",
+        snprintf(why, ENG_WHY, "field 'year': %lld does not fit a 32-bit integer",
                  (long long)r->year.v);
         return false;
     }
     return true;
 }
 
-/* etl_scan handler: job is the per-worker song_vec array. */
+/* eng_scan handler: job is the per-worker song_vec array. */
 static int on_song(void *ctx, const lj_record *rec, const lj_value *vals) {
-    etl_scan_file *f = ctx;
+    eng_scan_file *f = ctx;
     song_vec *out = &((song_vec *)f->job)[f->worker];
     song_rec r;
-    char why[ETL_WHY];
+    char why[ENG_WHY];
     memset(&r, 0, sizeof r);
-    r.ord = ETL_ORD(f->obj, f->rec);
+    r.ord = ENG_ORD(f->obj, f->rec);
     if (!song_from_values(f->w, vals, &r, why))
-        etl_reject_add(f->w, f->source, f->obj, rec->line, why, rec->raw, rec->raw_len);
+        eng_reject_add(f->w, f->source, f->obj, rec->line, why, rec->raw, rec->raw_len);
     else
         song_vec_push(out, &r);
     return 0;
 }
 
-lake_rc etl_extract_songs(lake_store *in, etl_input *input, unsigned threads, etl_worker *workers,
+lake_rc spk_extract_songs(lake_store *in, eng_input *input, unsigned threads, eng_worker *workers,
                           song_vec *out, lake_error *err) {
     song_vec *vecs = lake_xcalloc(threads, sizeof *vecs);
-    lake_rc rc = etl_scan(in, input, threads, workers, on_song, vecs, "song", err);
+    lake_rc rc = eng_scan(in, input, threads, workers, on_song, vecs, "song", err);
     /* Concatenate per-worker records into one exact allocation (pushing them one by one doubled
      * the array, touching pages that fresh-page faults make dear); order is restored from ord by
      * the catalog. */

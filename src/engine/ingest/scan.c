@@ -1,9 +1,9 @@
 /* The one reading loop of the pipeline: batches of objects fetched together (so an object store
  * can have many requests in flight), each decompressed by extension and handed to the JSON
  * extractor, on a pool of workers. */
-#include "etl/etl_internal.h"
+#include "base/pool.h"
 #include "codec/inflate.h"
-#include "store/view.h"
+#include "engine/ingest/scan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +14,8 @@ typedef struct {
 
 typedef struct {
     lake_store *in;
-    etl_input *input;
-    etl_worker *workers;
+    eng_input *input;
+    eng_worker *workers;
     lj_on_record on_record;
     void *job;
     const char *what;
@@ -54,8 +54,8 @@ static size_t plan_batches(const lake_obj_list *objs, scan_batch **out) {
     while (i < objs->n) {
         size_t start = i;
         uint64_t bytes = objs->items[i++].size;
-        while (i < objs->n && i - start < ETL_BATCH_OBJECTS &&
-               bytes + objs->items[i].size <= ETL_BATCH_BYTES)
+        while (i < objs->n && i - start < ENG_BATCH_OBJECTS &&
+               bytes + objs->items[i].size <= ENG_BATCH_BYTES)
             bytes += objs->items[i++].size;
         b[n++] = (scan_batch){start, i};
     }
@@ -65,13 +65,13 @@ static size_t plan_batches(const lake_obj_list *objs, scan_batch **out) {
 }
 
 /* Keeps only a window of a mapped object in memory as the parser moves through it. */
-static void advance(etl_scan_file *f, const lj_record *rec) {
+static void advance(eng_scan_file *f, const lj_record *rec) {
     if (f->view)
         lake_view_advance(f->view, (size_t)((const uint8_t *)rec->raw - f->view->data));
 }
 
 static int scan_record(void *ctx, const lj_record *rec, const lj_value *vals) {
-    etl_scan_file *f = ctx;
+    eng_scan_file *f = ctx;
     advance(f, rec);
     lj_record r = *rec;
     r.line += f->line_base; /* a chunk of a compressed object starts further down */
@@ -82,9 +82,9 @@ static int scan_record(void *ctx, const lj_record *rec, const lj_value *vals) {
 }
 
 static int scan_bad(void *ctx, const lj_record *rec, const char *reason) {
-    etl_scan_file *f = ctx;
+    eng_scan_file *f = ctx;
     advance(f, rec);
-    etl_reject_add(f->w, f->source, f->obj, f->line_base + rec->line, reason, rec->raw,
+    eng_reject_add(f->w, f->source, f->obj, f->line_base + rec->line, reason, rec->raw,
                    rec->raw_len);
     f->rec++;
     f->w->records++;
@@ -93,16 +93,16 @@ static int scan_bad(void *ctx, const lj_record *rec, const char *reason) {
 
 /* ---- compressed objects, a chunk at a time ---- */
 
-/* Decompressed bytes are parsed once ETL_INFLATE_CHUNK of them are held, up to the last newline
+/* Decompressed bytes are parsed once ENG_INFLATE_CHUNK of them are held, up to the last newline
  * between two records; the rest waits for more. So a compressed log costs a chunk of memory, not
  * its decompressed size (90 MB for one day at 2xL). */
-#define ETL_INFLATE_CHUNK ((size_t)8 << 20)
+#define ENG_INFLATE_CHUNK ((size_t)8 << 20)
 
 /* Where records may be cut apart: a scan of the decoded bytes that follows strings and nesting.
  * A raw newline inside a string cannot be valid JSON; there the scan starts over at depth 0, as
  * the extractor resumes at the next line. */
 typedef struct {
-    etl_scan_file *f;
+    eng_scan_file *f;
     lj_extractor *json;
     size_t seen; /* bytes after start already scanned */
     size_t cut;  /* bytes after start up to the last newline between records (0: none) */
@@ -184,14 +184,14 @@ static lake_rc on_chunk(void *ud, lake_buf *out, size_t start, bool last, lake_e
 
 static lake_rc scan_bytes(scan_job *j, size_t obj, unsigned worker, const uint8_t *data, size_t len,
                           lake_view *view, lake_error *err) {
-    etl_worker *w = &j->workers[worker];
+    eng_worker *w = &j->workers[worker];
     const lake_obj *o = &j->input->objs.items[obj];
-    etl_scan_file f = {w, worker, o->key, (uint32_t)obj, 0, j->job, j->on_record, NULL, 0};
+    eng_scan_file f = {w, worker, o->key, (uint32_t)obj, 0, j->job, j->on_record, NULL, 0};
     chunk_scan c = {&f, w->json, 0, 0, 0, false, false};
     int inflated = 0;
     lake_buf_resize(&w->inflated, 0);
     lake_rc rc = lake_inflate_auto_stream(o->key, data, len, &w->inflated, &inflated,
-                                          ETL_INFLATE_CHUNK, on_chunk, &c, err);
+                                          ENG_INFLATE_CHUNK, on_chunk, &c, err);
     if (rc || inflated)
         return rc;
     f.view = view; /* plain bytes are parsed in place, a mapped object a window at a time */
@@ -221,9 +221,9 @@ static lake_rc scan_view(scan_job *j, size_t obj, unsigned worker, lake_error *e
  * the batch of the object that failed. */
 static lake_rc fetch_batch(scan_job *j, const scan_batch *b, unsigned worker, size_t *at,
                            lake_error *err) {
-    etl_worker *w = &j->workers[worker];
-    const char *keys[ETL_BATCH_OBJECTS] = {0};
-    size_t where[ETL_BATCH_OBJECTS], n = 0;
+    eng_worker *w = &j->workers[worker];
+    const char *keys[ENG_BATCH_OBJECTS] = {0};
+    size_t where[ENG_BATCH_OBJECTS], n = 0;
     for (size_t k = 0; k < b->end - b->start; k++) {
         if (use_view(j, b->start + k) || listed_with_data(j, b->start + k))
             continue;
@@ -282,7 +282,7 @@ static int scan_task(void *ctx, size_t i, unsigned worker) {
     return 0;
 }
 
-lake_rc etl_scan(lake_store *in, etl_input *input, unsigned threads, etl_worker *workers,
+lake_rc eng_scan(lake_store *in, eng_input *input, unsigned threads, eng_worker *workers,
                  lj_on_record on_record, void *job, const char *what, lake_error *err) {
     scan_job j = {in, input, workers, on_record, job, what, NULL, 0, {0}, lake_store_can_map(in)};
     j.nbatches = plan_batches(&input->objs, &j.batches);

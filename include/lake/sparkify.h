@@ -1,7 +1,7 @@
-/* The Sparkify pipeline: song and event JSON in, five partitioned Parquet tables out
- * (SPEC.md). Talks to storage only through lake_store. */
-#ifndef LAKE_ETL_H
-#define LAKE_ETL_H
+/* The Sparkify job: song and event JSON in, five partitioned Parquet tables out (SPEC.md).
+ * Talks to storage only through lake_store. This is the job's public entry point (lake run). */
+#ifndef LAKE_SPARKIFY_H
+#define LAKE_SPARKIFY_H
 
 #include "lake/common.h"
 #include "lake/parquet.h"

@@ -1,0 +1,59 @@
+/* The commit interface (commit.h): picks the protocol by what the store can do. */
+#include "engine/commit/commit_impl.h"
+
+#include <stdlib.h>
+
+lake_rc eng_commit_prepare(lake_store *out, const eng_commit_opts *opts, eng_commit **c,
+                           lake_error *err) {
+    eng_commit *k = lake_xcalloc(1, sizeof *k);
+    k->out = out;
+    k->opts = opts;
+    k->ops = lake_store_can_rename(out) ? &eng_commit_rename_ops : &eng_commit_direct_ops;
+    lake_rc rc = k->ops->prepare(k, err);
+    if (rc) {
+        eng_commit_free(k);
+        k = NULL;
+    }
+    *c = k;
+    return rc;
+}
+
+const char *eng_commit_staging(const eng_commit *c) {
+    return c->staging;
+}
+
+lake_rc eng_commit_finish(eng_commit *c, const eng_commit_file *files, size_t nfiles,
+                          lake_error *err) {
+    return c->ops->finish(c, files, nfiles, err);
+}
+
+void eng_commit_abort(eng_commit *c, const eng_commit_file *files, size_t nfiles) {
+    c->ops->abort(c, files, nfiles);
+}
+
+lake_rc eng_commit_end(eng_commit *c, lake_rc written, const eng_commit_file *files, size_t nfiles,
+                       lake_error *err) {
+    lake_rc rc = written ? written : eng_commit_finish(c, files, nfiles, err);
+    if (rc)
+        eng_commit_abort(c, files, nfiles);
+    return rc;
+}
+
+void eng_commit_free(eng_commit *c) {
+    if (!c)
+        return;
+    lake_obj_list_free(&c->old);
+    free(c->had_success);
+    free(c->staging);
+    free(c);
+}
+
+lake_rc eng_commit_put_marker(eng_commit *c, const char *prefix, const char *table,
+                              lake_error *err) {
+    char *key = lake_xconcat(prefix, table, "/_SUCCESS");
+    lake_rc rc = lake_store_put(c->out, key, "", 0, err);
+    if (rc)
+        lake_error_prefix(err, "writing %s: ", key);
+    free(key);
+    return rc;
+}

@@ -1,0 +1,67 @@
+/* The commit protocol: how a run's files become the visible output, all at once or not at all
+ * as far as the store allows. One interface, two implementations chosen by the store:
+ *   rename (stores that move a prefix at once, local): files are staged under
+ *     _temporary/<run>/, each table gets its _SUCCESS there, then each table (in dynamic mode
+ *     each written partition) is swapped into place with one rename;
+ *   direct (object stores without rename, S3): files go straight to their final keys (their
+ *     names carry the run id, so they never collide with older ones), each table's _SUCCESS is
+ *     put after all data files, and only then are the replaced objects deleted.
+ * Use: eng_commit_prepare before writing, write every file under eng_commit_staging, then either
+ * eng_commit_finish (and eng_commit_abort if it fails) or eng_commit_abort; eng_commit_end does
+ * that for a single process. In a cluster every rank prepares and writes, and one rank runs the
+ * finish once all have succeeded. Owns the protocol's state. Uses store and base. */
+#ifndef LAKE_COMMIT_H
+#define LAKE_COMMIT_H
+
+#include "lake/store.h"
+
+#include <stdbool.h>
+
+/* An output directory under the store root. */
+typedef struct {
+    const char *name; /* "songs", "_rejected", ... */
+    bool partitioned; /* has partition directories: dynamic mode replaces only those written */
+    bool marker;      /* gets a _SUCCESS once committed */
+} eng_commit_table;
+
+typedef struct {
+    const char *run_id;
+    bool dynamic;     /* replace only the partitions written (else each table whole) */
+    unsigned threads; /* for deleting the replaced objects in parallel */
+    const eng_commit_table *tables;
+    size_t ntables;
+} eng_commit_opts;
+
+/* A file the run wrote (or tried to: key is set before the first byte is sent, since a write
+ * can fail after the store kept the object). */
+typedef struct {
+    size_t table;     /* index into eng_commit_opts.tables */
+    const char *dir;  /* partition directory ("year=2018/month=11/") or "" */
+    const char *key;  /* the full key, under the staging prefix; NULL if never opened */
+    unsigned file_no; /* 0, 1, ... within its partition */
+} eng_commit_file;
+
+typedef struct eng_commit eng_commit;
+
+/* Picks the protocol for out and does what must come before writing (the direct protocol lists
+ * the objects the run will replace, unless dynamic). opts and its tables must outlive *c.
+ * Returns LAKE_OK, or the listing's error (nothing was changed). */
+lake_rc eng_commit_prepare(lake_store *out, const eng_commit_opts *opts, eng_commit **c,
+                           lake_error *err);
+/* The prefix every file of the run is written under: "_temporary/<run>/" or "". */
+const char *eng_commit_staging(const eng_commit *c);
+/* Makes the run's files the output. On failure, call eng_commit_abort: it undoes what can be
+ * undone (a failure after the commit point, such as deleting replaced objects, is reported but
+ * the new tables stay). files must list every file the run wrote, on every rank. */
+lake_rc eng_commit_finish(eng_commit *c, const eng_commit_file *files, size_t nfiles,
+                          lake_error *err);
+/* Removes what the run wrote unless the commit point was passed, so the previous output stays
+ * as it was. Best effort: failures are not reported. */
+void eng_commit_abort(eng_commit *c, const eng_commit_file *files, size_t nfiles);
+/* One process's commit: finish when written is LAKE_OK, abort when written or the finish
+ * failed. Returns written, else the finish's outcome. */
+lake_rc eng_commit_end(eng_commit *c, lake_rc written, const eng_commit_file *files, size_t nfiles,
+                       lake_error *err);
+void eng_commit_free(eng_commit *c); /* accepts NULL */
+
+#endif

@@ -1,0 +1,32 @@
+/* Private to engine/commit/: the state of a commit and the protocols' operations. */
+#ifndef LAKE_COMMIT_IMPL_H
+#define LAKE_COMMIT_IMPL_H
+
+#include "engine/commit/commit.h"
+
+typedef struct {
+    lake_rc (*prepare)(eng_commit *c, lake_error *err);
+    lake_rc (*finish)(eng_commit *c, const eng_commit_file *files, size_t nfiles, lake_error *err);
+    void (*abort)(eng_commit *c, const eng_commit_file *files, size_t nfiles);
+} eng_commit_ops;
+
+struct eng_commit {
+    const eng_commit_ops *ops;
+    lake_store *out;
+    const eng_commit_opts *opts;
+    char *staging;
+    /* direct protocol */
+    lake_obj_list old;      /* objects to delete after _SUCCESS */
+    bool *had_success;      /* per table: did a _SUCCESS exist before the run */
+    size_t success_written; /* tables whose _SUCCESS this run has put (or tried to) */
+    bool committed;         /* every _SUCCESS is in place */
+};
+
+extern const eng_commit_ops eng_commit_rename_ops, eng_commit_direct_ops;
+
+/* Puts an empty object (a _SUCCESS marker) at prefix + table + "/_SUCCESS", prefixing an error
+ * with its key. */
+lake_rc eng_commit_put_marker(eng_commit *c, const char *prefix, const char *table,
+                              lake_error *err);
+
+#endif
