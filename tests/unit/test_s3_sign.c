@@ -1,5 +1,5 @@
 /* Pure parts of the S3 backend: URLs, hashing, AWS settings files, XML replies, retry policy. */
-#include "store/s3_internal.h"
+#include "store/s3/s3_internal.h"
 #include "unit.h"
 
 #include <curl/curl.h>

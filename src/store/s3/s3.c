@@ -4,8 +4,8 @@
  *  - put sends one PUT up to 16 MiB, else a multipart upload that is aborted on failure;
  *  - delete_prefix lists, then deletes in DeleteObjects batches of 1000.
  * Keys given to and returned from the store are relative to the URL's prefix. */
-#include "store/s3_internal.h"
-#include "store/s3_sink.h"
+#include "store/s3/s3_internal.h"
+#include "store/s3/s3_sink.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -323,7 +323,7 @@ out:
     return rc;
 }
 
-/* Puts go through the streaming writer (src/store/local_sink.c): one copy of the placement
+/* Puts go through the streaming writer (src/store/local/local_sink.c): one copy of the placement
  * rules (temporary name + rename, or in place for private staging keys). */
 static lake_rc put_with(lake_store *s, const char *key, const void *data, size_t len,
                         unsigned flags, lake_error *err) {

@@ -1,8 +1,8 @@
 /* S3 settings, read the way the AWS CLI reads them: options, then environment, then the shared
  * credentials/config files of the profile, then (credentials only, last) EC2 IMDSv2. */
 #include "base/clock.h"
-#include "store/curl_dyn.h"
-#include "store/s3_internal.h"
+#include "store/s3/curl_dyn.h"
+#include "store/s3/s3_internal.h"
 
 #include <curl/curl.h>
 #include <ctype.h>

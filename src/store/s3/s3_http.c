@@ -4,8 +4,8 @@
  * the client), each retried as the AWS SDKs' standard mode retries, signed by curl (SigV4) with
  * x-amz-content-sha256 computed here. */
 #include "base/clock.h"
-#include "store/curl_dyn.h"
-#include "store/s3_internal.h"
+#include "store/s3/curl_dyn.h"
+#include "store/s3/s3_internal.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
