@@ -1,4 +1,6 @@
-/* S3 backend knobs (see lake_store_options in lake/store.h for the per-store settings).
+/* S3 backend knobs: the defaults and sizes the S3 store (src/store/s3/) works with, public so
+ * callers can size their work and tests their objects (see lake_store_options in lake/store.h for
+ * the per-store settings). Constants only; includes nothing.
  *
  * Settings are read the way the AWS CLI reads them: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
  * AWS_SESSION_TOKEN; AWS_PROFILE with ~/.aws/credentials and ~/.aws/config (AWS_SHARED_

@@ -1,5 +1,7 @@
-/* Object store interface: a local directory or an S3 prefix, addressed by keys relative
- * to the store's root with '/' separators. The ETL talks to storage only through this. */
+/* Object store interface: a local directory or an S3 prefix, addressed by keys relative to the
+ * store's root with '/' separators. The engine, the jobs and the CLI talk to storage only through
+ * this (and src/store/view.h for mapped reads); the backends behind it live in src/store/local/
+ * and src/store/s3/. Depends on lake/common.h only. */
 #ifndef LAKE_STORE_H
 #define LAKE_STORE_H
 

@@ -1,4 +1,8 @@
-/* Backend contract behind include/lake/store.h: each backend fills a lake_store_ops table. */
+/* Backend contract behind include/lake/store.h, private to src/store/: each backend (local/,
+ * s3/) fills a lake_store_ops table and embeds lake_store_writer as the first member of its
+ * streaming writers; store.c and view.c dispatch through them. Owns nothing itself; uses the
+ * public store API and store/view.h. Code outside src/store/ must not include it (tests that
+ * fake a backend are the exception). */
 #ifndef LAKE_STORE_IMPL_H
 #define LAKE_STORE_IMPL_H
 
@@ -49,24 +53,13 @@ struct lake_store {
     void *impl;
 };
 
-/* Creates the missing parent directories of the file path (src/store/local_sink.c). */
-lake_rc lake__local_make_parents(const char *path, lake_error *err);
-/* The same for name relative to the directory at (or AT_FDCWD); shown names it in messages. */
-lake_rc lake__local_make_parents_at(int at, const char *name, const char *shown, lake_error *err);
-/* Streaming writer into a local store rooted at the directory root, given without a trailing
- * '/' as the local store keeps it, and open as rootfd (-1 while the directory does not exist:
- * names are then full paths) (src/store/local_sink.c): writes in place for
- * LAKE_STORE_WRITE_NEW, else to a temporary name renamed at finish, as lake_store_put_new and
- * lake_store_put do. */
-lake_rc lake__local_writer_open(const char *root, int rootfd, const char *key, unsigned flags,
-                                lake_store_writer **out, lake_error *err);
-
-/* Opens a local directory store (src/store/local.c). */
+/* Opens a local directory store rooted at path (src/store/local/local.c). Succeeds also when
+ * the directory does not exist yet (an output is created by its first write). */
 lake_rc lake__store_local_open(const char *path, lake_store **out, lake_error *err);
-/* Maps the file at path as a lake_view (src/store/view.c, for the local backend's map). */
-lake_rc lake__map_file(const char *path, lake_view *out, lake_error *err);
 
-/* Opens an S3 store for s3://bucket/prefix or s3a://bucket/prefix (src/store/s3.c). */
+/* Opens an S3 store for s3://bucket/prefix or s3a://bucket/prefix (src/store/s3/s3.c). Fails
+ * when libcurl cannot be loaded, the URL or settings are invalid, no credentials are found, the
+ * bucket does not exist or its endpoint cannot be reached; err then says which. */
 lake_rc lake__store_s3_open(const char *url, const lake_store_options *opts, lake_store **out,
                             lake_error *err);
 

@@ -1,6 +1,7 @@
 /* Read-only views of whole objects: a local file is mapped into memory instead of copied into a
  * buffer (the JSON parser reads it in place), other backends have no views and their objects are
- * read with lake_store_get. */
+ * read with lake_store_get. The map API of the store module, for its readers outside src/store/
+ * (view.c; the local backend makes the mappings, local/local_map.c). Uses the public store API. */
 #ifndef LAKE_VIEW_H
 #define LAKE_VIEW_H
 

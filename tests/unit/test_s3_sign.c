@@ -1,8 +1,8 @@
-/* Pure parts of the S3 backend: URLs, hashing, AWS settings files, XML replies, retry policy. */
-#include "store/s3_internal.h"
+/* Pure parts of the S3 backend: URLs, hashing, AWS settings files, XML replies (the retry policy
+ * is tested in test_s3_retry.c). */
+#include "store/s3/s3_internal.h"
 #include "unit.h"
 
-#include <curl/curl.h>
 #include <stdlib.h>
 
 UNIT_TEST(s3_url_parse_forms) {
@@ -240,43 +240,4 @@ UNIT_TEST(s3_xml_error_bodies) {
     s3_xml_escape(&b, "a&b<c>\"d'");
     CHECK_EQ_MEM(b.data, b.len, "a&amp;b&lt;c&gt;&quot;d&apos;", 29);
     lake_buf_free(&b);
-}
-
-UNIT_TEST(s3_retry_classification) {
-    CHECK_EQ_INT(s3_classify(CURLE_OK, 200, NULL), S3_DONE_OK);
-    CHECK_EQ_INT(s3_classify(CURLE_OK, 206, NULL), S3_DONE_OK);
-    CHECK_EQ_INT(s3_classify(CURLE_OK, 500, "InternalError"), S3_DONE_RETRY);
-    CHECK_EQ_INT(s3_classify(CURLE_OK, 503, "SlowDown"), S3_DONE_RETRY);
-    CHECK_EQ_INT(s3_classify(CURLE_OK, 502, NULL), S3_DONE_RETRY);
-    CHECK_EQ_INT(s3_classify(CURLE_OK, 429, NULL), S3_DONE_RETRY);
-    CHECK_EQ_INT(s3_classify(CURLE_OK, 400, "RequestTimeout"), S3_DONE_RETRY);
-    CHECK_EQ_INT(s3_classify(CURLE_OK, 400, "Throttling"), S3_DONE_RETRY);
-    CHECK_EQ_INT(s3_classify(CURLE_OK, 400, "InvalidArgument"), S3_DONE_FAIL);
-    CHECK_EQ_INT(s3_classify(CURLE_OK, 403, "AccessDenied"), S3_DONE_FAIL);
-    CHECK_EQ_INT(s3_classify(CURLE_OK, 403, "SignatureDoesNotMatch"), S3_DONE_FAIL);
-    CHECK_EQ_INT(s3_classify(CURLE_OK, 404, "NoSuchKey"), S3_DONE_FAIL);
-    CHECK_EQ_INT(s3_classify(CURLE_OK, 404, NULL), S3_DONE_FAIL);
-    CHECK_EQ_INT(s3_classify(CURLE_COULDNT_CONNECT, 0, NULL), S3_DONE_RETRY);
-    CHECK_EQ_INT(s3_classify(CURLE_RECV_ERROR, 0, NULL), S3_DONE_RETRY); /* reset */
-    CHECK_EQ_INT(s3_classify(CURLE_OPERATION_TIMEDOUT, 0, NULL), S3_DONE_RETRY);
-    CHECK_EQ_INT(s3_classify(CURLE_GOT_NOTHING, 0, NULL), S3_DONE_RETRY);
-    CHECK_EQ_INT(s3_classify(CURLE_PARTIAL_FILE, 0, NULL), S3_DONE_RETRY);
-    CHECK_EQ_INT(s3_classify(CURLE_URL_MALFORMAT, 0, NULL), S3_DONE_FAIL);
-    CHECK_EQ_INT(s3_classify(CURLE_PEER_FAILED_VERIFICATION, 0, NULL), S3_DONE_FAIL);
-}
-
-UNIT_TEST(s3_backoff_full_jitter_bounds) {
-    CHECK(s3_backoff_ms(1, 0.0) == 0.0);
-    CHECK(s3_backoff_ms(1, 0.999) < 1000.0);
-    CHECK(s3_backoff_ms(1, 0.5) == 500.0);
-    CHECK(s3_backoff_ms(2, 0.5) == 1000.0);
-    CHECK(s3_backoff_ms(3, 1.0) == 4000.0);
-    CHECK(s3_backoff_ms(5, 1.0) == 16000.0);
-    CHECK(s3_backoff_ms(6, 1.0) == 20000.0); /* capped at 20 s */
-    CHECK(s3_backoff_ms(60, 1.0) == 20000.0);
-    for (int r = 1; r < 12; r++)
-        for (double x = 0; x < 1; x += 0.125) {
-            double ms = s3_backoff_ms(r, x);
-            CHECK(ms >= 0 && ms <= 20000.0);
-        }
 }

@@ -8,7 +8,7 @@
  * Files and directories are named relative to the store's root directory when it is open (the
  * kernel then walks the key's components only, not the root's path again for every mkdir and
  * open of tens of thousands of partition files), else by their full path. */
-#include "store/store_impl.h"
+#include "store/local/local_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,7 +46,7 @@ static const char *target_name(const local_sink *l) {
 /* Creates the missing parent directories of name (relative to at), deepest first: with tens of
  * thousands of partition files most parents exist, so this usually costs one mkdir. shown is
  * name's full path, for messages. */
-lake_rc lake__local_make_parents_at(int at, const char *name, const char *shown, lake_error *err) {
+static lake_rc make_parents_at(int at, const char *name, const char *shown, lake_error *err) {
     char *p = lake_xstrdup(name);
     char *slash = strrchr(p, '/');
     lake_rc rc = LAKE_OK;
@@ -56,7 +56,7 @@ lake_rc lake__local_make_parents_at(int at, const char *name, const char *shown,
     if (mkdirat(at, p, 0777) == 0 || errno == EEXIST)
         goto out;
     if (errno == ENOENT)
-        rc = lake__local_make_parents_at(at, p, shown, err);
+        rc = make_parents_at(at, p, shown, err);
     if (!rc && mkdirat(at, p, 0777) != 0 && errno != EEXIST)
         rc = lake_error_set(err, LAKE_ERR_IO, "cannot create the directory of %s: %s", shown,
                             strerror(errno));
@@ -66,19 +66,19 @@ out:
 }
 
 lake_rc lake__local_make_parents(const char *path, lake_error *err) {
-    return lake__local_make_parents_at(AT_FDCWD, path, path, err);
+    return make_parents_at(AT_FDCWD, path, path, err);
 }
 
 static lake_rc open_target(local_sink *l, lake_error *err) {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (l->tmp ? O_TRUNC : O_EXCL);
     if (l->new_dir) {
-        lake_rc rc = lake__local_make_parents_at(l->at, target_name(l), target(l), err);
+        lake_rc rc = make_parents_at(l->at, target_name(l), target(l), err);
         if (rc)
             return rc;
     }
     l->fd = openat(l->at, target_name(l), flags, 0666);
     if (l->fd < 0 && errno == ENOENT) {
-        lake_rc rc = lake__local_make_parents_at(l->at, target_name(l), target(l), err);
+        lake_rc rc = make_parents_at(l->at, target_name(l), target(l), err);
         if (rc)
             return rc;
         l->fd = openat(l->at, target_name(l), flags, 0666);

@@ -1,9 +1,16 @@
-/* S3 backend internals, shared by s3*.c and the unit tests. Layers, bottom up:
+/* S3 backend internals, private to src/store/s3/ (and its unit tests). Layers, bottom up:
+ *   curl_dyn.c   libcurl, loaded on first use (curl_dyn.h)
  *   s3_sha256.c  SHA-256, hex and base64 (payload hashes, DeleteObjects checksum)
- *   s3_config.c  s3:// URLs, AWS settings (env, ~/.aws files, IMDSv2), endpoints
+ *   s3_url.c     s3:// URLs, SigV4 percent-encoding
+ *   s3_config.c  AWS settings: options, environment, ~/.aws files; endpoints
+ *   s3_imds.c    EC2 instance-profile credentials (IMDSv2), the settings' last resort
  *   s3_xml.c     expat parsers for ListObjectsV2, Error, multipart and DeleteObjects replies
- *   s3_http.c    client: curl share handle, request batches on a multi handle, retries, errors
- *   s3.c         the lake_store_ops backend built from batches of requests */
+ *   s3_retry.c   the retry policy: what retries, backoff, attempts, quota (s3_retry.h)
+ *   s3_http.c    client: curl share handle, request batches on a multi handle, errors
+ *   s3_sink.c    multipart uploads and the streaming writer (s3_sink.h)
+ *   s3.c         the lake_store_ops backend built from batches of requests
+ * Uses the backend contract (store/store_impl.h), base/, libcurl (through curl_dyn.h) and
+ * expat; nothing outside src/store/ uses any of it. */
 #ifndef LAKE_S3_INTERNAL_H
 #define LAKE_S3_INTERNAL_H
 
@@ -18,15 +25,23 @@ void s3_sha256(const void *data, size_t len, uint8_t out[32]);
 void s3_hex(const uint8_t *p, size_t n, char *out); /* writes 2n chars + NUL */
 char *s3_base64(const uint8_t *p, size_t n);        /* malloc'ed */
 
-/* ---- s3_config.c ---- */
+/* ---- s3_url.c ---- */
 typedef struct {
     char *bucket;
     char *prefix; /* "" or ending in '/' */
 } s3_url;
 
-/* Parses s3://bucket[/prefix] or s3a://...; the prefix gets a trailing '/'. */
+/* Parses s3://bucket[/prefix] or s3a://...; the prefix gets a trailing '/'. Returns LAKE_OK
+ * (free out with s3_url_free), or LAKE_ERR_INVALID_ARG for another scheme, a missing or an
+ * invalid bucket name (out then holds nothing). */
 lake_rc s3_url_parse(const char *url, s3_url *out, lake_error *err);
 void s3_url_free(s3_url *u);
+
+/* Percent-encodes s as SigV4 wants: unreserved bytes kept, '/' kept when keep_slash. Returns a
+ * malloc'ed string. */
+char *s3_uri_encode(const char *s, bool keep_slash);
+
+/* ---- s3_config.c ---- */
 
 /* Value of key in [section] of an AWS-style INI text, malloc'ed, or NULL. Keys match without
  * regard to case; indented lines (nested settings such as "s3 =\n  addressing_style = path")
@@ -48,12 +63,23 @@ typedef struct {
 lake_rc s3_config_apply_files(s3_config *cfg, const char *cred_text, const char *config_text,
                               const char *profile, bool profile_explicit, lake_error *err);
 
-/* Resolves the full configuration from options, environment, files and (last) IMDSv2. */
+/* Resolves the full configuration from options, environment, files and (last) IMDSv2. Returns
+ * LAKE_OK (free cfg with s3_config_free); LAKE_ERR_AUTH when requests are to be signed and no
+ * place gave credentials, or AWS_PROFILE names a missing profile; LAKE_ERR_INVALID_ARG for an
+ * endpoint that is not http(s). cfg holds nothing after a failure. */
 lake_rc s3_config_resolve(s3_config *cfg, const lake_store_options *o, lake_error *err);
 void s3_config_free(s3_config *cfg);
 
-/* Percent-encodes s as SigV4 wants: unreserved bytes kept, '/' kept when keep_slash. */
-char *s3_uri_encode(const char *s, bool keep_slash);
+/* ---- s3_imds.c ---- */
+
+/* Room for s3_imds_credentials's reason: curl's message and the address and step around it. */
+#define S3_IMDS_WHY_SIZE 512
+
+/* Fills cfg's credentials from the EC2 instance profile (IMDSv2, at AWS_EC2_METADATA_SERVICE_
+ * ENDPOINT or 169.254.169.254) within one second in all. Returns true, or false with what failed
+ * in why ("; EC2 instance metadata at <address>: <step> request failed: <reason>", never a token
+ * or key). */
+bool s3_imds_credentials(s3_config *cfg, char *why, size_t why_len);
 
 /* ---- s3_xml.c ---- */
 typedef struct {
@@ -64,7 +90,8 @@ typedef struct {
     bool truncated;
 } s3_list_page;
 
-/* Parses a ListObjectsV2 reply. */
+/* Parses a ListObjectsV2 reply. Returns LAKE_OK (free page with s3_list_page_free), or
+ * LAKE_ERR_PARSE for a malformed reply (page then holds nothing). */
 lake_rc s3_xml_list(const void *xml, size_t len, s3_list_page *page, lake_error *err);
 void s3_list_page_free(s3_list_page *page);
 
@@ -83,17 +110,6 @@ bool s3_xml_delete_errors(const void *xml, size_t len, char **key, char **code, 
 void s3_xml_escape(lake_buf *b, const char *s);
 
 /* ---- s3_http.c ---- */
-typedef enum { S3_DONE_OK, S3_DONE_RETRY, S3_DONE_FAIL } s3_verdict;
-
-/* How the AWS SDKs' standard retry mode treats an outcome: transport errors (resets, timeouts,
- * refused connections), 5xx, 429 and throttling/transient error codes retry; the rest is final.
- * code is the service's error Code or NULL. */
-s3_verdict s3_classify(int curl_code, long status, const char *code);
-
-/* Delay before retry number `retry` (1 = after the first failure): full jitter,
- * rand01 * min(2^(retry-1) s, 20 s), in milliseconds. */
-double s3_backoff_ms(int retry, double rand01);
-
 typedef struct s3_client s3_client;
 typedef struct s3_req s3_req;
 typedef struct s3_batch s3_batch;

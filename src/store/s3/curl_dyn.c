@@ -1,7 +1,7 @@
 /* Loading libcurl on first use (see curl_dyn.h). */
 #include <curl/curl.h>
 
-#include "store/curl_dyn.h"
+#include "store/s3/curl_dyn.h"
 
 #include <dlfcn.h>
 #include <pthread.h>

@@ -1,6 +1,6 @@
 /* SHA-256 (FIPS 180-4) for S3 payload hashes and the DeleteObjects checksum, plus hex and base64.
  * Written here so the S3 backend needs no crypto library beyond what libcurl signs with. */
-#include "store/s3_internal.h"
+#include "store/s3/s3_internal.h"
 
 #include <string.h>
 

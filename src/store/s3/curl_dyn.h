@@ -5,7 +5,7 @@
  *
  * Include this after <curl/curl.h> in the files that call libcurl: the curl_* names below then
  * call through lake__curl, which lake__curl_load fills once. Nothing may call them before a
- * successful lake__curl_load. */
+ * successful lake__curl_load. Private to src/store/s3/; uses libdl and pthreads only. */
 #ifndef LAKE_CURL_DYN_H
 #define LAKE_CURL_DYN_H
 

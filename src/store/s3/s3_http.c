@@ -1,11 +1,12 @@
 /* The S3 request engine. A client holds the settings and a curl share handle, so connections, DNS
  * answers and TLS sessions are reused by every call and thread. Each store call runs its
  * requests as one batch on its own multi handle: up to max_concurrency in flight (counted across
- * the client), each retried as the AWS SDKs' standard mode retries, signed by curl (SigV4) with
- * x-amz-content-sha256 computed here. */
+ * the client), each retried as the AWS SDKs' standard mode retries (the policy: s3_retry.c),
+ * signed by curl (SigV4) with x-amz-content-sha256 computed here. */
 #include "base/clock.h"
-#include "store/curl_dyn.h"
-#include "store/s3_internal.h"
+#include "store/s3/curl_dyn.h"
+#include "store/s3/s3_internal.h"
+#include "store/s3/s3_retry.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -17,10 +18,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#define RETRY_QUOTA 500 /* standard mode: retry tokens per client */
-#define RETRY_COST 5
-#define TIMEOUT_RETRY_COST 10
-#define MAX_BACKOFF_MS 20000.0
 #define ERROR_BODY_CAP (64u << 10)
 
 struct s3_client {
@@ -42,8 +39,7 @@ struct s3_client {
     pthread_mutex_t wait_lock;
     s3_batch *waiters; /* batches with requests held back by max_concurrency */
     atomic_int n_waiters;
-    atomic_int retry_tokens;
-    atomic_uint_fast64_t rng;
+    s3_retry_state retry; /* quota and jitter, shared by every batch */
 };
 
 struct s3_batch {
@@ -59,74 +55,6 @@ struct s3_batch {
     bool waiting; /* in c->waiters */
     s3_batch *next_waiter;
 };
-
-/* ---- retry policy (pure) ---- */
-
-static bool code_is(const char *code, const char *const *list) {
-    for (; code && *list; list++)
-        if (!strcmp(code, *list))
-            return true;
-    return false;
-}
-
-s3_verdict s3_classify(int curl_code, long status, const char *code) {
-    static const char *const retry_codes[] = {"SlowDown",
-                                              "Throttling",
-                                              "ThrottlingException",
-                                              "RequestLimitExceeded",
-                                              "RequestThrottled",
-                                              "TooManyRequestsException",
-                                              "BandwidthLimitExceeded",
-                                              "RequestTimeout",
-                                              "RequestTimeoutException",
-                                              "PriorRequestNotComplete",
-                                              "InternalError",
-                                              "ServiceUnavailable",
-                                              "TransactionInProgressException",
-                                              "EC2ThrottledException",
-                                              "ProvisionedThroughputExceededException",
-                                              NULL};
-    switch ((CURLcode)curl_code) {
-    case CURLE_OK:
-        break;
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_SSL_CONNECT_ERROR:
-        return S3_DONE_RETRY;
-    default:
-        return S3_DONE_FAIL;
-    }
-    if (status >= 200 && status < 300)
-        return S3_DONE_OK;
-    if (status >= 500 || status == 429 || code_is(code, retry_codes))
-        return S3_DONE_RETRY;
-    return S3_DONE_FAIL;
-}
-
-double s3_backoff_ms(int retry, double rand01) {
-    double cap = 1000.0;
-    for (int i = 1; i < retry && cap < MAX_BACKOFF_MS; i++)
-        cap *= 2;
-    if (cap > MAX_BACKOFF_MS)
-        cap = MAX_BACKOFF_MS;
-    return rand01 * cap;
-}
-
-static double client_rand(s3_client *c) {
-    /* splitmix64 over a shared counter: lock-free and good enough for jitter */
-    uint64_t z = atomic_fetch_add(&c->rng, 0x9e3779b97f4a7c15ull) + 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    return (double)(z >> 11) / 9007199254740992.0;
-}
 
 /* ---- client ---- */
 
@@ -175,10 +103,7 @@ lake_rc s3_client_create(const char *url, const lake_store_options *o, s3_client
     }
     c->max_concurrency =
         o && o->max_concurrency > 0 ? o->max_concurrency : LAKE_S3_DEFAULT_MAX_CONCURRENCY;
-    c->max_attempts = o && o->max_attempts > 0 ? o->max_attempts : LAKE_S3_DEFAULT_MAX_ATTEMPTS;
-    const char *env_attempts = getenv("AWS_MAX_ATTEMPTS"); /* as the AWS CLI reads it */
-    if (!(o && o->max_attempts > 0) && env_attempts && atoi(env_attempts) > 0)
-        c->max_attempts = atoi(env_attempts);
+    c->max_attempts = s3_retry_max_attempts(o ? o->max_attempts : 0, getenv("AWS_MAX_ATTEMPTS"));
     c->verbose = o && o->verbose;
     c->sign = !(o && o->no_sign_request);
     c->sigv4 = lake_xasprintf("aws:amz:%s:s3", c->cfg.region);
@@ -186,8 +111,7 @@ lake_rc s3_client_create(const char *url, const lake_store_options *o, s3_client
     if (c->cfg.session_token)
         c->token_header = lake_xasprintf("x-amz-security-token: %s", c->cfg.session_token);
     atomic_init(&c->inflight, 0);
-    atomic_init(&c->retry_tokens, RETRY_QUOTA);
-    atomic_init(&c->rng, (uint64_t)(lake_now() * 1e9) ^ (uint64_t)(uintptr_t)c);
+    s3_retry_init(&c->retry, (uint64_t)(lake_now() * 1e9) ^ (uint64_t)(uintptr_t)c);
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
         pthread_mutex_init(&c->share_locks[i], NULL);
     pthread_mutex_init(&c->pool_lock, NULL);
@@ -624,26 +548,18 @@ static void finish(s3_batch *b, s3_req *r, CURLcode cc) {
         else
             fprintf(stderr, " -> %ld (attempt %d)\n", r->status, r->attempts);
     }
-    if (v == S3_DONE_RETRY && r->attempts < c->max_attempts && !b->cancelled) {
-        int cost = cc == CURLE_OPERATION_TIMEDOUT ? TIMEOUT_RETRY_COST : RETRY_COST;
-        if (atomic_fetch_sub(&c->retry_tokens, cost) >= cost) {
-            if (r->out)
-                lake_buf_resize(r->out, r->out_start);
-            r->not_before = lake_now() + s3_backoff_ms(r->attempts, client_rand(c)) / 1000.0;
-            r->next = b->delayed;
-            b->delayed = r;
-            return;
-        }
-        atomic_fetch_add(&c->retry_tokens, cost); /* quota spent: no retry */
+    if (!b->cancelled && s3_retry_take(&c->retry, v, (int)cc, r->attempts, c->max_attempts)) {
+        if (r->out)
+            lake_buf_resize(r->out, r->out_start);
+        r->not_before = lake_now() + s3_retry_delay_ms(&c->retry, r->attempts) / 1000.0;
+        r->next = b->delayed;
+        b->delayed = r;
+        return;
     }
-    if (v == S3_DONE_OK) {
-        int t = atomic_load(&c->retry_tokens);
-        int refund = r->attempts > 1 ? RETRY_COST : 1;
-        if (t < RETRY_QUOTA)
-            atomic_fetch_add(&c->retry_tokens, t + refund > RETRY_QUOTA ? RETRY_QUOTA - t : refund);
-    } else if (r->out) {
+    if (v == S3_DONE_OK)
+        s3_retry_success(&c->retry, r->attempts);
+    else if (r->out)
         lake_buf_resize(r->out, r->out_start);
-    }
     if (r->done)
         r->done(b, r);
 }

@@ -1,9 +1,9 @@
-/* S3 multipart uploads and the streaming writer built on them (src/store/s3_sink.c), shared with
- * the whole-object put of src/store/s3.c. */
+/* S3 multipart uploads and the streaming writer built on them (s3_sink.c), shared with the
+ * whole-object put of s3.c. Private to src/store/s3/; uses the request engine (s3_internal.h). */
 #ifndef LAKE_S3_SINK_H
 #define LAKE_S3_SINK_H
 
-#include "store/s3_internal.h"
+#include "store/s3/s3_internal.h"
 
 /* S3 accepts at most this many parts in one upload. */
 #define S3_MAX_PARTS 10000

@@ -1,6 +1,6 @@
 /* The few S3 XML replies lake reads, parsed with expat: each parser sees every leaf element as
  * (path, text), e.g. ("/ListBucketResult/Contents/Key", "song_data/A/x.json"), entities decoded. */
-#include "store/s3_internal.h"
+#include "store/s3/s3_internal.h"
 
 #include <expat.h>
 #include <stdlib.h>

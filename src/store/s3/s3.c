@@ -4,8 +4,8 @@
  *  - put sends one PUT up to 16 MiB, else a multipart upload that is aborted on failure;
  *  - delete_prefix lists, then deletes in DeleteObjects batches of 1000.
  * Keys given to and returned from the store are relative to the URL's prefix. */
-#include "store/s3_internal.h"
-#include "store/s3_sink.h"
+#include "store/s3/s3_internal.h"
+#include "store/s3/s3_sink.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -232,11 +232,6 @@ static lake_rc s3_get(lake_store *s, const char *key, lake_buf *out, lake_error 
 
 /* ---- put ---- */
 
-/* Runs one request to its end in a batch of its own; r->resp keeps the reply. */
-static lake_rc run_one(s3_client *c, s3_req *r, const char *what, lake_error *err) {
-    return s3_run_one(c, r, what, err);
-}
-
 /* The object is in memory already: every part goes in one parallel batch. */
 static lake_rc put_multipart(s3_client *c, const char *key, const uint8_t *data, size_t len,
                              lake_error *err) {
@@ -266,7 +261,7 @@ static lake_rc s3_put(lake_store *s, const char *key, const void *data, size_t l
         s3_req *r = req_new("PUT", lake_xstrdup(k), NULL);
         r->body = data ? data : (const uint8_t *)"";
         r->body_len = len;
-        rc = run_one(c, r, "PUT", err);
+        rc = s3_run_one(c, r, "PUT", err);
         req_free(r);
     }
     free(k);
@@ -287,7 +282,7 @@ static lake_rc s3_writer_open(lake_store *s, const char *key, unsigned flags,
 static lake_rc s3_del(lake_store *s, const char *key, lake_error *err) {
     s3_req *r = req_new("DELETE", full_key(s, key), NULL);
     lake_error e = {0};
-    lake_rc rc = run_one(client_of(s), r, "DELETE", &e);
+    lake_rc rc = s3_run_one(client_of(s), r, "DELETE", &e);
     req_free(r);
     if (rc == LAKE_ERR_NOT_FOUND && !strstr(e.msg, "NoSuchBucket"))
         return LAKE_OK;
@@ -387,7 +382,7 @@ static const lake_store_ops s3_ops = {
     .put = s3_put,
     .del = s3_del,
     .del_prefix = s3_del_prefix,
-    /* no rename_prefix: S3 cannot move a prefix at once; the ETL commits directly */
+    /* no rename_prefix: S3 cannot move a prefix at once; the engine commits directly */
     .writer_open = s3_writer_open,
     .close = s3_close,
 };
@@ -398,7 +393,7 @@ static lake_rc check_bucket(s3_client *c, lake_error *err) {
     s3_req *r = req_new("HEAD", NULL, NULL);
     r->label = "";
     lake_error e = {0};
-    lake_rc rc = run_one(c, r, "HEAD", &e);
+    lake_rc rc = s3_run_one(c, r, "HEAD", &e);
     req_free(r);
     if (rc == LAKE_ERR_NOT_FOUND)
         return lake_error_set(err, rc, "bucket %s does not exist (%s)", s3_client_url(c)->bucket,

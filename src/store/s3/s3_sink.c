@@ -5,7 +5,7 @@
  * multipart upload and sends parts of LAKE_S3_PART_SIZE, S3_SINK_BATCH at a time in parallel,
  * so it holds at most S3_SINK_BATCH parts plus the piece being written. A failure or an abort
  * aborts the upload: no parts stay behind to be billed. */
-#include "store/s3_sink.h"
+#include "store/s3/s3_sink.h"
 
 #include <stdlib.h>
 #include <string.h>
