@@ -8,6 +8,8 @@
 
 #include "lake/common.h"
 
+/* The codecs lake writes, for these functions and for the Parquet writer's options
+ * (pq_options.codec in lake/parquet.h; its footer maps them to Parquet's CompressionCodec). */
 typedef enum {
     LAKE_CODEC_NONE = 0,
     LAKE_CODEC_SNAPPY,

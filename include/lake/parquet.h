@@ -1,20 +1,14 @@
-/* Parquet writer (and, later, footer reader). Knows nothing of S3 or of the Sparkify tables:
- * it turns typed columns into the bytes of a complete Parquet file. */
+/* Parquet writer: turns typed columns (lake/table.h) into the bytes of a complete Parquet file,
+ * handed in order to a sink the caller provides. Knows nothing of stores, S3 or the Sparkify
+ * tables; the codecs are those of lake/codec.h. Reading a file's footer back is lake/pqread.h. */
 #ifndef LAKE_PARQUET_H
 #define LAKE_PARQUET_H
 
+#include "lake/codec.h"
 #include "lake/common.h"
 #include "lake/table.h"
 
 #include <stdbool.h>
-
-typedef enum {
-    PQ_CODEC_NONE = 0,
-    PQ_CODEC_SNAPPY,
-    PQ_CODEC_GZIP,
-    PQ_CODEC_ZSTD,
-    PQ_CODEC_LZ4_RAW
-} pq_codec;
 
 /* How LAKE_T_TIMESTAMP_US columns are stored. */
 typedef enum {
@@ -32,7 +26,7 @@ typedef enum { PQ_SPARK_NEVER, PQ_SPARK_AUTO, PQ_SPARK_ALWAYS } pq_spark_mode;
 lake_rc pq_parse_spark_mode(const char *s, pq_spark_mode *out, lake_error *err);
 
 typedef struct {
-    pq_codec codec;
+    lake_codec codec;        /* page compression (snappy) */
     int level;               /* codec level; 0 = the codec's default */
     const char *created_by;  /* e.g. "lake version 0.1.0 (build abc123)"; NULL = that default */
     int64_t row_group_bytes; /* cut a row group once its rows' PLAIN size reaches this (128 MiB) */
@@ -64,7 +58,7 @@ lake_rc pq_options_check(const pq_options *o, lake_error *err);
 
 /* Parses "snappy", "none"/"uncompressed", "gzip", "zstd", "lz4_raw" (case-insensitive).
  * Returns LAKE_ERR_INVALID_ARG with a message listing the accepted names otherwise. */
-lake_rc pq_codec_parse(const char *name, pq_codec *out, lake_error *err);
+lake_rc pq_codec_parse(const char *name, lake_codec *out, lake_error *err);
 
 /* Parses "micros", "millis" or "int96" (case-insensitive). Returns LAKE_ERR_INVALID_ARG with a
  * message listing the accepted names otherwise. */
@@ -77,7 +71,7 @@ lake_rc pq_parse_size(const char *text, int64_t min, int64_t max, int64_t *out, 
 
 /* The codec's name as Spark puts it in file names: "snappy", "gz", "zstd", "lz4raw", or NULL for
  * none (Spark writes no codec part then: part-...-c000.parquet). */
-const char *pq_codec_file_tag(pq_codec c);
+const char *pq_codec_file_tag(lake_codec c);
 
 /* Receives the bytes of a file in order, as pq_write_stream produces them. Returns LAKE_OK, or
  * an error (detail in err) that stops the write. */

@@ -1,11 +1,12 @@
 /* libFuzzer target for the Parquet footer reader (lake/pqread.h).
  *
- * Build and run (from the repository root):
+ * tests/fuzz/run.sh builds and runs it against the whole library; alone (from the repository
+ * root), the reader needs only src/parquet/read/ and a few base files:
  *   mkdir -p build/fuzz
  *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
  *       -Iinclude -Isrc -D_GNU_SOURCE -o build/fuzz/fuzz_footer tests/fuzz/fuzz_footer.c \
- *       src/parquet/reader_thrift.c src/parquet/reader_meta.c src/parquet/reader_value.c \
- *       src/common/alloc.c src/common/arena.c src/common/buf.c src/common/error.c -lz -lm
+ *       src/parquet/read/reader_*.c src/base/alloc.c src/base/arena.c src/base/buf.c \
+ *       src/base/civil.c src/base/error.c -lz -lm
  *   mkdir -p build/fuzz/corpus_footer
  *   build/fuzz/fuzz_footer -max_total_time=300 -max_len=8192 build/fuzz/corpus_footer \
  *       tests/fuzz/corpus_footer

@@ -3,9 +3,9 @@
 #include "unit.h"
 
 #include "lake/parquet.h"
-#include "parquet/delta.h"
-#include "parquet/dict.h"
-#include "parquet/footer.h"
+#include "parquet/write/writer_delta.h"
+#include "parquet/write/writer_dict.h"
+#include "parquet/write/writer_footer.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -183,13 +183,13 @@ UNIT_TEST(parquet_levels_checked) {
     o.level = 5;
     CHECK_EQ_INT(pq_write_table(cols, 1, NULL, 1, &o, &out, &err), LAKE_ERR_INVALID_ARG);
     CHECK(strstr(err.msg, "snappy") != NULL);
-    o.codec = PQ_CODEC_ZSTD;
+    o.codec = LAKE_CODEC_ZSTD;
     o.level = 19;
     CHECK_EQ_INT(pq_write_table(cols, 1, NULL, 1, &o, &out, &err), LAKE_OK);
     o.level = 99;
     lake_buf_free(&out);
     CHECK_EQ_INT(pq_write_table(cols, 1, NULL, 1, &o, &out, &err), LAKE_ERR_INVALID_ARG);
-    o.codec = PQ_CODEC_GZIP;
+    o.codec = LAKE_CODEC_GZIP;
     o.level = 10;
     CHECK_EQ_INT(pq_write_table(cols, 1, NULL, 1, &o, &out, &err), LAKE_ERR_INVALID_ARG);
     CHECK_EQ_INT(out.len, 0);
@@ -213,7 +213,7 @@ UNIT_TEST(parquet_timestamp_layouts) {
     const lake_col *cols[] = {&c};
     pq_options o;
     pq_options_default(&o);
-    o.codec = PQ_CODEC_NONE;
+    o.codec = LAKE_CODEC_NONE;
     o.dictionary = o.delta = false;
     lake_buf out = {0};
     lake_error err = {0};

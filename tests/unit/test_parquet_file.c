@@ -184,7 +184,7 @@ static lake_buf file;
 static bool plain_only; /* PLAIN values only: no dictionary, no delta */
 
 static int write_file(const lake_col *const *cols, size_t ncols, const uint32_t *rows, size_t nrows,
-                      pq_codec codec) {
+                      lake_codec codec) {
     pq_options o;
     lake_error err = {0};
     pq_options_default(&o);
@@ -240,7 +240,7 @@ UNIT_TEST(parquet_file_footer_structure) {
     lake_col_push_i64(&cl, INT64_MAX);
     lake_col_push_i64(&cl, 0);
     const lake_col *cols[] = {&ci, &cs, &cd, &ct, &cl};
-    CHECK_EQ_INT(write_file(cols, 5, NULL, 3, PQ_CODEC_NONE), LAKE_OK);
+    CHECK_EQ_INT(write_file(cols, 5, NULL, 3, LAKE_CODEC_NONE), LAKE_OK);
     int r = footer();
 
     CHECK_EQ_INT(ival(at(r, 1, 1)), 1);       /* version */
@@ -349,7 +349,7 @@ UNIT_TEST(parquet_file_no_minmax_when_all_nan_or_null) {
     lake_col_push_null(&cs);
     lake_col_push_null(&cs);
     const lake_col *cols[] = {&cd, &cs};
-    CHECK_EQ_INT(write_file(cols, 2, NULL, 2, PQ_CODEC_SNAPPY), LAKE_OK);
+    CHECK_EQ_INT(write_file(cols, 2, NULL, 2, LAKE_CODEC_SNAPPY), LAKE_OK);
     int r = footer();
     int s0 = at(r, 6, 4, 0, 1, 0, 3, 12);
     CHECK_EQ_INT(ival(at(s0, 1, 3)), 1);
@@ -368,7 +368,7 @@ UNIT_TEST(parquet_file_zero_rows) {
     lake_col c;
     lake_col_init(&c, "x", LAKE_T_STRING);
     const lake_col *cols[] = {&c};
-    CHECK_EQ_INT(write_file(cols, 1, NULL, 0, PQ_CODEC_SNAPPY), LAKE_OK);
+    CHECK_EQ_INT(write_file(cols, 1, NULL, 0, LAKE_CODEC_SNAPPY), LAKE_OK);
     int r = footer();
     CHECK_EQ_INT(ival(at(r, 1, 3)), 0);
     CHECK_EQ_INT(count(at(r, 1, 4)), 0);
@@ -416,8 +416,7 @@ UNIT_TEST(parquet_file_pages_and_row_order) {
         rows[i] = (uint32_t)(n - 1 - i); /* reverse order */
     }
     const lake_col *cols[] = {&c};
-    static const pq_codec codecs[] = {PQ_CODEC_ZSTD, PQ_CODEC_GZIP, PQ_CODEC_LZ4_RAW};
-    static const lake_codec bcodecs[] = {LAKE_CODEC_ZSTD, LAKE_CODEC_GZIP, LAKE_CODEC_LZ4_RAW};
+    static const lake_codec codecs[] = {LAKE_CODEC_ZSTD, LAKE_CODEC_GZIP, LAKE_CODEC_LZ4_RAW};
     plain_only = true;
     for (int k = 0; k < 3; k++) {
         CHECK_EQ_INT(write_file(cols, 1, rows, n, codecs[k]), LAKE_OK);
@@ -425,7 +424,7 @@ UNIT_TEST(parquet_file_pages_and_row_order) {
         int md = at(r, 5, 4, 0, 1, 0, 3);
         int64_t off = ival(at(md, 1, 9)), total = ival(at(md, 1, 7));
         int64_t first = -1;
-        CHECK_EQ_INT(walk_pages(off, total, bcodecs[k], &first), (int64_t)n);
+        CHECK_EQ_INT(walk_pages(off, total, codecs[k], &first), (int64_t)n);
         CHECK_EQ_INT(first, (int64_t)(n - 1) * 3);
         r = footer(); /* walk_pages reused the node pool */
         CHECK_EQ_INT(ival(at(r, 1, 3)), (int64_t)n);
@@ -462,26 +461,26 @@ UNIT_TEST(parquet_file_rejects_bad_input) {
 }
 
 UNIT_TEST(parquet_codec_names) {
-    pq_codec c = PQ_CODEC_NONE;
+    lake_codec c = LAKE_CODEC_NONE;
     lake_error err = {0};
     CHECK_EQ_INT(pq_codec_parse("SNAPPY", &c, &err), LAKE_OK);
-    CHECK_EQ_INT(c, PQ_CODEC_SNAPPY);
+    CHECK_EQ_INT(c, LAKE_CODEC_SNAPPY);
     CHECK_EQ_INT(pq_codec_parse("uncompressed", &c, &err), LAKE_OK);
-    CHECK_EQ_INT(c, PQ_CODEC_NONE);
+    CHECK_EQ_INT(c, LAKE_CODEC_NONE);
     CHECK_EQ_INT(pq_codec_parse("Lz4_Raw", &c, &err), LAKE_OK);
-    CHECK_EQ_INT(c, PQ_CODEC_LZ4_RAW);
+    CHECK_EQ_INT(c, LAKE_CODEC_LZ4_RAW);
     CHECK_EQ_INT(pq_codec_parse("gzip", &c, &err), LAKE_OK);
-    CHECK_EQ_INT(c, PQ_CODEC_GZIP);
+    CHECK_EQ_INT(c, LAKE_CODEC_GZIP);
     CHECK_EQ_INT(pq_codec_parse("brotli", &c, &err), LAKE_ERR_INVALID_ARG);
     CHECK(strstr(err.msg, "lz4_raw") != NULL);
-    CHECK_EQ_STR(pq_codec_file_tag(PQ_CODEC_SNAPPY), "snappy");
-    CHECK_EQ_STR(pq_codec_file_tag(PQ_CODEC_GZIP), "gz");
-    CHECK_EQ_STR(pq_codec_file_tag(PQ_CODEC_ZSTD), "zstd");
-    CHECK_EQ_STR(pq_codec_file_tag(PQ_CODEC_LZ4_RAW), "lz4raw");
-    CHECK(pq_codec_file_tag(PQ_CODEC_NONE) == NULL);
+    CHECK_EQ_STR(pq_codec_file_tag(LAKE_CODEC_SNAPPY), "snappy");
+    CHECK_EQ_STR(pq_codec_file_tag(LAKE_CODEC_GZIP), "gz");
+    CHECK_EQ_STR(pq_codec_file_tag(LAKE_CODEC_ZSTD), "zstd");
+    CHECK_EQ_STR(pq_codec_file_tag(LAKE_CODEC_LZ4_RAW), "lz4raw");
+    CHECK(pq_codec_file_tag(LAKE_CODEC_NONE) == NULL);
     pq_options o;
     pq_options_default(&o);
-    CHECK_EQ_INT(o.codec, PQ_CODEC_SNAPPY);
+    CHECK_EQ_INT(o.codec, LAKE_CODEC_SNAPPY);
 }
 
 /* ---- a dictionary that overflows in the middle of a chunk written in slices ---- */
@@ -632,7 +631,7 @@ UNIT_TEST(parquet_dictionary_overflow_across_slices) {
     const lake_col *cols[] = {&s, &id};
     pq_options o;
     pq_options_default(&o);
-    o.codec = PQ_CODEC_NONE;
+    o.codec = LAKE_CODEC_NONE;
     lake_error err = {0};
     lake_buf whole;
     lake_buf_init(&whole);

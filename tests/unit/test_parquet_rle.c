@@ -1,7 +1,7 @@
 /* RLE / bit-packed hybrid encoding against hand-worked bytes (Parquet Encodings.md). */
 #include "unit.h"
 
-#include "parquet/rle.h"
+#include "parquet/write/writer_rle.h"
 
 #include <stdint.h>
 #include <stdlib.h>

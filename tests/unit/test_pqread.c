@@ -5,7 +5,7 @@
 
 #include "lake/parquet.h"
 #include "lake/pqread.h"
-#include "parquet/reader_thrift.h"
+#include "parquet/read/reader_thrift.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -210,7 +210,7 @@ UNIT_TEST(pqread_sees_dictionaries_and_crcs) {
     pq_options_default(&o);
     o.dictionary = true;
     o.page_crc = true;
-    o.codec = PQ_CODEC_NONE;
+    o.codec = LAKE_CODEC_NONE;
     size_t len;
     uint8_t *f = write_tbl(3000, &o, &len); /* 5 distinct strings: a dictionary pays */
     pq_file_meta *m = NULL;

@@ -1,7 +1,7 @@
 /* Thrift compact encoder against byte strings worked out by hand from the compact protocol spec. */
 #include "unit.h"
 
-#include "parquet/thrift.h"
+#include "parquet/write/writer_thrift.h"
 
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
 /* Thrift compact protocol decoder (see reader_thrift.h), written from the Thrift compact protocol
  * specification. It trusts nothing in the input. */
-#include "parquet/reader_thrift.h"
+#include "parquet/read/reader_thrift.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -125,6 +125,13 @@ lake_rc pq_td_field(pq_td *d, pq_td_struct *s, int16_t *id, uint8_t *type) {
     *id = (int16_t)fid;
     *type = t;
     return LAKE_OK;
+}
+
+bool pq_td_next_field(pq_td *d, pq_td_struct *s, const char *name, int16_t *id, uint8_t *type) {
+    d->field = name;
+    if (pq_td_field(d, s, id, type))
+        return false;
+    return *type != PQ_TC_STOP;
 }
 
 static lake_rc wrong_type(pq_td *d, uint8_t type, const char *want) {

@@ -1,7 +1,7 @@
-/* RLE / bit-packed hybrid encoder (Parquet Encodings.md), used for definition levels now and for
- * dictionary indices later. */
-#ifndef LAKE_PQ_RLE_H
-#define LAKE_PQ_RLE_H
+/* RLE / bit-packed hybrid encoder (Parquet Encodings.md), for definition levels and dictionary
+ * indices. Uses writer_thrift.h's varints (the run headers). */
+#ifndef LAKE_PQ_WRITER_RLE_H
+#define LAKE_PQ_WRITER_RLE_H
 
 #include "lake/common.h"
 

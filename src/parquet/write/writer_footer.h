@@ -1,10 +1,11 @@
 /* The FileMetaData footer (schema, row groups with their column chunks, column orders, Spark's
- * schema JSON) and the page index structures that precede it. */
-#ifndef LAKE_PQ_FOOTER_H
-#define LAKE_PQ_FOOTER_H
+ * schema JSON) and the page index structures that precede it, encoded from the chunks' metadata
+ * (writer_chunk.h) with writer_thrift.h. Writes into a buffer; writer.c hands it to the sink. */
+#ifndef LAKE_PQ_WRITER_FOOTER_H
+#define LAKE_PQ_WRITER_FOOTER_H
 
 #include "lake/parquet.h"
-#include "parquet/chunk.h"
+#include "parquet/write/writer_chunk.h"
 
 /* One row group as the footer describes it; chunk offsets here are absolute file offsets. */
 typedef struct {
@@ -13,7 +14,7 @@ typedef struct {
 } pq_rowgroup;
 
 /* Parquet CompressionCodec value of c. */
-int32_t pq_codec_thrift(pq_codec c);
+int32_t pq_codec_thrift(lake_codec c);
 
 /* The key Spark stores its schema under, and the JSON it stores there for these columns
  * ({"type":"struct","fields":[...]}), appended to out. */

@@ -1,6 +1,6 @@
-/* Dictionary builder (see dict.h). */
+/* Dictionary builder (see writer_dict.h). */
 #include "base/hash.h"
-#include "parquet/dict.h"
+#include "parquet/write/writer_dict.h"
 
 #include <stdlib.h>
 #include <string.h>

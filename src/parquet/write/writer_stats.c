@@ -1,5 +1,5 @@
-/* Statistics (see stats.h). */
-#include "parquet/stats.h"
+/* Statistics (see writer_stats.h). */
+#include "parquet/write/writer_stats.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,8 +1,8 @@
-/* DELTA_BINARY_PACKED encoder (see delta.h). All delta arithmetic is unsigned so that it wraps
- * as the spec requires instead of overflowing. */
-#include "parquet/delta.h"
+/* DELTA_BINARY_PACKED encoder (see writer_delta.h). All delta arithmetic is unsigned so that it
+ * wraps as the spec requires instead of overflowing. */
+#include "parquet/write/writer_delta.h"
 
-#include "parquet/thrift.h"
+#include "parquet/write/writer_thrift.h"
 
 #define BLOCK 128
 #define MINIBLOCKS 4

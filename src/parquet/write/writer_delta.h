@@ -1,7 +1,8 @@
 /* DELTA_BINARY_PACKED (Encodings.md) for INT32 and INT64 values: blocks of 128 values in 4
- * miniblocks of 32, each miniblock bit-packed with its own width. */
-#ifndef LAKE_PQ_DELTA_H
-#define LAKE_PQ_DELTA_H
+ * miniblocks of 32, each miniblock bit-packed with its own width. Uses writer_thrift.h's varints
+ * (the block headers). */
+#ifndef LAKE_PQ_WRITER_DELTA_H
+#define LAKE_PQ_WRITER_DELTA_H
 
 #include "lake/common.h"
 

@@ -5,14 +5,17 @@
  * values in RLE_DICTIONARY, PLAIN or DELTA_BINARY_PACKED. The encoding is chosen per chunk on its
  * first page (see pq_colenc); a dictionary that outgrows its page limit covers the rows before
  * that point and the rest of the chunk falls back to PLAIN. The encoder appends to any buffer
- * and reports offsets relative to where the chunk starts there. */
-#ifndef LAKE_PQ_CHUNK_H
-#define LAKE_PQ_CHUNK_H
+ * and reports offsets relative to where the chunk starts there.
+ *
+ * Uses the value encoders (writer_dict.h, writer_delta.h, writer_rle.h), writer_stats.h, the
+ * page header encoder (writer_thrift.h) and the block codecs of lake/codec.h. */
+#ifndef LAKE_PQ_WRITER_CHUNK_H
+#define LAKE_PQ_WRITER_CHUNK_H
 
 #include "lake/codec.h"
 #include "lake/parquet.h"
-#include "parquet/dict.h"
-#include "parquet/stats.h"
+#include "parquet/write/writer_dict.h"
+#include "parquet/write/writer_stats.h"
 
 #include <stdbool.h>
 

@@ -1,9 +1,9 @@
-/* Column chunk encoder (see chunk.h). */
-#include "parquet/chunk.h"
+/* Column chunk encoder (see writer_chunk.h). */
+#include "parquet/write/writer_chunk.h"
 
-#include "parquet/delta.h"
-#include "parquet/rle.h"
-#include "parquet/thrift.h"
+#include "parquet/write/writer_delta.h"
+#include "parquet/write/writer_rle.h"
+#include "parquet/write/writer_thrift.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* RLE / bit-packed hybrid encoder. */
-#include "parquet/rle.h"
+#include "parquet/write/writer_rle.h"
 
-#include "parquet/thrift.h"
+#include "parquet/write/writer_thrift.h"
 
 #include <string.h>
 

@@ -7,32 +7,18 @@
  *
  * All inline: a footer is a few hundred of these calls, written once per file of a finely
  * partitioned table, and inlined they fold their constant ids and types (callgrind: 6 % fewer
- * write-stage instructions at bench size M, 12,200 one-row files). */
-#ifndef LAKE_PQ_THRIFT_H
-#define LAKE_PQ_THRIFT_H
+ * write-stage instructions at bench size M, 12,200 one-row files).
+ *
+ * The type codes it shares with the reader's decoder are in parquet/thrift_compact.h. */
+#ifndef LAKE_PQ_WRITER_THRIFT_H
+#define LAKE_PQ_WRITER_THRIFT_H
 
 #include "lake/common.h"
+#include "parquet/thrift_compact.h"
 
 #include <assert.h>
 #include <stdbool.h>
 #include <string.h>
-
-/* Compact protocol type codes, as they appear in field headers and list headers. */
-enum {
-    PQ_TC_STOP = 0,
-    PQ_TC_TRUE = 1, /* in a field header: bool true; in a list header: bool */
-    PQ_TC_FALSE = 2,
-    PQ_TC_BYTE = 3,
-    PQ_TC_I16 = 4,
-    PQ_TC_I32 = 5,
-    PQ_TC_I64 = 6,
-    PQ_TC_DOUBLE = 7,
-    PQ_TC_BINARY = 8,
-    PQ_TC_LIST = 9,
-    PQ_TC_SET = 10,
-    PQ_TC_MAP = 11,
-    PQ_TC_STRUCT = 12
-};
 
 /* Parquet's structures nest at most 5 deep; the margin is for future fields. */
 #define PQ_TC_MAX_DEPTH 16

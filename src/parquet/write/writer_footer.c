@@ -1,23 +1,23 @@
 /* FileMetaData and page index encoders (field ids from parquet.thrift). */
-#include "parquet/footer.h"
+#include "parquet/write/writer_footer.h"
 
-#include "parquet/thrift.h"
+#include "parquet/write/writer_thrift.h"
 
 /* ConvertedType values. */
 enum { PQ_CT_UTF8 = 0, PQ_CT_TIMESTAMP_MILLIS = 9, PQ_CT_TIMESTAMP_MICROS = 10 };
 enum { PQ_OPTIONAL = 1 };
 
-int32_t pq_codec_thrift(pq_codec c) {
+int32_t pq_codec_thrift(lake_codec c) {
     switch (c) {
-    case PQ_CODEC_NONE:
+    case LAKE_CODEC_NONE:
         return 0;
-    case PQ_CODEC_SNAPPY:
+    case LAKE_CODEC_SNAPPY:
         return 1;
-    case PQ_CODEC_GZIP:
+    case LAKE_CODEC_GZIP:
         return 2;
-    case PQ_CODEC_ZSTD:
+    case LAKE_CODEC_ZSTD:
         return 6;
-    case PQ_CODEC_LZ4_RAW:
+    case LAKE_CODEC_LZ4_RAW:
         return 7;
     }
     return 0;
@@ -103,7 +103,8 @@ static void write_encoding_stats(pq_tc *w, const pq_chunk *ch) {
             encoding_stat(w, PQ_PAGE_DATA, e, ch->pages_by_enc[e]);
 }
 
-static void write_column_chunk(pq_tc *w, const pq_coldesc *d, const pq_chunk *ch, pq_codec codec) {
+static void write_column_chunk(pq_tc *w, const pq_coldesc *d, const pq_chunk *ch,
+                               lake_codec codec) {
     pq_tc_struct_begin(w);
     pq_tc_field_i64(w, 2, 0); /* file_offset: deprecated; 0 = no ColumnMetaData outside */
     pq_tc_field_struct(w, 3); /* meta_data */
@@ -138,7 +139,7 @@ static int64_t chunk_start(const pq_chunk *ch) {
 }
 
 static void write_row_group(pq_tc *w, const pq_coldesc *cols, size_t ncols, const pq_rowgroup *rg,
-                            int16_t ordinal, pq_codec codec) {
+                            int16_t ordinal, lake_codec codec) {
     int64_t raw = 0, comp = 0;
     pq_tc_struct_begin(w);
     pq_tc_field_list(w, 1, PQ_TC_STRUCT, ncols);

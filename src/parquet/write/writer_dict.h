@@ -1,7 +1,8 @@
 /* Dictionary builder for one column chunk: maps PLAIN-encoded values to dense indices and keeps
- * the dictionary page body (the distinct values, PLAIN encoded, in first-seen order). */
-#ifndef LAKE_PQ_DICT_H
-#define LAKE_PQ_DICT_H
+ * the dictionary page body (the distinct values, PLAIN encoded, in first-seen order). Uses
+ * base/hash.h only. */
+#ifndef LAKE_PQ_WRITER_DICT_H
+#define LAKE_PQ_WRITER_DICT_H
 
 #include "lake/common.h"
 

@@ -1,12 +1,13 @@
 /* Statistics in the orders Parquet's TYPE_ORDER defines for lake's physical types: signed for
  * INT32/INT64, unsigned byte-wise for BYTE_ARRAY, numeric for DOUBLE with NaN left out and signed
  * zeros widened (min -0.0, max +0.0). INT96 gets only null_count: its TYPE_ORDER is undefined and
- * parquet-java writes no bounds for it either. Used per page and per column chunk. */
-#ifndef LAKE_PQ_STATS_H
-#define LAKE_PQ_STATS_H
+ * parquet-java writes no bounds for it either. Used per page and per column chunk; uses
+ * writer_thrift.h to write the Statistics struct. */
+#ifndef LAKE_PQ_WRITER_STATS_H
+#define LAKE_PQ_WRITER_STATS_H
 
 #include "lake/table.h"
-#include "parquet/thrift.h"
+#include "parquet/write/writer_thrift.h"
 
 /* String bounds longer than this are not written into chunk statistics: a footer is read whole
  * by every reader. */

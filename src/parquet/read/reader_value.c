@@ -1,6 +1,8 @@
 /* Names of Parquet enum values and decoding of statistics values for display (pqread.h). */
 #include "lake/pqread.h"
 
+#include "base/civil.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,25 +125,10 @@ static int64_t floor_div(int64_t a, int64_t b, int64_t *rem) {
     return q;
 }
 
-/* Proleptic Gregorian date of a day count since 1970-01-01 (the era-based method: 400-year
- * cycles of 146097 days, years starting on March 1st so the leap day comes last). */
-static void civil_from_days(int64_t days, int64_t *y, int *m, int *d) {
-    int64_t rem;
-    int64_t z = days + 719468;
-    int64_t era = floor_div(z, 146097, &rem);
-    int64_t doe = rem;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 static void format_date(char *buf, size_t size, int64_t days) {
     int64_t y;
     int m, d;
-    civil_from_days(days, &y, &m, &d);
+    lake_civil_from_days(days, &y, &m, &d);
     snprintf(buf, size, "%04lld-%02d-%02d", (long long)y, m, d);
 }
 

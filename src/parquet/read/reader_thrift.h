@@ -6,22 +6,23 @@
  * included) are skipped. The first error is kept in the decoder (and in its lake_error) and
  * every later call fails fast, so callers may check once per struct.
  *
- * Usage: pq_td_init(); pq_td_struct_begin(); loop pq_td_field() until it reports PQ_TC_STOP,
- * reading each field with pq_td_i32()/... or pq_td_skip() for fields the caller does not know;
- * pq_td_struct_end(). Error messages name the absolute file offset ("truncated footer at byte
- * 57: expected a list header"). */
+ * Usage: pq_td_init(); pq_td_struct_begin(); loop pq_td_field() (or pq_td_next_field()) until
+ * it reports PQ_TC_STOP, which also leaves the struct, reading each field with pq_td_i32()/...
+ * or pq_td_skip() for fields the caller does not know. Error messages name the absolute file
+ * offset ("truncated footer at byte 57: expected a list header").
+ *
+ * Owns: the decoder state (pq_td). Uses: parquet/thrift_compact.h (type codes), lake/common.h. */
 #ifndef LAKE_PQ_READER_THRIFT_H
 #define LAKE_PQ_READER_THRIFT_H
 
 #include "lake/common.h"
-#include "parquet/thrift.h"
+#include "parquet/thrift_compact.h"
 
 #include <stdbool.h>
 
 /* Parquet structures nest at most 6 deep (FileMetaData.row_groups.columns.meta_data.statistics);
  * lists add one level each. Anything deeper is corrupt, not a future format. */
 #define PQ_TD_MAX_DEPTH 32
-#define PQ_TC_UUID 13
 
 typedef struct {
     const uint8_t *start; /* first byte of the encoded data */
@@ -59,6 +60,11 @@ lake_rc pq_td_struct_begin(pq_td *d, pq_td_struct *s);
 /* Reads the next field header. At the stop byte sets *type = PQ_TC_STOP and leaves the struct.
  * For bool fields *type is PQ_TC_TRUE or PQ_TC_FALSE (the value lives in the header). */
 lake_rc pq_td_field(pq_td *d, pq_td_struct *s, int16_t *id, uint8_t *type);
+/* pq_td_field for a loop over a struct's fields, `while (pq_td_next_field(d, &s, "RowGroup",
+ * &id, &t)) switch (id) {...}`: names the struct in messages (d->field = name), then reads the
+ * next field header. Returns true for a field to read, false at the struct's end or on an error
+ * (check d->rc after the loop). */
+bool pq_td_next_field(pq_td *d, pq_td_struct *s, const char *name, int16_t *id, uint8_t *type);
 
 /* Value readers. `type` is the field type from pq_td_field or a list's element type; a value of
  * another type is an error (the caller names the field in a prefix). Integer readers accept any

@@ -1,150 +1,17 @@
-/* pq_write_stream (one Parquet file per call, streamed to a sink chunk by chunk), pq_write_table
- * and the option parsers. */
+/* pq_write_stream (one Parquet file per call, streamed to a sink chunk by chunk), the pq_stream
+ * API it is built on, and pq_write_table. The options' defaults and parsers are in
+ * writer_options.c. */
 #include "lake/parquet.h"
 
 #include "lake/codec.h"
 #include "base/tempfile.h"
-#include "parquet/footer.h"
+#include "parquet/write/writer_footer.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
-
-void pq_options_default(pq_options *o) {
-    memset(o, 0, sizeof *o);
-    o->codec = PQ_CODEC_SNAPPY;
-    o->level = 0;
-    o->created_by = NULL;
-    o->row_group_bytes = PQ_DEFAULT_ROW_GROUP_BYTES;
-    o->page_bytes = PQ_DEFAULT_PAGE_BYTES;
-    o->page_rows = PQ_DEFAULT_PAGE_ROWS;
-    o->timestamp_type = PQ_TS_MICROS;
-    o->dictionary = true;
-    o->delta = true;
-    o->page_index = true;
-    o->page_crc = true;
-    o->spark_metadata = PQ_SPARK_AUTO;
-    o->spill_bytes = PQ_DEFAULT_SPILL_BYTES;
-}
-
-static const struct {
-    const char *name;
-    pq_codec codec;
-} codec_names[] = {
-    {"snappy", PQ_CODEC_SNAPPY}, {"none", PQ_CODEC_NONE}, {"uncompressed", PQ_CODEC_NONE},
-    {"gzip", PQ_CODEC_GZIP},     {"zstd", PQ_CODEC_ZSTD}, {"lz4_raw", PQ_CODEC_LZ4_RAW},
-};
-
-lake_rc pq_codec_parse(const char *name, pq_codec *out, lake_error *err) {
-    for (size_t i = 0; name && i < sizeof codec_names / sizeof codec_names[0]; i++) {
-        if (strcasecmp(name, codec_names[i].name) == 0) {
-            *out = codec_names[i].codec;
-            return LAKE_OK;
-        }
-    }
-    return lake_error_set(err, LAKE_ERR_INVALID_ARG,
-                          "unknown codec '%s' (expected snappy, none, uncompressed, gzip, zstd or "
-                          "lz4_raw)",
-                          name ? name : "");
-}
-
-lake_rc pq_parse_timestamp_type(const char *name, pq_ts_type *out, lake_error *err) {
-    static const struct {
-        const char *name;
-        pq_ts_type t;
-    } names[] = {{"micros", PQ_TS_MICROS}, {"millis", PQ_TS_MILLIS}, {"int96", PQ_TS_INT96}};
-    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++) {
-        if (strcasecmp(name, names[i].name) == 0) {
-            *out = names[i].t;
-            return LAKE_OK;
-        }
-    }
-    return lake_error_set(err, LAKE_ERR_INVALID_ARG,
-                          "unknown timestamp type '%s' (expected micros, millis or int96)",
-                          name ? name : "");
-}
-
-lake_rc pq_parse_spark_mode(const char *name, pq_spark_mode *out, lake_error *err) {
-    static const char *const names[] = {"never", "auto", "always"};
-    for (int i = 0; name && i < 3; i++) {
-        if (strcasecmp(name, names[i]) == 0) {
-            *out = (pq_spark_mode)i;
-            return LAKE_OK;
-        }
-    }
-    return lake_error_set(err, LAKE_ERR_INVALID_ARG,
-                          "unknown --spark-metadata value '%s' (expected auto, always or never)",
-                          name ? name : "");
-}
-
-lake_rc pq_parse_size(const char *text, int64_t min, int64_t max, int64_t *out, lake_error *err) {
-    static const struct {
-        const char *suffix;
-        int shift;
-    } units[] = {{"", 0},    {"b", 0},    {"k", 10}, {"kb", 10}, {"kib", 10}, {"m", 20},
-                 {"mb", 20}, {"mib", 20}, {"g", 30}, {"gb", 30}, {"gib", 30}};
-    const char *p = text ? text : "";
-    char *end = NULL;
-    if (!isdigit((unsigned char)*p))
-        goto bad;
-    errno = 0;
-    unsigned long long v = strtoull(p, &end, 10);
-    if (errno)
-        goto bad;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (strcasecmp(end, units[i].suffix) != 0)
-            continue;
-        if (v > (unsigned long long)INT64_MAX >> units[i].shift)
-            goto bad;
-        int64_t n = (int64_t)(v << units[i].shift);
-        if (n < min || n > max)
-            return lake_error_set(err, LAKE_ERR_INVALID_ARG,
-                                  "size '%s' is outside %lld..%lld bytes", p, (long long)min,
-                                  (long long)max);
-        *out = n;
-        return LAKE_OK;
-    }
-bad:
-    return lake_error_set(err, LAKE_ERR_INVALID_ARG,
-                          "bad size '%s' (expected bytes, optionally with k, m or g, e.g. 128m)",
-                          p);
-}
-
-const char *pq_codec_file_tag(pq_codec c) {
-    switch (c) {
-    case PQ_CODEC_SNAPPY:
-        return "snappy";
-    case PQ_CODEC_GZIP:
-        return "gz";
-    case PQ_CODEC_ZSTD:
-        return "zstd";
-    case PQ_CODEC_LZ4_RAW:
-        return "lz4raw";
-    case PQ_CODEC_NONE:
-        break;
-    }
-    return NULL;
-}
-
-static lake_codec block_codec(pq_codec c) {
-    switch (c) {
-    case PQ_CODEC_SNAPPY:
-        return LAKE_CODEC_SNAPPY;
-    case PQ_CODEC_GZIP:
-        return LAKE_CODEC_GZIP;
-    case PQ_CODEC_ZSTD:
-        return LAKE_CODEC_ZSTD;
-    case PQ_CODEC_LZ4_RAW:
-        return LAKE_CODEC_LZ4_RAW;
-    case PQ_CODEC_NONE:
-        break;
-    }
-    return LAKE_CODEC_NONE;
-}
 
 static lake_rc check_column(const lake_col *c, size_t i, size_t need, lake_error *err) {
     if (!c || !c->name || !c->name[0])
@@ -156,22 +23,6 @@ static lake_rc check_column(const lake_col *c, size_t i, size_t need, lake_error
         return lake_error_set(err, LAKE_ERR_INVALID_ARG,
                               "parquet: column %s has %zu rows, row %zu is asked for", c->name,
                               c->len, need - 1);
-    return LAKE_OK;
-}
-
-lake_rc pq_options_check(const pq_options *opt, lake_error *err) {
-    if ((unsigned)opt->codec > PQ_CODEC_LZ4_RAW)
-        return lake_error_set(err, LAKE_ERR_INVALID_ARG, "parquet: unknown codec %d",
-                              (int)opt->codec);
-    if ((unsigned)opt->timestamp_type > PQ_TS_INT96)
-        return lake_error_set(err, LAKE_ERR_INVALID_ARG, "parquet: unknown timestamp type %d",
-                              (int)opt->timestamp_type);
-    if (opt->row_group_bytes < 0 || opt->page_bytes > INT32_MAX || opt->page_rows > INT32_MAX)
-        return lake_error_set(err, LAKE_ERR_INVALID_ARG,
-                              "parquet: row group or page size out of range");
-    lake_rc rc = lake_codec_check_level(block_codec(opt->codec), opt->level, err);
-    if (rc)
-        return lake_error_prefix(err, "parquet: ");
     return LAKE_OK;
 }
 
@@ -609,7 +460,7 @@ static void file_init(pq_file *f, const pq_coldesc *cols, size_t ncols, const ui
     f->opt = opt;
     borrow(f, reuse);
     f->row_group_bytes = opt->row_group_bytes ? opt->row_group_bytes : PQ_DEFAULT_ROW_GROUP_BYTES;
-    f->enc.codec = block_codec(opt->codec);
+    f->enc.codec = opt->codec;
     f->enc.level = opt->level;
     f->enc.page_bytes = opt->page_bytes ? opt->page_bytes : PQ_DEFAULT_PAGE_BYTES;
     f->enc.page_rows = opt->page_rows ? opt->page_rows : PQ_DEFAULT_PAGE_ROWS;
