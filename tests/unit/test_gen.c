@@ -2,6 +2,7 @@
 #include "unit.h"
 
 #include "gen/gen_emit.h"
+#include "gen/gen_rng.h"
 #include "lake/gen.h"
 #include "lake/store.h"
 
