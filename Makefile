@@ -30,7 +30,7 @@ LAKE := $(O)/lake
 UNIT := $(O)/unit-tests
 PQRT := $(O)/pq-roundtrip
 
-.PHONY: all build run test deps unit e2e asan-test valgrind-test fuzz fuzz-replay format format-check clean bench
+.PHONY: all build run test deps layers unit e2e asan-test valgrind-test fuzz fuzz-replay format format-check clean bench
 
 all: build
 build: $(LAKE)
@@ -75,7 +75,12 @@ e2e: $(LAKE) $(PQRT) $(UNIT)
 	LAKE_BIN=$(abspath $(LAKE)) PQ_ROUNDTRIP_BIN=$(abspath $(PQRT)) \
 	    node --test --test-concurrency=1 tests/e2e/
 
+# Which folder may include which: scripts/layers.txt, explained in docs/architecture.md.
+layers:
+	node scripts/check_layers.mjs src include
+
 test: deps
+	@$(MAKE) --no-print-directory layers
 	@$(MAKE) --no-print-directory build unit
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory asan-test
