@@ -1,5 +1,6 @@
 /* Bad records: collected per worker, merged, sorted by input position and written as NDJSON. */
 #include "engine/ingest/reject.h"
+#include "json/emit.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,59 +55,15 @@ void eng_reject_list_free(eng_reject_list *l) {
     memset(l, 0, sizeof *l);
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if the bytes there are not valid UTF-8. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-    unsigned char c = s[0];
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (!len || len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
-    for (size_t i = 1; i < len; i++)
-        cp = (cp << 6) | (s[i] & 0x3f);
-    static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_cp[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
-
-/* Appends s as a JSON string. Bytes that are not valid UTF-8 become U+FFFD so the rejected file
- * itself is always valid JSON. */
-static void json_string(lake_buf *out, const char *str, size_t n) {
-    const unsigned char *s = (const unsigned char *)str;
-    lake_buf_putc(out, '"');
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        if (c == '"' || c == '\\') {
-            lake_buf_putc(out, '\\');
-            lake_buf_putc(out, c);
-            i++;
-        } else if (c < 0x20) {
-            lake_buf_printf(out, "\\u%04x", c);
-            i++;
-        } else {
-            size_t len = utf8_seq(s + i, n - i);
-            if (len)
-                lake_buf_append(out, s + i, len);
-            else
-                lake_buf_puts(out, "\xef\xbf\xbd");
-            i += len ? len : 1;
-        }
-    }
-    lake_buf_putc(out, '"');
-}
-
 void eng_reject_write(const eng_reject_list *l, lake_buf *out) {
     for (size_t i = 0; i < l->n; i++) {
         const eng_reject *r = &l->items[i];
         lake_buf_puts(out, "{\"source\":");
-        json_string(out, r->source, strlen(r->source));
+        lj_emit_string(out, r->source, strlen(r->source), 0);
         lake_buf_printf(out, ",\"line\":%llu,\"reason\":", (unsigned long long)r->line);
-        json_string(out, r->reason, strlen(r->reason));
+        lj_emit_string(out, r->reason, strlen(r->reason), 0);
         lake_buf_puts(out, ",\"raw\":");
-        json_string(out, r->raw.ptr, r->raw.len);
+        lj_emit_string(out, r->raw.ptr, r->raw.len, 0);
         lake_buf_puts(out, "}\n");
     }
 }
