@@ -12,9 +12,9 @@ static const char gen_usage[] =
     "Writes OUT/song_data/A/B/C/TR....json and OUT/log_data/YYYY/MM/YYYY-MM-DD-events.json.\n"
     "The same options always give byte-identical files.\n"
     "\n"
-    "      --songs N         song records (default 71)\n"
-    "      --events M        log events, all pages (default 8000)\n"
-    "      --seed S          random seed (default 1)\n"
+    "      --songs N         song records (default 1000)\n"
+    "      --events M        log events, all pages (default 10000)\n"
+    "      --seed S          random seed (default 42)\n"
     "      --no-edge-cases   plain data only (no nulls, escapes, unicode, duplicates, .gz/.zst)\n"
     "      --bad-records     add a few records lake run must reject\n"
     "  -h, --help            show this help\n";

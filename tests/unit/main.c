@@ -1,5 +1,6 @@
 #include "unit.h"
 
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdlib.h>
 
@@ -30,6 +31,17 @@ void unit_fail(const char *file, int line, const char *fmt, ...) {
     va_end(ap);
     fputc('\n', stderr);
     current_failed = 1;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void unit_rm_tree(const char *dir) {
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static int by_name(const void *a, const void *b) {

@@ -76,9 +76,7 @@ static void check_protocol(bool direct) {
     lake_store_delete_prefix(out, "songs/", NULL);
     lake_store_close(in);
     lake_store_close(out);
-    char *cmd = lake_xasprintf("rm -rf '%s'", root);
-    CHECK_EQ_INT(system(cmd), 0);
-    free(cmd);
+    unit_rm_tree(root);
     free(inpath);
     free(outpath);
 }

@@ -6,20 +6,8 @@
 #include "lake/gen.h"
 #include "lake/store.h"
 
-#include <ftw.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void rm_tree(const char *dir) {
-    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static char *emit_str(const char *s, int flags) {
     lake_buf b;
@@ -163,9 +151,9 @@ UNIT_TEST(gen_is_deterministic) {
     lake_store_close(s1);
     lake_store_close(s2);
     lake_store_close(s3);
-    rm_tree(d1);
-    rm_tree(d2);
-    rm_tree(d3);
+    unit_rm_tree(d1);
+    unit_rm_tree(d2);
+    unit_rm_tree(d3);
     free(d1);
     free(d2);
     free(d3);
@@ -203,6 +191,6 @@ UNIT_TEST(gen_plain_has_no_edge_files) {
     CHECK_EQ_INT(lines, 300);
     lake_obj_list_free(&l);
     lake_store_close(s);
-    rm_tree(d);
+    unit_rm_tree(d);
     free(d);
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 
 typedef void (*unit_fn)(void);
+/* Removes dir and everything below it (a test's temporary tree); missing is fine. */
+void unit_rm_tree(const char *dir);
 void unit_register(const char *name, unit_fn fn);
 void unit_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
