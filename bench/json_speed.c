@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* The fields src/etl/events.c extracts, in its order. */
+/* The fields src/jobs/sparkify/events.c extracts, in its order. */
 static const char *const fields[] = {
     "page",   "userId", "ts",   "sessionId", "itemInSession", "firstName", "lastName",
     "gender", "level",  "song", "artist",    "length",        "location",  "userAgent"};

@@ -1,4 +1,4 @@
-// libcurl is loaded when the first S3 store opens (src/store/curl_dyn.c): a machine without a
+// libcurl is loaded when the first S3 store opens (src/store/s3/curl_dyn.c): a machine without a
 // usable libcurl.so.4 still runs local pipelines, and an S3 run fails in one line naming the
 // Debian package. The dynamic loader is pointed at a broken libcurl.so.4 with LD_LIBRARY_PATH.
 import assert from 'node:assert/strict';

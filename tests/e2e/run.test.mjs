@@ -212,7 +212,7 @@ describe('lake run on event logs out of time order', () => {
   after(() => tmp?.cleanup());
 
   // The time table's keys are merged from the ascending runs of each worker's timestamps; a
-  // worker with more runs than its share sorts its vector instead (src/etl/facts.c; the merge
+  // worker with more runs than its share sorts its vector instead (src/jobs/sparkify/facts.c; the merge
   // itself is unit-tested in tests/unit/test_time_source.c). Here the events are re-cut into
   // 100 logs in time order, so they make two read batches of at most 64 objects. The second
   // batch holds gzipped logs and is read first; log 10 is reversed (a run per event), and the

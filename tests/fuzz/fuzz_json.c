@@ -1,4 +1,4 @@
-/* libFuzzer target for JSON record extraction (lake/json.h).
+/* libFuzzer target for JSON record extraction (json/json.h).
  *
  * Build and run (from the repository root; B sets tiny stream batches to force many restarts):
  *   mkdir -p build/fuzz
@@ -6,7 +6,7 @@
  *   S="$S -D_GNU_SOURCE -fsanitize=fuzzer-no-link"
  *   B="-DLJ_BATCH_MAX=256 -DLJ_BATCH_MIN=64 -DLJ_SLOW_TAIL=32"
  *   clang++ -std=c++17 $S $B -c src/json/extract.cc -o build/fuzz/extract.o
- *   for f in tests/fuzz/fuzz_json.c $(find src/common -name '*.c'); do
+ *   for f in tests/fuzz/fuzz_json.c $(find src/base -name '*.c'); do
  *       clang -std=c11 $S -c $f -o build/fuzz/$(basename $f .c).o; done
  *   clang++ $S -fsanitize=fuzzer -o build/fuzz/fuzz_json build/fuzz/[a-z]*.o \
  *       -lsimdjson -lm -pthread
