@@ -1,4 +1,4 @@
-/* Decompression of gzip and zstd inputs (see lake/inflate.h), whole or handed to a callback a
+/* Decompression of gzip and zstd inputs (see codec/inflate.h), whole or handed to a callback a
  * chunk at a time. Both decoders write straight into the output buffer; the cap is enforced while
  * decoding, so a small bomb never allocates past max_out + one chunk. */
 #include "codec/inflate.h"

@@ -1,4 +1,4 @@
-// JSON record extraction over simdjson, exposed as the C API of lake/json.h.
+// JSON record extraction over simdjson, exposed as the C API of json/json.h.
 //
 // Two paths share one contract:
 //  - fast: simdjson's DOM document stream (parse_many) over the rest of the buffer. The DOM parse

@@ -1,4 +1,4 @@
-/* JSON record extraction: the only place that knows JSON. A C API over simdjson.
+/* JSON record extraction: the only place that parses JSON. A C API over simdjson.
  *
  * Input is a buffer holding JSON objects one after another: one per line (NDJSON), concatenated
  * (`{..}{..}`), pretty-printed over several lines, or a single object. For each object the caller

@@ -1,4 +1,4 @@
-/* Input decompression by object name (lake/inflate.h): gzip and zstd round trips, multi-member and
+/* Input decompression by object name (codec/inflate.h): gzip and zstd round trips, multi-member and
  * multi-frame inputs, truncation, corruption and the output cap. */
 #include "codec/inflate.h"
 #include "unit.h"

@@ -1,4 +1,4 @@
-/* JSON record extraction (lake/json.h): values, unescaping, numbers, record boundaries, line
+/* JSON record extraction (json/json.h): values, unescaping, numbers, record boundaries, line
  * numbers, malformed records and recovery. */
 #include "json/json.h"
 #include "unit.h"

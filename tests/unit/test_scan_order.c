@@ -1,6 +1,6 @@
-/* eng_scan reads the batches holding a compressed object first (src/engine/ingest/scan.c), yet reports the
- * error of the first object in listing order that failed. Here a plain object early in the
- * listing cannot be fetched and a corrupt .gz at the end cannot be inflated: the .gz batch is
+/* eng_scan reads the batches holding a compressed object first (src/engine/ingest/scan.c), yet
+ * reports the error of the first object in listing order that failed. Here a plain object early in
+ * the listing cannot be fetched and a corrupt .gz at the end cannot be inflated: the .gz batch is
  * read first, and the error still names the early object, on one worker and on two. */
 #include "jobs/sparkify/sparkify.h"
 #include "store/store_impl.h"

@@ -1,6 +1,6 @@
-/* The time table's row source (src/jobs/sparkify/facts.c): whatever the workers' timestamp vectors hold
- * (runs in order, out of order, repeats within and across workers, empty), it gives each distinct
- * timestamp once, ascending, and says how many up front. Checked against qsort + dedup. */
+/* The time table's row source (src/jobs/sparkify/facts.c): whatever the workers' timestamp vectors
+ * hold (runs in order, out of order, repeats within and across workers, empty), it gives each
+ * distinct timestamp once, ascending, and says how many up front. Checked against qsort + dedup. */
 #include "jobs/sparkify/sparkify.h"
 #include "unit.h"
 

@@ -19,7 +19,7 @@
 
 /* An output directory under the store root. */
 typedef struct {
-    const char *name; /* "songs", "_rejected", ... */
+    const char *name; /* a table directory ("_rejected" for the bad records) */
     bool partitioned; /* has partition directories: dynamic mode replaces only those written */
     bool marker;      /* gets a _SUCCESS once committed */
 } eng_commit_table;

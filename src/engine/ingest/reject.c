@@ -33,8 +33,8 @@ void eng_reject_merge(eng_reject_list *dst, eng_reject_list *src) {
     }
 }
 
-/* Song and log rejects number their objects in two listings, so equal ords are told apart by
- * the object's key: the order does not depend on which worker read what. */
+/* Rejects of different inputs number their objects in separate listings, so equal ords are told
+ * apart by the object's key: the order does not depend on which worker read what. */
 static int by_ord(const void *a, const void *b) {
     const eng_reject *x = a, *y = b;
     if (x->ord != y->ord)

@@ -1,9 +1,9 @@
-/* Load of a streamed table (time, songplays): rows come from an eng_rowsrc in final order and go
- * to the Parquet writer in slices of about 1 MiB (pq_stream_append), one file per partition
- * (split at --max-rows-per-file), so memory holds one slice of rows and the compressed pages of
- * one row group, not the table. The row groups are cut where pq_write_stream would cut them over
- * the whole partition, and pages do not depend on the slices, so the files are the ones a table
- * built in memory gives. */
+/* Load of a streamed table (one a job gives as an eng_rowsrc): rows come from an eng_rowsrc in
+ * final order and go to the Parquet writer in slices of about 1 MiB (pq_stream_append), one file
+ * per partition (split at --max-rows-per-file), so memory holds one slice of rows and the
+ * compressed pages of one row group, not the table. The row groups are cut where pq_write_stream
+ * would cut them over the whole partition, and pages do not depend on the slices, so the files are
+ * the ones a table built in memory gives. */
 #include "engine/load/load_job.h"
 
 #include <stdlib.h>
