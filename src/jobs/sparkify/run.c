@@ -2,13 +2,13 @@
  * input object has been read and the bad-record limit checked. */
 #include "base/clock.h"
 #include "base/pool.h"
+#include "base/uuid.h"
 #include "cluster/cluster_commit.h"
 #include "jobs/sparkify/sparkify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 static const char *const table_names[LAKE_TABLE_COUNT] = {"songs", "artists", "users", "time",
@@ -24,21 +24,6 @@ void lake_run_opts_default(lake_run_opts *o) {
     o->max_bad_records = -1;
     o->spill_rows = LAKE_DEFAULT_SPILL_ROWS;
     o->mode = LAKE_WRITE_OVERWRITE;
-}
-
-/* A random (version 4) UUID, as Spark puts in its file names. */
-static void make_run_id(char out[37]) {
-    uint8_t b[16] = {0};
-    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
-        uint64_t x = (uint64_t)(lake_now() * 1e9) ^ ((uint64_t)getpid() << 32);
-        for (int i = 0; i < 16; i++, x = x * 6364136223846793005ULL + 1442695040888963407ULL)
-            b[i] = (uint8_t)(x >> 56);
-    }
-    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
-    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-             b[14], b[15]);
 }
 
 typedef struct {
@@ -272,7 +257,7 @@ lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_r
     run_state r;
     memset(&r, 0, sizeof r);
     memset(sum, 0, sizeof *sum);
-    make_run_id(sum->run_id);
+    lake_uuid_v4(sum->run_id);
     r.threads = pick_threads(o->threads);
     lake_run_opts opts = *o;
     opts.threads = r.threads;
