@@ -27,7 +27,8 @@ typedef enum {
     LAKE_ERR_LIMIT,       /* a hard size limit was exceeded */
     LAKE_ERR_NETWORK,     /* a remote endpoint could not be reached */
     LAKE_ERR_AUTH,        /* credentials were refused */
-    LAKE_ERR_INTERNAL     /* a bug in lake */
+    LAKE_ERR_INTERNAL,    /* a bug in lake */
+    LAKE_ERR_LOCKED       /* another run holds the output */
 } lake_rc;
 
 /* Returns a static, one-phrase description of rc; never NULL. */

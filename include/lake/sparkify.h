@@ -23,7 +23,8 @@ typedef struct {
     /* songplays a thread holds before it sorts them and spills them to a temporary file in
      * $TMPDIR (or /tmp) as one run; 0 = never spill */
     uint64_t spill_rows;
-    bool quiet; /* no progress on stderr */
+    bool quiet;         /* no progress on stderr */
+    double wait_lock_s; /* how long to wait for another run's lock on the output (0: fail) */
 } lake_run_opts;
 
 #define LAKE_DEFAULT_SPILL_ROWS ((uint64_t)1 << 18)

@@ -136,4 +136,26 @@ lake_rc lake_store_rename_prefix(lake_store *s, const char *from, const char *to
 /* True when the backend moves a prefix at once (lake_store_rename_prefix works). */
 bool lake_store_can_rename(const lake_store *s);
 
+/* Puts what is under `from` at `to` in one step, and what was at `to` (if anything) at `from`:
+ * a reader of `to` sees the old or the new set, and never nothing (local stores exchange the two
+ * directories atomically). LAKE_ERR_NOT_FOUND when `from` is empty; LAKE_ERR_UNSUPPORTED where
+ * the backend cannot rename. */
+lake_rc lake_store_swap_prefix(lake_store *s, const char *from, const char *to, lake_error *err);
+
+/* Sets *yes to whether an object key, or any object under the prefix key ("songs/"), exists. */
+lake_rc lake_store_exists(lake_store *s, const char *key, bool *yes, lake_error *err);
+
+/* An exclusive lock on the store for one writer at a time. */
+typedef struct lake_store_lock lake_store_lock;
+
+/* Takes the lock named by key (an object under the root, e.g. "_lake/lock"), recording holder (a
+ * one-line description of who holds it) where the next taker can read it. When another process
+ * holds it, waits up to wait_s seconds (0: fails at once) and then fails with LAKE_ERR_LOCKED and
+ * the holder's description in err. LAKE_ERR_UNSUPPORTED where the backend has no lock. The lock
+ * is held until lake_store_unlock or the process's exit (a killed holder frees it). */
+lake_rc lake_store_lock_take(lake_store *s, const char *key, const char *holder, double wait_s,
+                             lake_store_lock **out, lake_error *err);
+/* Releases a lock; accepts NULL. */
+void lake_store_unlock(lake_store_lock *l);
+
 #endif

@@ -30,6 +30,8 @@ const char *lake_strerror(lake_rc rc) {
         return "access denied";
     case LAKE_ERR_INTERNAL:
         return "internal error";
+    case LAKE_ERR_LOCKED:
+        return "locked by another run";
     }
     return "unknown error";
 }

@@ -22,10 +22,12 @@ static const char run_usage[] =
     "      --spill-rows N         songplays a thread holds before it sorts them and writes\n"
     "                             them to a temporary file in $TMPDIR (default 262144, about\n"
     "                             30 MB; 0 = keep all in memory)\n"
+    "      --wait-lock SECONDS    wait this long for another run writing the same output\n"
+    "                             (default 0: fail at once, naming that run)\n"
     "  -q, --quiet                print no summary\n"
     "  -h, --help                 show this help\n";
 
-enum { OPT_MAX_BAD = 256, OPT_MODE, OPT_SPILL };
+enum { OPT_MAX_BAD = 256, OPT_MODE, OPT_SPILL, OPT_WAIT_LOCK };
 
 static const struct option run_options[] = {
     {"input", required_argument, NULL, 'i'},
@@ -34,6 +36,7 @@ static const struct option run_options[] = {
     {"max-bad-records", required_argument, NULL, OPT_MAX_BAD},
     {"mode", required_argument, NULL, OPT_MODE},
     {"spill-rows", required_argument, NULL, OPT_SPILL},
+    {"wait-lock", required_argument, NULL, OPT_WAIT_LOCK},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     CLI_STORE_LONGOPTS,
@@ -79,6 +82,11 @@ static int parse_option(int c, run_args *a) {
         if (!cli_parse_u64("run", "--spill-rows", optarg, &n))
             return 2;
         a->opts.spill_rows = n;
+        return 0;
+    case OPT_WAIT_LOCK:
+        if (!cli_parse_u64("run", "--wait-lock", optarg, &n))
+            return 2;
+        a->opts.wait_lock_s = (double)n;
         return 0;
     case 'q':
         a->opts.quiet = true;

@@ -88,6 +88,53 @@ lake_rc lake_store_rename_prefix(lake_store *s, const char *from, const char *to
     return s->ops->rename_prefix(s, from, to, err);
 }
 
+lake_rc lake_store_swap_prefix(lake_store *s, const char *from, const char *to, lake_error *err) {
+    if (!s->ops->swap_prefix)
+        return lake_error_set(err, LAKE_ERR_UNSUPPORTED, "%s: cannot swap prefixes", s->url);
+    return s->ops->swap_prefix(s, from, to, err);
+}
+
+/* Without a backend op: list the key as a prefix and look for it or anything under it. */
+lake_rc lake_store_exists(lake_store *s, const char *key, bool *yes, lake_error *err) {
+    if (s->ops->exists)
+        return s->ops->exists(s, key, yes, err);
+    lake_obj_list l = {0};
+    lake_rc rc = lake_store_list(s, key, &l, err);
+    size_t n = strlen(key);
+    *yes = false;
+    for (size_t i = 0; !rc && i < l.n && !*yes; i++)
+        *yes = !strcmp(l.items[i].key, key) || (n && key[n - 1] == '/');
+    lake_obj_list_free(&l);
+    return rc;
+}
+
+struct lake_store_lock {
+    lake_store *s;
+    void *handle;
+};
+
+lake_rc lake_store_lock_take(lake_store *s, const char *key, const char *holder, double wait_s,
+                             lake_store_lock **out, lake_error *err) {
+    *out = NULL;
+    if (!s->ops->lock)
+        return lake_error_set(err, LAKE_ERR_UNSUPPORTED, "%s: no lock", s->url);
+    void *h = NULL;
+    lake_rc rc = s->ops->lock(s, key, holder, wait_s, &h, err);
+    if (!rc) {
+        *out = lake_xcalloc(1, sizeof **out);
+        (*out)->s = s;
+        (*out)->handle = h;
+    }
+    return rc;
+}
+
+void lake_store_unlock(lake_store_lock *l) {
+    if (!l)
+        return;
+    l->s->ops->unlock(l->s, l->handle);
+    free(l);
+}
+
 bool lake_store_can_rename(const lake_store *s) {
     return s->ops->rename_prefix != NULL;
 }

@@ -25,6 +25,14 @@ typedef struct {
     lake_rc (*del)(lake_store *s, const char *key, lake_error *err);
     lake_rc (*del_prefix)(lake_store *s, const char *prefix, lake_error *err);
     lake_rc (*rename_prefix)(lake_store *s, const char *from, const char *to, lake_error *err);
+    /* Optional (with rename_prefix): see lake_store_swap_prefix. */
+    lake_rc (*swap_prefix)(lake_store *s, const char *from, const char *to, lake_error *err);
+    /* Optional: a cheaper lake_store_exists than listing. */
+    lake_rc (*exists)(lake_store *s, const char *key, bool *yes, lake_error *err);
+    /* Optional: see lake_store_lock; *out is the backend's handle, released by unlock. */
+    lake_rc (*lock)(lake_store *s, const char *key, const char *holder, double wait_s, void **out,
+                    lake_error *err);
+    void (*unlock)(lake_store *s, void *handle);
     /* Optional: maps an object read-only (lake_store_map); NULL means objects are read. */
     lake_rc (*map)(lake_store *s, const char *key, lake_view *out, lake_error *err);
     /* Starts a streaming writer for key (see lake_store_writer_open). */

@@ -27,8 +27,9 @@ static size_t count(lake_store *s, const char *prefix, const char *needle) {
     lake_error err = {0};
     size_t n = 0;
     CHECK_EQ_INT(lake_store_list(s, prefix, &l, &err), LAKE_OK);
-    for (size_t i = 0; i < l.n; i++)
-        n += needle == NULL || strstr(l.items[i].key, needle) != NULL;
+    for (size_t i = 0; i < l.n; i++) /* the output's control files (_lake/) are not data */
+        n += strncmp(l.items[i].key, "_lake/", 6) &&
+             (needle == NULL || strstr(l.items[i].key, needle) != NULL);
     lake_obj_list_free(&l);
     return n;
 }

@@ -1,7 +1,9 @@
 /* The commit interface (commit.h): picks the protocol by what the store can do. */
 #include "engine/commit/commit_impl.h"
 
+#include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 lake_rc eng_commit_prepare(lake_store *out, const eng_commit_opts *opts, eng_commit **c,
                            lake_error *err) {
@@ -9,6 +11,9 @@ lake_rc eng_commit_prepare(lake_store *out, const eng_commit_opts *opts, eng_com
     k->out = out;
     k->opts = opts;
     k->ops = lake_store_can_rename(out) ? &eng_commit_rename_ops : &eng_commit_direct_ops;
+    const char *crash = getenv("LAKE_TEST_COMMIT_CRASH"), *fail = getenv("LAKE_TEST_COMMIT_FAIL");
+    k->crash_at = crash ? atol(crash) : 0;
+    k->fail_at = fail ? atol(fail) : 0;
     lake_rc rc = k->ops->prepare(k, err);
     if (rc) {
         eng_commit_free(k);
@@ -56,4 +61,15 @@ lake_rc eng_commit_put_marker(eng_commit *c, const char *prefix, const char *tab
         lake_error_prefix(err, "writing %s: ", key);
     free(key);
     return rc;
+}
+
+lake_rc eng_commit_step(void *ud, lake_error *err) {
+    eng_commit *c = ud;
+    c->step++;
+    if (c->step == c->crash_at)
+        kill(getpid(), SIGKILL);
+    if (c->step == c->fail_at)
+        return lake_error_set(err, LAKE_ERR_IO, "commit step %ld failed (LAKE_TEST_COMMIT_FAIL)",
+                              c->step);
+    return LAKE_OK;
 }

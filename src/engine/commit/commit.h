@@ -64,4 +64,18 @@ lake_rc eng_commit_end(eng_commit *c, lake_rc written, const eng_commit_file *fi
                        lake_error *err);
 void eng_commit_free(eng_commit *c); /* accepts NULL */
 
+/* Applies the journal of a commit a killed run left (forward, or back when that run was undoing
+ * an error) and deletes the staging areas killed runs left. Only with the output's lock held.
+ * Returns LAKE_OK when the output is whole, else the store's error (the journal stays). */
+lake_rc eng_commit_recover(lake_store *out, lake_error *err);
+
+/* An output held by one run: its lock (on stores that have one) for the run's whole life. */
+typedef struct eng_output eng_output;
+
+/* Takes out's lock for run_id (waiting up to wait_s seconds for a holder), then recovers it
+ * (eng_commit_recover). LAKE_ERR_LOCKED names the holder when another run keeps it. */
+lake_rc eng_output_open(lake_store *out, const char *run_id, double wait_s, eng_output **o,
+                        lake_error *err);
+void eng_output_close(eng_output *o); /* releases the lock; accepts NULL */
+
 #endif

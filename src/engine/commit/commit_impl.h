@@ -15,6 +15,8 @@ struct eng_commit {
     lake_store *out;
     const eng_commit_opts *opts;
     char *staging;
+    bool keep_staging;            /* a journal still needs what staging holds (rename protocol) */
+    long step, crash_at, fail_at; /* changes made so far; the test switches (commit.c) */
     /* direct protocol */
     lake_obj_list old;      /* objects to delete after _SUCCESS */
     bool *had_success;      /* per table: did a _SUCCESS exist before the run */
@@ -23,6 +25,12 @@ struct eng_commit {
 };
 
 extern const eng_commit_ops eng_commit_rename_ops, eng_commit_direct_ops;
+
+/* Called before each change the commit makes to the visible output (an eng_step_fn with ud = the
+ * commit). Counts the changes, and serves the test switches LAKE_TEST_COMMIT_CRASH=k (the process
+ * is killed with SIGKILL before change k) and LAKE_TEST_COMMIT_FAIL=k (change k fails with an I/O
+ * error). Returns LAKE_OK otherwise. */
+lake_rc eng_commit_step(void *c, lake_error *err);
 
 /* Puts an empty object (a _SUCCESS marker) at prefix + table + "/_SUCCESS", prefixing an error
  * with its key. */

@@ -1,8 +1,11 @@
-/* Rename commit protocol: staged tables (or partitions) are swapped into place one rename each,
- * so a reader sees the old or the new files of a table, never a mix. */
+/* Rename commit protocol: staged tables (or partitions) are swapped into place one directory
+ * exchange each, so a reader sees the old or the new files of a table and never no table; the
+ * journal (commit_journal.h) makes the set of swaps all-or-nothing across errors and crashes. */
 #include "engine/commit/commit_impl.h"
+#include "engine/commit/commit_journal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static lake_rc rename_prepare(eng_commit *c, lake_error *err) {
     (void)err;
@@ -10,75 +13,111 @@ static lake_rc rename_prepare(eng_commit *c, lake_error *err) {
     return LAKE_OK;
 }
 
-/* Moves staged `rel` (a table "songs/" or a partition "songs/year=1/artist_id=A/") into place.
- * The previous version goes to the run's trash first and comes back if the move fails. */
-static lake_rc swap_in(eng_commit *c, const char *rel, lake_error *err) {
-    char *from = lake_xconcat(c->staging, rel);
-    char *trash = lake_xconcat(c->staging, "_old/", rel);
-    lake_rc rc = lake_store_rename_prefix(c->out, rel, trash, err);
-    bool had_old = rc == LAKE_OK;
-    if (rc == LAKE_ERR_NOT_FOUND)
-        rc = LAKE_OK;
-    if (!rc) {
-        rc = lake_store_rename_prefix(c->out, from, rel, err);
-        if (rc == LAKE_ERR_NOT_FOUND)
-            rc = LAKE_OK; /* nothing new (no rejected records): the old one is just retired */
-        else if (rc && had_old)
-            lake_store_rename_prefix(c->out, trash, rel, NULL);
-    }
-    if (rc)
-        lake_error_prefix(err, "committing %s: ", rel);
-    free(from);
-    free(trash);
-    return rc;
+static bool by_partition(const eng_commit *c, size_t t) {
+    return c->opts->dynamic && c->opts->tables[t].partitioned;
 }
 
-/* Dynamic mode: only the partitions this run wrote are replaced. */
-static lake_rc commit_partitions(eng_commit *c, size_t t, const eng_commit_file *files,
-                                 size_t nfiles, lake_error *err) {
-    const char *name = c->opts->tables[t].name;
-    lake_rc rc = LAKE_OK;
-    for (size_t i = 0; i < nfiles && !rc; i++) {
-        if (files[i].table != t || files[i].file_no != 0)
-            continue; /* one swap per partition directory, not per file */
-        char *rel = lake_xconcat(name, "/", files[i].dir);
-        rc = swap_in(c, rel, err);
-        free(rel);
-    }
-    return rc ? rc : eng_commit_put_marker(c, "", name, err);
+/* The key of a file relative to the staged directory rel. */
+static const char *under(const eng_commit *c, const char *rel, const char *key) {
+    return key + strlen(c->staging) + strlen(rel);
 }
 
-static lake_rc commit_table(eng_commit *c, size_t t, const eng_commit_file *files, size_t nfiles,
-                            lake_error *err) {
+/* A table's moves: each partition written (dynamic mode) and then its marker, or the whole
+ * table, which a marker or its first file tells apart from the previous version; a table this
+ * run has nothing for (no rejected records) is retired. */
+static void plan_table(eng_commit *c, size_t t, const eng_commit_file *files, size_t nfiles,
+                       eng_journal *j) {
     const eng_commit_table *tab = &c->opts->tables[t];
-    if (c->opts->dynamic && tab->partitioned)
-        return commit_partitions(c, t, files, nfiles, err);
     char *rel = lake_xconcat(tab->name, "/");
-    lake_rc rc = swap_in(c, rel, err);
+    const char *first = NULL;
+    for (size_t i = 0; i < nfiles; i++) {
+        if (files[i].table != t || !files[i].key)
+            continue;
+        first = first ? first : files[i].key;
+        if (by_partition(c, t) && files[i].file_no == 0) {
+            char *prel = lake_xconcat(rel, files[i].dir);
+            eng_journal_add(j, ENG_MOVE_SWAP, prel, under(c, prel, files[i].key));
+            free(prel);
+        }
+    }
+    if (by_partition(c, t))
+        eng_journal_add(j, ENG_MOVE_MARKER, rel, NULL);
+    else if (tab->marker)
+        eng_journal_add(j, ENG_MOVE_SWAP, rel, "_SUCCESS");
+    else if (first)
+        eng_journal_add(j, ENG_MOVE_SWAP, rel, under(c, rel, first));
+    else
+        eng_journal_add(j, ENG_MOVE_RETIRE, rel, NULL);
     free(rel);
+}
+
+/* Each staged table gets its _SUCCESS (naming this run) after all of its data files. */
+static lake_rc put_markers(eng_commit *c, lake_error *err) {
+    char *text = eng_marker_text(c->opts->run_id);
+    lake_rc rc = LAKE_OK;
+    for (size_t t = 0; t < c->opts->ntables && !rc; t++) {
+        if (!c->opts->tables[t].marker || by_partition(c, t))
+            continue;
+        char *key = lake_xconcat(c->staging, c->opts->tables[t].name, "/_SUCCESS");
+        if (!(rc = eng_commit_step(c, err)))
+            rc = lake_store_put(c->out, key, text, strlen(text), err);
+        if (rc)
+            lake_error_prefix(err, "writing %s: ", key);
+        free(key);
+    }
+    free(text);
     return rc;
 }
 
-/* _SUCCESS goes into each staged table after all of its data files, then the tables are swapped
- * in one after another; staging and the retired old versions are deleted after. */
+/* The run holds the output's lock (eng_output_open), so every staging area is this run's or a
+ * killed run's: all of _temporary/ goes. */
+static void rename_cleanup(eng_commit *c) {
+    lake_store_delete_prefix(c->out, "_temporary/", NULL);
+}
+
+/* An error in the middle: the journal turns to "abort" first, so a crash while undoing is
+ * undone by recovery too. The error reported stays the one that stopped the commit. */
+static void undo(eng_commit *c, eng_journal *j) {
+    lake_error e = {0};
+    j->abort = true;
+    c->keep_staging = true; /* it holds the previous versions until the undo is done */
+    if (eng_journal_write(c->out, j, eng_commit_step, c, &e) ||
+        eng_journal_back(c->out, j, eng_commit_step, c, &e))
+        return; /* the journal stays: recovery finishes the undo */
+    if (!eng_commit_step(c, &e) && !lake_store_delete(c->out, ENG_JOURNAL_KEY, &e))
+        c->keep_staging = false;
+}
+
 static lake_rc rename_finish(eng_commit *c, const eng_commit_file *files, size_t nfiles,
                              lake_error *err) {
-    lake_rc rc = LAKE_OK;
-    for (size_t t = 0; t < c->opts->ntables && !rc; t++)
-        if (c->opts->tables[t].marker)
-            rc = eng_commit_put_marker(c, c->staging, c->opts->tables[t].name, err);
-    for (size_t t = 0; t < c->opts->ntables && !rc; t++)
-        rc = commit_table(c, t, files, nfiles, err);
+    eng_journal j = {lake_xstrdup(c->opts->run_id), lake_xstrdup(c->staging), false, NULL, 0, 0};
+    for (size_t t = 0; t < c->opts->ntables; t++)
+        plan_table(c, t, files, nfiles, &j);
+    lake_rc rc = put_markers(c, err);
     if (!rc)
-        lake_store_delete_prefix(c->out, "_temporary/", NULL);
+        rc = eng_journal_write(c->out, &j, eng_commit_step, c, err);
+    if (!rc && (rc = eng_journal_forward(c->out, &j, eng_commit_step, c, err)) != LAKE_OK)
+        undo(c, &j);
+    if (!rc) {
+        c->keep_staging = true; /* until the journal is gone */
+        if (!(rc = eng_commit_step(c, err)) &&
+            !(rc = lake_store_delete(c->out, ENG_JOURNAL_KEY, err)))
+            c->keep_staging = false;
+        if (rc) /* past the commit point: the next command's recovery only tidies up */
+            lake_error_prefix(
+                err, "the new tables are committed, but removing %s failed: ", ENG_JOURNAL_KEY);
+    }
+    if (!rc) /* the previous versions, now in staging, go after the commit */
+        rename_cleanup(c);
+    eng_journal_free(&j);
     return rc;
 }
 
-/* Staging goes in every case; a failure here loses nothing. */
 static void rename_abort(eng_commit *c, const eng_commit_file *files, size_t nfiles) {
     (void)files;
     (void)nfiles;
-    lake_store_delete_prefix(c->out, "_temporary/", NULL);
+    if (!c->keep_staging)
+        rename_cleanup(c);
 }
 
 const eng_commit_ops eng_commit_rename_ops = {rename_prepare, rename_finish, rename_abort};

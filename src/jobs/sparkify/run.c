@@ -262,7 +262,11 @@ lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_r
     lake_run_opts opts = *o;
     opts.threads = r.threads;
     double t0 = lake_now(), c0 = lake_cpu_now();
-    lake_rc rc = list_inputs(in, &r, sum, err);
+    /* The output is this run's from here to the end: no other run writes or cleans it. */
+    eng_output *held = NULL;
+    lake_rc rc = eng_output_open(out, sum->run_id, o->wait_lock_s, &held, err);
+    if (!rc)
+        rc = list_inputs(in, &r, sum, err);
     sum->t_list = lake_now() - t0;
     sum->c_list = lake_cpu_now() - c0;
     if (!rc)
@@ -274,6 +278,7 @@ lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_r
         rc = load(out, &r, &opts, sum, err);
     }
     run_state_free(&r);
+    eng_output_close(held);
     sum->t_total = lake_now() - t0;
     sum->c_total = lake_cpu_now() - c0;
     return rc;

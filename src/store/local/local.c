@@ -192,6 +192,38 @@ static lake_rc local_rename_prefix(lake_store *s, const char *from, const char *
     return rc;
 }
 
+/* renameat2's RENAME_EXCHANGE swaps two directories in one step, so the destination is never
+ * missing; a destination that does not exist yet takes a plain rename. */
+static int swap_paths(const char *a, const char *b) {
+    if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) == 0)
+        return 0;
+    if (errno != ENOENT || access(a, F_OK) != 0)
+        return -1;
+    return rename(a, b);
+}
+
+static lake_rc local_swap_prefix(lake_store *s, const char *from, const char *to, lake_error *err) {
+    char *a = dir_path(s, from), *b = dir_path(s, to);
+    lake_rc rc = lake__local_make_parents(b, err);
+    if (!rc && swap_paths(a, b) != 0)
+        rc = lake_error_set(err, errno == ENOENT ? LAKE_ERR_NOT_FOUND : LAKE_ERR_IO,
+                            "cannot swap %s and %s: %s", a, b, strerror(errno));
+    free(a);
+    free(b);
+    return rc;
+}
+
+static lake_rc local_exists(lake_store *s, const char *key, bool *yes, lake_error *err) {
+    char *p = dir_path(s, key);
+    struct stat st;
+    lake_rc rc = LAKE_OK;
+    *yes = stat(p, &st) == 0;
+    if (!*yes && errno != ENOENT && errno != ENOTDIR)
+        rc = lake_error_set(err, LAKE_ERR_IO, "cannot stat %s: %s", p, strerror(errno));
+    free(p);
+    return rc;
+}
+
 static void local_close(lake_store *s) {
     local_store *l = s->impl;
     int fd = atomic_load(&l->rootfd);
@@ -223,6 +255,10 @@ static const lake_store_ops local_ops = {
     .del = local_del,
     .del_prefix = local_del_prefix,
     .rename_prefix = local_rename_prefix,
+    .swap_prefix = local_swap_prefix,
+    .exists = local_exists,
+    .lock = lake__local_lock,
+    .unlock = lake__local_unlock,
     .map = local_map,
     .writer_open = local_writer_open,
     .close = local_close,

@@ -34,6 +34,11 @@ lake_rc lake__local_writer_open(const char *root, int rootfd, const char *key, u
 
 /* Maps the file at path read-only as a lake_view (an empty file gives a view of padding only).
  * Returns LAKE_OK, LAKE_ERR_NOT_FOUND when path does not exist, else LAKE_ERR_IO naming path. */
+/* The lock ops of the local backend (local_lock.c): an flock on the file at root/key. */
+lake_rc lake__local_lock(lake_store *s, const char *key, const char *holder, double wait_s,
+                         void **out, lake_error *err);
+void lake__local_unlock(lake_store *s, void *handle);
+
 lake_rc lake__local_map_file(const char *path, lake_view *out, lake_error *err);
 
 #endif
