@@ -49,9 +49,9 @@ typedef struct {
     uint64_t files[LAKE_TABLE_COUNT];
     uint64_t bytes_written;
     uint64_t spilled_runs, spilled_bytes; /* songplays spilled to temporary files (--spill-rows) */
-    double t_list, t_songs, t_events, t_transform, t_write, t_commit, t_total;
+    double t_list, t_songs, t_events, t_transform, t_write, t_commit, t_cleanup, t_total;
     /* CPU seconds of each stage (all threads): cpu / wall tells how busy the cores were */
-    double c_list, c_songs, c_events, c_transform, c_write, c_commit, c_total;
+    double c_list, c_songs, c_events, c_transform, c_write, c_commit, c_cleanup, c_total;
     char run_id[37];
 } lake_run_summary;
 

@@ -139,11 +139,13 @@ static void print_summary(const lake_run_summary *s) {
         printf("  spilled: %llu sorted runs of songplays, %.1f MB of temporary files\n",
                (unsigned long long)s->spilled_runs, (double)s->spilled_bytes / 1e6);
     printf("  time: list %.3fs, songs %.3fs, events %.3fs, transform %.3fs, write %.3fs, "
-           "commit %.3fs, total %.3fs\n",
-           s->t_list, s->t_songs, s->t_events, s->t_transform, s->t_write, s->t_commit, s->t_total);
+           "commit %.3fs, cleanup %.3fs, total %.3fs\n",
+           s->t_list, s->t_songs, s->t_events, s->t_transform, s->t_write, s->t_commit,
+           s->t_cleanup, s->t_total);
     printf("  cpu:  list %.3fs, songs %.3fs, events %.3fs, transform %.3fs, write %.3fs, "
-           "commit %.3fs, total %.3fs\n",
-           s->c_list, s->c_songs, s->c_events, s->c_transform, s->c_write, s->c_commit, s->c_total);
+           "commit %.3fs, cleanup %.3fs, total %.3fs\n",
+           s->c_list, s->c_songs, s->c_events, s->c_transform, s->c_write, s->c_commit,
+           s->c_cleanup, s->c_total);
 }
 
 int cli_run(int argc, char **argv) {

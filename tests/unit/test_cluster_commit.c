@@ -46,6 +46,8 @@ static lake_rc one_run(lake_store *out, const char *run, lake_rc written, lake_e
     if (written)
         lake_error_set(err, written, "rank 0: writing failed");
     rc = cl_commit(cl_comm_single(), c, written, files, 2, err);
+    if (!rc) /* as the loader does: the previous versions go after the commit */
+        rc = eng_commit_cleanup(c, err);
     eng_commit_free(c);
     free(k1);
     free(k2);

@@ -29,7 +29,13 @@ const char *eng_commit_staging(const eng_commit *c) {
 
 lake_rc eng_commit_finish(eng_commit *c, const eng_commit_file *files, size_t nfiles,
                           lake_error *err) {
-    return c->ops->finish(c, files, nfiles, err);
+    lake_rc rc = c->ops->finish(c, files, nfiles, err);
+    c->finished = rc == LAKE_OK;
+    return rc;
+}
+
+lake_rc eng_commit_cleanup(eng_commit *c, lake_error *err) {
+    return c->finished ? c->ops->cleanup(c, err) : LAKE_OK;
 }
 
 void eng_commit_abort(eng_commit *c, const eng_commit_file *files, size_t nfiles) {

@@ -58,6 +58,10 @@ lake_rc eng_commit_finish(eng_commit *c, const eng_commit_file *files, size_t nf
 /* Removes what the run wrote unless the commit point was passed, so the previous output stays
  * as it was. Best effort: failures are not reported. */
 void eng_commit_abort(eng_commit *c, const eng_commit_file *files, size_t nfiles);
+/* After a successful finish: deletes what the committed run replaced (the previous versions),
+ * outside the commit window. Does nothing where this process did not finish. A failure leaves
+ * the new tables committed and says what could not be deleted. */
+lake_rc eng_commit_cleanup(eng_commit *c, lake_error *err);
 /* One process's commit: finish when written is LAKE_OK, abort when written or the finish
  * failed. Returns written, else the finish's outcome. */
 lake_rc eng_commit_end(eng_commit *c, lake_rc written, const eng_commit_file *files, size_t nfiles,

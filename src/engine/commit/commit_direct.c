@@ -124,10 +124,9 @@ static lake_rc direct_finish(eng_commit *c, const eng_commit_file *files, size_t
         c->success_written = t + 1;
         rc = eng_commit_put_marker(c, "", c->opts->tables[t].name, err);
     }
-    if (rc)
-        return rc;
-    c->committed = true;
-    return delete_all_old(c, err);
+    if (!rc)
+        c->committed = true;
+    return rc;
 }
 
 /* Deletes every object this run tried to write and each _SUCCESS it put where none was before;
@@ -147,4 +146,5 @@ static void direct_abort(eng_commit *c, const eng_commit_file *files, size_t nfi
     }
 }
 
-const eng_commit_ops eng_commit_direct_ops = {direct_prepare, direct_finish, direct_abort};
+const eng_commit_ops eng_commit_direct_ops = {direct_prepare, direct_finish, direct_abort,
+                                              delete_all_old};

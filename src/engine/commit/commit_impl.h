@@ -8,6 +8,7 @@ typedef struct {
     lake_rc (*prepare)(eng_commit *c, lake_error *err);
     lake_rc (*finish)(eng_commit *c, const eng_commit_file *files, size_t nfiles, lake_error *err);
     void (*abort)(eng_commit *c, const eng_commit_file *files, size_t nfiles);
+    lake_rc (*cleanup)(eng_commit *c, lake_error *err);
 } eng_commit_ops;
 
 struct eng_commit {
@@ -22,6 +23,7 @@ struct eng_commit {
     bool *had_success;      /* per table: did a _SUCCESS exist before the run */
     size_t success_written; /* tables whose _SUCCESS this run has put (or tried to) */
     bool committed;         /* every _SUCCESS is in place */
+    bool finished;          /* finish succeeded: cleanup has work */
 };
 
 extern const eng_commit_ops eng_commit_rename_ops, eng_commit_direct_ops;

@@ -71,8 +71,10 @@ static lake_rc put_markers(eng_commit *c, lake_error *err) {
 
 /* The run holds the output's lock (eng_output_open), so every staging area is this run's or a
  * killed run's: all of _temporary/ goes. */
-static void rename_cleanup(eng_commit *c) {
+static lake_rc rename_cleanup(eng_commit *c, lake_error *err) {
+    (void)err; /* what stays is deleted by the next run's recovery */
     lake_store_delete_prefix(c->out, "_temporary/", NULL);
+    return LAKE_OK;
 }
 
 /* An error in the middle: the journal turns to "abort" first, so a crash while undoing is
@@ -107,8 +109,6 @@ static lake_rc rename_finish(eng_commit *c, const eng_commit_file *files, size_t
             lake_error_prefix(
                 err, "the new tables are committed, but removing %s failed: ", ENG_JOURNAL_KEY);
     }
-    if (!rc) /* the previous versions, now in staging, go after the commit */
-        rename_cleanup(c);
     eng_journal_free(&j);
     return rc;
 }
@@ -117,7 +117,8 @@ static void rename_abort(eng_commit *c, const eng_commit_file *files, size_t nfi
     (void)files;
     (void)nfiles;
     if (!c->keep_staging)
-        rename_cleanup(c);
+        rename_cleanup(c, NULL);
 }
 
-const eng_commit_ops eng_commit_rename_ops = {rename_prepare, rename_finish, rename_abort};
+const eng_commit_ops eng_commit_rename_ops = {rename_prepare, rename_finish, rename_abort,
+                                              rename_cleanup};

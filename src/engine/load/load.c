@@ -172,10 +172,15 @@ lake_rc eng_load(const eng_load_opts *o, eng_table *tables, eng_rowsrc *const *s
     double t1 = lake_now(), c1 = lake_cpu_now();
     if (c)
         rc = decide(&j, c, rc, tables, ntables, err);
+    double t2 = lake_now(), c2 = lake_cpu_now();
+    if (!rc)
+        rc = eng_commit_cleanup(c, err);
     st->t_write = t1 - t0;
     st->c_write = c1 - c0;
-    st->t_commit = lake_now() - t1;
-    st->c_commit = lake_cpu_now() - c1;
+    st->t_commit = t2 - t1;
+    st->c_commit = c2 - c1;
+    st->t_cleanup = lake_now() - t2;
+    st->c_cleanup = lake_cpu_now() - c2;
     eng_commit_free(c);
     free(ct);
     load_job_free(&j);

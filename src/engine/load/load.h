@@ -67,7 +67,8 @@ typedef struct {
 typedef struct {
     uint64_t *files; /* per table, ntables entries: set by the caller, filled by the load */
     uint64_t bytes_written;
-    double t_write, c_write, t_commit, c_commit; /* wall and CPU seconds */
+    /* wall and CPU seconds; cleanup deletes the previous versions after the commit */
+    double t_write, c_write, t_commit, c_commit, t_cleanup, c_cleanup;
 } eng_load_stats;
 
 /* Writes tables[0..ntables) and, when rejects is not empty, the NDJSON bytes of the bad records

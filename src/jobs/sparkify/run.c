@@ -242,6 +242,8 @@ static lake_rc load(lake_store *out, run_state *r, const lake_run_opts *o, lake_
     sum->c_write = st.c_write;
     sum->t_commit = st.t_commit;
     sum->c_commit = st.c_commit;
+    sum->t_cleanup = st.t_cleanup;
+    sum->c_cleanup = st.c_cleanup;
     return rc;
 }
 
