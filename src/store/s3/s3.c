@@ -369,6 +369,18 @@ static lake_rc s3_del_prefix(lake_store *s, const char *prefix, lake_error *err)
     return j.rc;
 }
 
+/* ---- lock ---- */
+
+static lake_rc s3_lock(lake_store *s, const char *key, const char *holder, double wait_s,
+                       void **out, lake_error *err) {
+    return s3_lock_take(client_of(s), full_key(s, key), holder, wait_s, out, err);
+}
+
+static void s3_unlock(lake_store *s, void *handle) {
+    (void)s;
+    s3_lock_release(handle);
+}
+
 static void s3_close(lake_store *s) {
     s3_store *st = s->impl;
     s3_client_free(st->client);
@@ -384,6 +396,8 @@ static const lake_store_ops s3_ops = {
     .del_prefix = s3_del_prefix,
     /* no rename_prefix: S3 cannot move a prefix at once; the engine commits directly */
     .writer_open = s3_writer_open,
+    .lock = s3_lock,
+    .unlock = s3_unlock,
     .close = s3_close,
 };
 

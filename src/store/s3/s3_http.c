@@ -464,6 +464,8 @@ static void start(s3_batch *b, s3_req *r) {
         hd = curl_slist_append(hd, m);
         free(m);
     }
+    if (r->if_none_match)
+        hd = curl_slist_append(hd, "If-None-Match: *");
     r->hdrs = hd;
 
     curl_easy_setopt(h, CURLOPT_URL, url);

@@ -128,9 +128,10 @@ struct s3_req {
     bool checksum;            /* send x-amz-checksum-sha256 (DeleteObjects needs one) */
     bool ranged;              /* send Range: bytes=range_lo-range_hi */
     uint64_t range_lo, range_hi;
-    char *if_match;  /* ETag the object must still have, or NULL; owned */
-    lake_buf *out;   /* 2xx body appended here; NULL collects it in resp */
-    uint8_t *window; /* or: 2xx body written into window[0..window_len) */
+    char *if_match;     /* ETag the object must still have, or NULL; owned */
+    bool if_none_match; /* PUT only if the key does not exist (If-None-Match: *) */
+    lake_buf *out;      /* 2xx body appended here; NULL collects it in resp */
+    uint8_t *window;    /* or: 2xx body written into window[0..window_len) */
     size_t window_len;
     s3_done_fn done; /* called once with the final outcome; may add requests */
     void *ud;

@@ -23,6 +23,11 @@ typedef struct {
  * or the request's error (see s3_req_error), naming the operation `what`. */
 lake_rc s3_run_one(s3_client *c, s3_req *r, const char *what, lake_error *err);
 
+/* The S3 lock (s3_lock.c): a lock object created with a conditional PUT and kept by a lease. */
+lake_rc s3_lock_take(s3_client *c, char *key, const char *holder, double wait_s, void **out,
+                     lake_error *err);
+void s3_lock_release(void *handle);
+
 /* Starts an upload of key (copied). On failure m needs no abort, only s3_mpu_free. */
 lake_rc s3_mpu_start(s3_mpu *m, s3_client *c, const char *key, lake_error *err);
 /* Uploads data[0..len) as the next parts, each `part` bytes but the last, all at once (the

@@ -18,6 +18,10 @@
 //
 // 4. and 5., installed per server by installExtras(s3rver) (further down): AbortMultipartUpload
 // and ListMultipartUploads, which s3rver lacks, and a HEAD on a bucket without a listing.
+//
+// 6. Conditional PUTs (If-None-Match: * and If-Match: ETag), which S3 has and s3rver ignores:
+// lake's lock object on S3 relies on them. Checked and stored one at a time per key, so two
+// concurrent conditional PUTs cannot both succeed.
 import crypto from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
@@ -242,8 +246,43 @@ async function headBucket(ctx, bucket) {
 }
 
 /** Adds 4. and 5. in front of s3rver's routes. */
+// The conditional PUTs in flight, per bucket/key: each waits for the one before it.
+const putChains = new Map();
+
+/** A PUT with If-None-Match or If-Match: 412 PreconditionFailed unless the condition holds. */
+async function conditionalPut(ctx, bucket, key, next) {
+  const id = `${bucket}/${key}`;
+  const before = putChains.get(id) || Promise.resolve();
+  let release;
+  const mine = new Promise((resolve) => { release = resolve; });
+  const chained = before.then(() => mine);
+  putChains.set(id, chained);
+  await before;
+  try {
+    const store = ctx.app.store;
+    const exists = await store.existsObject(bucket, key);
+    const etag = exists ? (await store.getMetadata(bucket, key)).etag : null;
+    const noneMatch = ctx.headers['if-none-match'];
+    const match = ctx.headers['if-match'];
+    const failed = (noneMatch === '*' && exists) || (match !== undefined && (!exists || (match !== '*' && match !== etag)));
+    if (failed) {
+      return xmlReply(ctx, 412, `<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Key>${escapeXml(key)}</Key></Error>`);
+    }
+    return await next();
+  } finally {
+    release();
+    if (putChains.get(id) === chained) putChains.delete(id);
+  }
+}
+
 export function installExtras(s3rver) {
   s3rver.middleware.unshift(async function extras(ctx, next) {
+    const conditional = ctx.method === 'PUT' && !('uploadId' in ctx.query) &&
+      (ctx.headers['if-none-match'] !== undefined || ctx.headers['if-match'] !== undefined);
+    if (conditional) {
+      const c = /^\/([^/]+)\/(.+)$/.exec(ctx.path);
+      if (c) return conditionalPut(ctx, decodeURIComponent(c[1]), decodeURIComponent(c[2]), next);
+    }
     const head = ctx.method === 'HEAD' && /^\/[^/]+\/?$/.test(ctx.path);
     if (head) return headBucket(ctx, decodeURIComponent(ctx.path.split('/')[1]));
     const abort = ctx.method === 'DELETE' && 'uploadId' in ctx.query;
