@@ -15,9 +15,13 @@ typedef enum {
 } lake_write_mode;
 
 typedef struct {
-    unsigned threads;        /* worker threads; 0 = number of online CPUs */
-    pq_options parquet;      /* codec etc. */
-    int64_t max_bad_records; /* -1 = unlimited */
+    unsigned threads;   /* worker threads; 0 = number of online CPUs */
+    pq_options parquet; /* codec etc. */
+    /* Fail when more records than this are bad (in all); -1: the max_bad_fraction check. */
+    int64_t max_bad_records;
+    /* With max_bad_records -1: fail when more than this fraction of the records of song_data or
+     * of log_data are bad (default LAKE_DEFAULT_MAX_BAD_FRACTION; 1 = no limit). */
+    double max_bad_fraction;
     lake_write_mode mode;
     uint64_t max_rows_per_file; /* 0 = no limit (Spark's maxRecordsPerFile) */
     /* songplays a thread holds before it sorts them and spills them to a temporary file in
@@ -28,6 +32,8 @@ typedef struct {
 } lake_run_opts;
 
 #define LAKE_DEFAULT_SPILL_ROWS ((uint64_t)1 << 18)
+/* A dataset with more than half of its records bad is the wrong input, not dirty data. */
+#define LAKE_DEFAULT_MAX_BAD_FRACTION 0.5
 
 void lake_run_opts_default(lake_run_opts *o);
 

@@ -59,13 +59,35 @@ const char *lake_store_url(const lake_store *s);
  * byte-wise ascending order. A missing prefix gives an empty list, not an error. */
 lake_rc lake_store_list(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err);
 
+/* Flags of lake_store_list_read. */
+enum {
+    /* Leave out every key with a path component below prefix that starts with '_' or '.'
+     * (Hadoop's hidden-file rule: _SUCCESS, _temporary/, .crc files, editors' dot files). Only
+     * components that begin at or after the end of prefix count, so a prefix such as "_in/"
+     * still lists what is inside it. A local store does not even enter such directories. */
+    LAKE_LIST_SKIP_HIDDEN = 1
+};
+
+/* True when key has a path component starting with '_' or '.' that begins at or after byte
+ * plen (the rule of LAKE_LIST_SKIP_HIDDEN for a prefix of plen bytes). */
+bool lake_key_hidden_below(const char *key, size_t plen);
+
 /* lake_store_list that also reads the objects of at most max_bytes each, up to budget bytes in
  * all, where the backend can do it cheaply while listing (a local store opens the file relative
  * to the directory it is reading, instead of a stat there and a full path walk later): their
  * bytes are in lake_obj.data. Any other object, or one that could not be read while listing
- * (the error is then the later get's), has data NULL. */
+ * (the error is then the later get's), has data NULL. flags: 0 or LAKE_LIST_SKIP_HIDDEN.
+ * A local store fails with LAKE_ERR_IO when a directory under prefix is (through a
+ * symbolic link) one of its own ancestors, naming both. */
 lake_rc lake_store_list_read(lake_store *s, const char *prefix, size_t max_bytes, size_t budget,
-                             lake_obj_list *out, lake_error *err);
+                             unsigned flags, lake_obj_list *out, lake_error *err);
+
+/* The names directly under prefix ("" or ending in '/'), sorted: objects by key, "directories"
+ * (common prefixes) by key with a trailing '/'; sizes are 0. Reads one level only (one
+ * directory, or one delimited S3 listing), so it is cheap on any store; for error messages
+ * saying what is there. A missing prefix gives an empty list. */
+lake_rc lake_store_list_names(lake_store *s, const char *prefix, lake_obj_list *out,
+                              lake_error *err);
 
 /* Frees the bytes lake_store_list_read kept for l->items[i]. */
 void lake_obj_drop_data(lake_obj_list *l, size_t i);

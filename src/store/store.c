@@ -38,11 +38,68 @@ lake_rc lake_store_list(lake_store *s, const char *prefix, lake_obj_list *out, l
     return s->ops->list(s, prefix ? prefix : "", out, err);
 }
 
+bool lake_key_hidden_below(const char *key, size_t plen) {
+    for (size_t i = 0; key[i]; i++)
+        if ((i == 0 || key[i - 1] == '/') && i >= plen && (key[i] == '_' || key[i] == '.'))
+            return true;
+    return false;
+}
+
+/* Drops the hidden keys of l (in place, keeping the order), with any bytes read for them. */
+static void drop_hidden(lake_obj_list *l, size_t plen) {
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (lake_key_hidden_below(l->items[i].key, plen)) {
+            free(l->items[i].key);
+            free(l->items[i].data);
+            continue;
+        }
+        l->items[n++] = l->items[i];
+    }
+    l->n = n;
+}
+
 lake_rc lake_store_list_read(lake_store *s, const char *prefix, size_t max_bytes, size_t budget,
-                             lake_obj_list *out, lake_error *err) {
-    if (!s->ops->list_read)
-        return lake_store_list(s, prefix, out, err);
-    return s->ops->list_read(s, prefix ? prefix : "", max_bytes, budget, out, err);
+                             unsigned flags, lake_obj_list *out, lake_error *err) {
+    prefix = prefix ? prefix : "";
+    lake_rc rc = s->ops->list_read
+                     ? s->ops->list_read(s, prefix, max_bytes, budget, flags, out, err)
+                     : lake_store_list(s, prefix, out, err);
+    if (!rc && (flags & LAKE_LIST_SKIP_HIDDEN))
+        drop_hidden(out, strlen(prefix));
+    return rc;
+}
+
+/* The first component of each key after prefix, once each; the keys are sorted, so equal names
+ * are neighbours. */
+static void names_of(const lake_obj_list *all, size_t plen, lake_obj_list *out) {
+    for (size_t i = 0; i < all->n; i++) {
+        const char *rest = all->items[i].key + plen;
+        const char *slash = strchr(rest, '/');
+        size_t len = slash ? (size_t)(slash - rest) + 1 : strlen(rest);
+        char *key = lake_xasprintf("%.*s", (int)(plen + len), all->items[i].key);
+        if (!out->n || strcmp(out->items[out->n - 1].key, key) != 0)
+            lake_obj_list_add(out, key, 0);
+        free(key);
+    }
+}
+
+lake_rc lake_store_list_names(lake_store *s, const char *prefix, lake_obj_list *out,
+                              lake_error *err) {
+    prefix = prefix ? prefix : "";
+    lake_rc rc;
+    if (s->ops->list_names) {
+        rc = s->ops->list_names(s, prefix, out, err);
+    } else {
+        lake_obj_list all = {0};
+        rc = lake_store_list(s, prefix, &all, err);
+        if (!rc)
+            names_of(&all, strlen(prefix), out);
+        lake_obj_list_free(&all);
+    }
+    if (!rc)
+        lake_obj_list_sort(out);
+    return rc;
 }
 
 lake_rc lake_store_get(lake_store *s, const char *key, lake_buf *out, lake_error *err) {

@@ -11,9 +11,14 @@
 
 typedef struct {
     lake_rc (*list)(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err);
-    /* Optional: NULL makes lake_store_list_read a plain list. */
+    /* Optional: NULL makes lake_store_list_read a plain list. flags may be acted on (a local
+     * walk skips hidden directories); store.c applies LAKE_LIST_SKIP_HIDDEN to the result
+     * either way. */
     lake_rc (*list_read)(lake_store *s, const char *prefix, size_t max_bytes, size_t budget,
-                         lake_obj_list *out, lake_error *err);
+                         unsigned flags, lake_obj_list *out, lake_error *err);
+    /* Optional: the names one level below prefix (lake_store_list_names); NULL derives them
+     * from a full listing. */
+    lake_rc (*list_names)(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err);
     lake_rc (*get)(lake_store *s, const char *key, lake_buf *out, lake_error *err);
     /* Optional: NULL makes lake_store_get_many loop over get. */
     lake_rc (*get_many)(lake_store *s, const char *const *keys, size_t n, lake_buf *outs,

@@ -143,7 +143,7 @@ UNIT_TEST(local_list_read_reads_small_files) {
     lake_obj_list plain = {0}, l = {0};
     lake_error err = {0};
     CHECK_EQ_INT(lake_store_list(s, "song_data/", &plain, &err), LAKE_OK);
-    CHECK_EQ_INT(lake_store_list_read(s, "song_data/", 4096, 1 << 20, &l, &err), LAKE_OK);
+    CHECK_EQ_INT(lake_store_list_read(s, "song_data/", 4096, 1 << 20, 0, &l, &err), LAKE_OK);
     CHECK_EQ_INT(l.n, plain.n);
     CHECK_EQ_INT(l.n, 14);
     size_t differ = 0, bad = 0;
@@ -166,7 +166,7 @@ UNIT_TEST(local_list_read_reads_small_files) {
     CHECK(l.items[0].data == NULL);
     lake_obj_list_free(&l);
     /* A budget of 40 bytes: the files read while listing total at most 40 bytes. */
-    CHECK_EQ_INT(lake_store_list_read(s, "song_data/", 4096, 40, &l, &err), LAKE_OK);
+    CHECK_EQ_INT(lake_store_list_read(s, "song_data/", 4096, 40, 0, &l, &err), LAKE_OK);
     size_t held = 0, with = 0;
     for (size_t i = 0; i < l.n; i++)
         if (l.items[i].data)
@@ -178,5 +178,106 @@ UNIT_TEST(local_list_read_reads_small_files) {
     CHECK_EQ_INT(lake_store_delete_prefix(s, "song_data/", &err), LAKE_OK);
     lake_store_close(s);
     rmdir(root);
+    free(root);
+}
+
+/* Keys of l joined by spaces, for comparing a whole listing at once. */
+static char *keys_of(const lake_obj_list *l) {
+    lake_buf b;
+    lake_buf_init(&b);
+    for (size_t i = 0; i < l->n; i++)
+        lake_buf_printf(&b, "%s%s", i ? " " : "", l->items[i].key);
+    char *s = lake_xasprintf("%.*s", (int)b.len, (const char *)b.data);
+    lake_buf_free(&b);
+    return s;
+}
+
+/* A symbolic link back to an ancestor directory fails the listing, naming the link, where it
+ * points and the ancestor; links to files and to directories that are no ancestor are followed,
+ * in the first (serial) level of the walk and in the parallel one alike. */
+UNIT_TEST(local_list_symlink_loop) {
+    char *root = temp_root();
+    CHECK(root != NULL);
+    lake_store *s = open_root(root);
+    put_bytes(s, "d/a/b/x.json", 3, 'x');
+    put_bytes(s, "other/y.json", 2, 'y');
+    char *p = lake_xasprintf("%s/d/a/b/loop", root), *q = lake_xasprintf("%s/d/up", root);
+    lake_obj_list l = {0};
+    lake_error err = {0};
+    CHECK_EQ_INT(symlink("../..", p), 0); /* d/a/b/loop -> d: deep, walked by the parallel phase */
+    CHECK_EQ_INT(lake_store_list(s, "d/", &l, &err), LAKE_ERR_IO);
+    char *want =
+        lake_xasprintf("directory loop: %s -> ../.. leads back to its ancestor %s/d (", p, root);
+    CHECK(strstr(err.msg, want) != NULL);
+    free(want);
+    lake_obj_list_free(&l);
+    CHECK_EQ_INT(unlink(p), 0);
+    CHECK_EQ_INT(symlink(root, q),
+                 0); /* d/up -> the root itself, one level below the walk's start */
+    err = (lake_error){0};
+    CHECK_EQ_INT(lake_store_list(s, "", &l, &err), LAKE_ERR_IO);
+    want =
+        lake_xasprintf("directory loop: %s -> %s leads back to its ancestor %s (", q, root, root);
+    CHECK(strstr(err.msg, want) != NULL);
+    free(want);
+    lake_obj_list_free(&l);
+    CHECK_EQ_INT(unlink(q), 0);
+    /* no loops: a second name for a directory and a link to a file are listed as themselves */
+    char *other = lake_xasprintf("%s/other", root), *file = lake_xasprintf("%s/d/a/b/x.json", root);
+    CHECK_EQ_INT(symlink(other, q), 0);
+    CHECK_EQ_INT(symlink(file, p), 0);
+    CHECK_EQ_INT(lake_store_list(s, "d/", &l, &err), LAKE_OK);
+    char *got = keys_of(&l);
+    CHECK_EQ_STR(got, "d/a/b/loop d/a/b/x.json d/up/y.json");
+    free(got);
+    lake_obj_list_free(&l);
+    free(other);
+    free(file);
+    free(p);
+    free(q);
+    lake_store_close(s);
+    unit_rm_tree(root);
+    free(root);
+}
+
+/* LAKE_LIST_SKIP_HIDDEN: names starting with '_' or '.' below the prefix are left out at every
+ * level (and their directories not entered); those in the prefix itself still count. */
+UNIT_TEST(store_list_skip_hidden) {
+    CHECK(!lake_key_hidden_below("d/a/x.json", 2));
+    CHECK(lake_key_hidden_below("d/_a/x.json", 2));
+    CHECK(lake_key_hidden_below("d/a/.x.json", 2));
+    CHECK(lake_key_hidden_below("d/a_b/_SUCCESS", 2));
+    CHECK(!lake_key_hidden_below("_d/a/x.json", 3)); /* '_d' is the prefix's own */
+    CHECK(!lake_key_hidden_below("d/a.b_c/x.json", 2));
+    CHECK(lake_key_hidden_below(".x", 0));
+    char *root = temp_root();
+    CHECK(root != NULL);
+    lake_store *s = open_root(root);
+    const char *keys[] = {"_in/a/x.json",           "_in/a/_tmp/y.json", "_in/.hidden.json",
+                          "_in/a/b/.crc/z.json",    "_in/a/_SUCCESS",    "_in/b.c/_d.json",
+                          "_in/_temporary/0/w.json"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        put_bytes(s, keys[i], 4, 'k');
+    lake_obj_list l = {0};
+    lake_error err = {0};
+    CHECK_EQ_INT(lake_store_list_read(s, "_in/", 4096, 1 << 20, LAKE_LIST_SKIP_HIDDEN, &l, &err),
+                 LAKE_OK);
+    char *got = keys_of(&l);
+    CHECK_EQ_STR(got, "_in/a/x.json");
+    free(got);
+    lake_obj_list_free(&l);
+    CHECK_EQ_INT(lake_store_list_read(s, "_in/", 4096, 1 << 20, 0, &l, &err), LAKE_OK);
+    CHECK_EQ_INT(l.n, sizeof keys / sizeof *keys); /* without the flag: everything */
+    lake_obj_list_free(&l);
+    /* one level of names, directories with a '/' */
+    CHECK_EQ_INT(lake_store_list_names(s, "_in/", &l, &err), LAKE_OK);
+    got = keys_of(&l);
+    CHECK_EQ_STR(got, "_in/.hidden.json _in/_temporary/ _in/a/ _in/b.c/");
+    free(got);
+    lake_obj_list_free(&l);
+    CHECK_EQ_INT(lake_store_list_names(s, "none/", &l, &err), LAKE_OK);
+    CHECK_EQ_INT(l.n, 0);
+    lake_store_close(s);
+    unit_rm_tree(root);
     free(root);
 }

@@ -22,6 +22,7 @@ void lake_run_opts_default(lake_run_opts *o) {
     memset(o, 0, sizeof *o);
     pq_options_default(&o->parquet);
     o->max_bad_records = -1;
+    o->max_bad_fraction = LAKE_DEFAULT_MAX_BAD_FRACTION;
     o->spill_rows = LAKE_DEFAULT_SPILL_ROWS;
     o->mode = LAKE_WRITE_OVERWRITE;
 }
@@ -77,6 +78,71 @@ static int list_one(void *ctx, size_t i, unsigned worker) {
     return (int)j->rcs[i];
 }
 
+/* Appends what the input root holds, for a missing dataset: " (found: a/, b.json)". */
+static void append_found(lake_buf *msg, lake_rc listed, const lake_obj_list *names,
+                         const lake_error *e) {
+    if (listed) {
+        lake_buf_printf(msg, " (its top level could not be listed: %s)", e->msg);
+        return;
+    }
+    if (names->n == 0) {
+        lake_buf_printf(msg, " (the input root is empty or does not exist)");
+        return;
+    }
+    lake_buf_printf(msg, " (found: ");
+    for (size_t i = 0; i < names->n && i < 12; i++)
+        lake_buf_printf(msg, "%s%s", i ? ", " : "", names->items[i].key);
+    if (names->n > 12)
+        lake_buf_printf(msg, " and %zu more", names->n - 12);
+    lake_buf_printf(msg, ")");
+}
+
+static bool has_name(const lake_obj_list *names, const char *name) {
+    for (size_t i = 0; i < names->n; i++)
+        if (!strcmp(names->items[i].key, name))
+            return true;
+    return false;
+}
+
+/* Both datasets are required: a missing or misspelt one (logdata/) would otherwise replace good
+ * tables with empty ones and exit 0. A dataset that is there but holds no input object (only
+ * other or hidden names) is an error too: it says as little as a missing one. */
+static lake_rc check_datasets(lake_store *in, run_state *r, lake_error *err) {
+    const eng_input *ds[2] = {&r->songs_in, &r->logs_in};
+    if (ds[0]->objs.n && ds[1]->objs.n)
+        return LAKE_OK;
+    lake_obj_list names = {0};
+    lake_error e = {0};
+    lake_rc listed = lake_store_list_names(in, "", &names, &e);
+    lake_buf missing, empty;
+    lake_buf_init(&missing);
+    lake_buf_init(&empty);
+    for (int i = 0; i < 2; i++) {
+        if (ds[i]->objs.n)
+            continue;
+        char *dir = lake_xasprintf("%s/", ds[i]->prefix);
+        if (!listed && has_name(&names, dir))
+            lake_buf_printf(&empty,
+                            "%s/%s holds no input objects (.json, .json.gz or .json.zst; "
+                            "names starting with _ or . are skipped)",
+                            lake_store_url(in), dir);
+        else
+            lake_buf_printf(&missing, "%s%s", missing.len ? " nor " : "no ", dir);
+        free(dir);
+    }
+    if (missing.len) {
+        lake_buf_printf(&missing, " under %s", lake_store_url(in));
+        append_found(&missing, listed, &names, &e);
+    }
+    lake_rc rc = lake_error_set(err, LAKE_ERR_NOT_FOUND, "%.*s%s%.*s", (int)missing.len,
+                                (const char *)missing.data, missing.len && empty.len ? "; " : "",
+                                (int)empty.len, (const char *)empty.data);
+    lake_buf_free(&missing);
+    lake_buf_free(&empty);
+    lake_obj_list_free(&names);
+    return rc;
+}
+
 /* Both datasets are listed at once: on S3 each listing is a few round trips, which the second
  * one used to add to the first. */
 static lake_rc list_inputs(lake_store *in, run_state *r, lake_run_summary *sum, lake_error *err) {
@@ -88,11 +154,9 @@ static lake_rc list_inputs(lake_store *in, run_state *r, lake_run_summary *sum, 
             return j.rcs[i];
         }
     }
-    if (r->songs_in.objs.n == 0 && r->logs_in.objs.n == 0)
-        return lake_error_set(err, LAKE_ERR_NOT_FOUND,
-                              "%s: no input objects (expected song_data/**/*.json and "
-                              "log_data/**/*.json)",
-                              lake_store_url(in));
+    lake_rc rc = check_datasets(in, r, err);
+    if (rc)
+        return rc;
     sum->input_objects[0] = r->songs_in.objs.n;
     sum->input_objects[1] = r->logs_in.objs.n;
     for (size_t i = 0; i < r->songs_in.objs.n; i++)
@@ -155,20 +219,58 @@ static lake_rc extract(lake_store *in, run_state *r, size_t spill_at, lake_run_s
     return rc;
 }
 
+/* The first bad record (in input order) whose object is under prefix/ ("" for any). */
+static const eng_reject *first_reject(const eng_reject_list *l, const char *prefix) {
+    size_t plen = strlen(prefix);
+    for (size_t i = 0; i < l->n; i++)
+        if (!plen ||
+            (!strncmp(l->items[i].source, prefix, plen) && l->items[i].source[plen] == '/'))
+            return &l->items[i];
+    return l->n ? &l->items[0] : NULL;
+}
+
+/* With no --max-bad-records, each dataset may have at most max_bad_fraction of its records bad:
+ * a dataset that is mostly bad is the wrong input (another format, a schema change), and its
+ * empty tables must not replace good ones. */
+static lake_rc check_fraction(run_state *r, const lake_run_opts *o, const uint64_t bad[2],
+                              const uint64_t records[2], lake_error *err) {
+    const eng_input *ds[2] = {&r->songs_in, &r->logs_in};
+    for (int i = 0; i < 2; i++) {
+        if (!bad[i] || (double)bad[i] <= o->max_bad_fraction * (double)records[i])
+            continue;
+        const eng_reject *first = first_reject(&r->rejects, ds[i]->prefix);
+        return lake_error_set(err, LAKE_ERR_BAD_RECORDS,
+                              "%llu of %llu %s/ records are bad, more than the default limit of "
+                              "%g%% (--max-bad-records N sets a count instead); first: %s line "
+                              "%llu: %s",
+                              (unsigned long long)bad[i], (unsigned long long)records[i],
+                              ds[i]->prefix, 100 * o->max_bad_fraction, first->source,
+                              (unsigned long long)first->line, first->reason);
+    }
+    return LAKE_OK;
+}
+
 static lake_rc check_rejects(run_state *r, const lake_run_opts *o, lake_run_summary *sum,
                              lake_error *err) {
+    uint64_t bad[2] = {0, 0}, records[2] = {sum->song_records, sum->event_records};
     for (unsigned w = 0; w < r->threads; w++) {
+        bad[0] += r->song_workers[w].rejects.n;
+        bad[1] += r->event_workers[w].rejects.n;
         eng_reject_merge(&r->rejects, &r->song_workers[w].rejects);
         eng_reject_merge(&r->rejects, &r->event_workers[w].rejects);
     }
     eng_reject_sort(&r->rejects);
     sum->bad_records = r->rejects.n;
-    if (o->max_bad_records < 0 || r->rejects.n <= (uint64_t)o->max_bad_records)
+    if (o->max_bad_records < 0)
+        return check_fraction(r, o, bad, records, err);
+    if (r->rejects.n <= (uint64_t)o->max_bad_records)
         return LAKE_OK;
-    const eng_reject *first = &r->rejects.items[0];
+    const eng_reject *first = first_reject(&r->rejects, "");
     return lake_error_set(err, LAKE_ERR_BAD_RECORDS,
-                          "%zu bad records exceed --max-bad-records %lld; first: %s line %llu: %s",
-                          r->rejects.n, (long long)o->max_bad_records, first->source,
+                          "%zu of %llu records are bad, more than --max-bad-records %lld; first: "
+                          "%s line %llu: %s",
+                          r->rejects.n, (unsigned long long)(records[0] + records[1]),
+                          (long long)o->max_bad_records, first->source,
                           (unsigned long long)first->line, first->reason);
 }
 

@@ -44,13 +44,19 @@ static char *full_path(lake_store *s, const char *key) {
 }
 
 static lake_rc local_list_read(lake_store *s, const char *prefix, size_t read_max, size_t budget,
-                               lake_obj_list *out, lake_error *err) {
+                               unsigned flags, lake_obj_list *out, lake_error *err) {
     local_store *l = s->impl;
-    return lake__local_list_read(l->root, prefix, read_max, budget, out, err);
+    return lake__local_list_read(l->root, prefix, read_max, budget, flags, out, err);
 }
 
 static lake_rc local_list(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err) {
-    return local_list_read(s, prefix, 0, 0, out, err);
+    return local_list_read(s, prefix, 0, 0, 0, out, err);
+}
+
+static lake_rc local_list_names(lake_store *s, const char *prefix, lake_obj_list *out,
+                                lake_error *err) {
+    local_store *l = s->impl;
+    return lake__local_list_names(l->root, prefix, out, err);
 }
 
 static lake_rc read_all(int fd, const char *path, lake_buf *out, lake_error *err) {
@@ -249,6 +255,7 @@ static lake_rc local_writer_open(lake_store *s, const char *key, unsigned flags,
 static const lake_store_ops local_ops = {
     .list = local_list,
     .list_read = local_list_read,
+    .list_names = local_list_names,
     .get = local_get,
     .put = local_put,
     .put_new = local_put_new,

@@ -11,10 +11,17 @@
 /* Lists every file under prefix of the directory root (no trailing '/'), keys relative to root,
  * sorted by key; a missing root or prefix gives an empty list. Files of at most read_max bytes
  * are read while listed, up to budget bytes in all (see lake_store_list_read); read_max 0 reads
- * none. Returns LAKE_OK, or LAKE_ERR_IO naming the directory or file that could not be read (out
- * then holds what was listed so far, for the caller to free). */
+ * none. flags: LAKE_LIST_SKIP_HIDDEN skips (and does not enter) hidden names below prefix. A
+ * directory that is its own ancestor through a symbolic link fails with LAKE_ERR_IO. Returns
+ * LAKE_OK, or LAKE_ERR_IO naming the directory or file that could not be read (out then holds what
+ * was listed so far, for the caller to free). */
 lake_rc lake__local_list_read(const char *root, const char *prefix, size_t read_max, size_t budget,
-                              lake_obj_list *out, lake_error *err);
+                              unsigned flags, lake_obj_list *out, lake_error *err);
+
+/* The names one level below prefix ("" or ending in '/') of the directory root, as
+ * lake_store_list_names gives them (unsorted). A missing directory gives an empty list. */
+lake_rc lake__local_list_names(const char *root, const char *prefix, lake_obj_list *out,
+                               lake_error *err);
 
 /* ---- local_sink.c ---- */
 

@@ -1,5 +1,6 @@
 /* S3 backend: each store call is one batch of concurrent requests (see s3_http.c).
  *  - list fans out over the first level of common prefixes, each listed flat, at once;
+ *    list_names is that first, delimited level alone;
  *  - get asks for the first part by range, then fetches the rest in parallel parts;
  *  - put sends one PUT up to 16 MiB, else a multipart upload that is aborted on failure;
  *  - delete_prefix lists, then deletes in DeleteObjects batches of 1000.
@@ -44,6 +45,7 @@ typedef struct {
     size_t strip; /* length of the store prefix, cut from every key */
     lake_rc rc;
     lake_error *err;
+    bool names; /* one level only: common prefixes become names ending in '/' */
 } list_job;
 
 static void list_done(s3_batch *b, s3_req *r);
@@ -101,9 +103,14 @@ static void list_done(s3_batch *b, s3_req *r) {
         lake_obj_list_add(j->out, k + j->strip, page.objects.items[i].size);
     }
     bool delim = strstr(r->query, "delimiter=") != NULL;
-    for (size_t i = 0; i < page.n_prefixes && !s3_batch_cancelled(b); i++)
-        if (strcmp(page.prefixes[i], r->label) != 0) /* guard against a server echoing us */
+    for (size_t i = 0; i < page.n_prefixes && !s3_batch_cancelled(b); i++) {
+        if (!strcmp(page.prefixes[i], r->label)) /* guard against a server echoing us */
+            continue;
+        if (j->names && strlen(page.prefixes[i]) > j->strip)
+            lake_obj_list_add(j->out, page.prefixes[i] + j->strip, 0);
+        else if (!j->names)
             list_add(b, j, page.prefixes[i], NULL, false);
+    }
     if (page.next_token && !s3_batch_cancelled(b))
         list_add(b, j, r->label, page.next_token, delim);
     s3_list_page_free(&page);
@@ -112,9 +119,11 @@ out:
     req_free(r);
 }
 
-static lake_rc s3_list(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err) {
+static lake_rc list_with(lake_store *s, const char *prefix, bool names, lake_obj_list *out,
+                         lake_error *err) {
     s3_client *c = client_of(s);
-    list_job j = {.out = out, .strip = strlen(s3_client_url(c)->prefix), .err = err};
+    list_job j = {
+        .out = out, .strip = strlen(s3_client_url(c)->prefix), .err = err, .names = names};
     char *full = full_key(s, prefix);
     s3_batch *b = s3_batch_new(c);
     list_add(b, &j, full, NULL, true);
@@ -127,6 +136,15 @@ static lake_rc s3_list(lake_store *s, const char *prefix, lake_obj_list *out, la
     }
     lake_obj_list_sort(out);
     return LAKE_OK;
+}
+
+static lake_rc s3_list(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err) {
+    return list_with(s, prefix, false, out, err);
+}
+
+static lake_rc s3_list_names(lake_store *s, const char *prefix, lake_obj_list *out,
+                             lake_error *err) {
+    return list_with(s, prefix, true, out, err);
 }
 
 /* ---- get / get_many ---- */
@@ -389,6 +407,7 @@ static void s3_close(lake_store *s) {
 
 static const lake_store_ops s3_ops = {
     .list = s3_list,
+    .list_names = s3_list_names,
     .get = s3_get,
     .get_many = s3_get_many,
     .put = s3_put,

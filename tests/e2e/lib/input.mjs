@@ -29,6 +29,15 @@ export function isJsonObjectKey(key) {
   return /\.json(\.gz|\.zst)?$/.test(key);
 }
 
+/**
+ * Hidden names, which are not input: a path component below the dataset root that starts with
+ * '_' or '.' (_SUCCESS, _temporary/, .crc). The oracle follows the rule Spark's and Hadoop's
+ * FileInputFormat apply, as lake does (docs/design.md, "Input hygiene").
+ */
+export function isHiddenKey(keyBelowDataset) {
+  return keyBelowDataset.split('/').some((c) => c.startsWith('_') || c.startsWith('.'));
+}
+
 /** Keys of one dataset in input order (byte-wise on the key relative to the dataset root). */
 export function datasetKeys(root, dataset) {
   let keys;
@@ -39,7 +48,7 @@ export function datasetKeys(root, dataset) {
     throw e;
   }
   return keys
-    .filter(isJsonObjectKey)
+    .filter((k) => isJsonObjectKey(k) && !isHiddenKey(k.slice(dataset.length + 1)))
     .sort((a, b) => byteCompare(a.slice(dataset.length + 1), b.slice(dataset.length + 1)));
 }
 
