@@ -179,5 +179,8 @@ lake_rc lake_store_lock_take(lake_store *s, const char *key, const char *holder,
                              lake_store_lock **out, lake_error *err);
 /* Releases a lock; accepts NULL. */
 void lake_store_unlock(lake_store_lock *l);
+/* LAKE_OK while l is still held (NULL: no lock, nothing to lose); LAKE_ERR_LOCKED once it was
+ * lost (an S3 lease that could not be renewed and was taken over by another run). */
+lake_rc lake_store_lock_check(const lake_store_lock *l, lake_error *err);
 
 #endif

@@ -185,6 +185,14 @@ lake_rc lake_store_lock_take(lake_store *s, const char *key, const char *holder,
     return rc;
 }
 
+lake_rc lake_store_lock_check(const lake_store_lock *l, lake_error *err) {
+    if (!l || !l->s->ops->lock_held || l->s->ops->lock_held(l->s, l->handle))
+        return LAKE_OK;
+    return lake_error_set(err, LAKE_ERR_LOCKED,
+                          "%s: this run lost its lock on the output (its lease was taken over)",
+                          l->s->url);
+}
+
 void lake_store_unlock(lake_store_lock *l) {
     if (!l)
         return;

@@ -38,6 +38,8 @@ typedef struct {
     lake_rc (*lock)(lake_store *s, const char *key, const char *holder, double wait_s, void **out,
                     lake_error *err);
     void (*unlock)(lake_store *s, void *handle);
+    /* Optional: false once the lock was lost (an S3 lease taken over). */
+    bool (*lock_held)(lake_store *s, void *handle);
     /* Optional: maps an object read-only (lake_store_map); NULL means objects are read. */
     lake_rc (*map)(lake_store *s, const char *key, lake_view *out, lake_error *err);
     /* Starts a streaming writer for key (see lake_store_writer_open). */

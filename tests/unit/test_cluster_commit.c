@@ -34,7 +34,7 @@ static const eng_commit_table tables[] = {{"t", false, true}, {"_side", false, f
 /* One run: writes t/part-<run>.txt (and _side/x-<run>.txt) under the staging prefix, then lets
  * the cluster decide with `written` as this rank's outcome. */
 static lake_rc one_run(lake_store *out, const char *run, lake_rc written, lake_error *err) {
-    eng_commit_opts o = {run, false, 1, tables, 2};
+    eng_commit_opts o = {run, false, 1, tables, 2, NULL};
     eng_commit *c = NULL;
     lake_rc rc = eng_commit_prepare(out, &o, &c, err);
     CHECK_EQ_INT(rc, LAKE_OK);

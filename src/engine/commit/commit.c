@@ -29,7 +29,9 @@ const char *eng_commit_staging(const eng_commit *c) {
 
 lake_rc eng_commit_finish(eng_commit *c, const eng_commit_file *files, size_t nfiles,
                           lake_error *err) {
-    lake_rc rc = c->ops->finish(c, files, nfiles, err);
+    lake_rc rc = eng_output_check(c->opts->owner, err);
+    if (!rc)
+        rc = c->ops->finish(c, files, nfiles, err);
     c->finished = rc == LAKE_OK;
     return rc;
 }

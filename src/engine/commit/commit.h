@@ -17,6 +17,9 @@
 
 #include <stdbool.h>
 
+/* An output held by one run: its lock (on stores that have one) for the run's whole life. */
+typedef struct eng_output eng_output;
+
 /* An output directory under the store root. */
 typedef struct {
     const char *name; /* a table directory ("_rejected" for the bad records) */
@@ -30,6 +33,8 @@ typedef struct {
     unsigned threads; /* for deleting the replaced objects in parallel */
     const eng_commit_table *tables;
     size_t ntables;
+    const eng_output *owner; /* the run's hold on the output (checked before the finish), or
+                                NULL */
 } eng_commit_opts;
 
 /* A file the run wrote (or tried to: key is set before the first byte is sent, since a write
@@ -73,13 +78,12 @@ void eng_commit_free(eng_commit *c); /* accepts NULL */
  * Returns LAKE_OK when the output is whole, else the store's error (the journal stays). */
 lake_rc eng_commit_recover(lake_store *out, lake_error *err);
 
-/* An output held by one run: its lock (on stores that have one) for the run's whole life. */
-typedef struct eng_output eng_output;
-
 /* Takes out's lock for run_id (waiting up to wait_s seconds for a holder), then recovers it
  * (eng_commit_recover). LAKE_ERR_LOCKED names the holder when another run keeps it. */
 lake_rc eng_output_open(lake_store *out, const char *run_id, double wait_s, eng_output **o,
                         lake_error *err);
 void eng_output_close(eng_output *o); /* releases the lock; accepts NULL */
+/* LAKE_OK while o (or NULL) still holds its output; LAKE_ERR_LOCKED once its lock was lost. */
+lake_rc eng_output_check(const eng_output *o, lake_error *err);
 
 #endif

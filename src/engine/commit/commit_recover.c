@@ -72,6 +72,10 @@ lake_rc eng_output_open(lake_store *out, const char *run_id, double wait_s, eng_
     return LAKE_OK;
 }
 
+lake_rc eng_output_check(const eng_output *o, lake_error *err) {
+    return o ? lake_store_lock_check(o->lock, err) : LAKE_OK;
+}
+
 void eng_output_close(eng_output *o) {
     if (!o)
         return;

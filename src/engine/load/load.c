@@ -157,7 +157,7 @@ lake_rc eng_load(const eng_load_opts *o, eng_table *tables, eng_rowsrc *const *s
                  const lake_buf *rejects, eng_load_stats *st, lake_error *err) {
     load_job j = {.opts = o, .stats = st};
     eng_commit_table *ct = commit_tables(tables, ntables);
-    eng_commit_opts copts = {o->run_id, o->dynamic, o->threads, ct, ntables + 1};
+    eng_commit_opts copts = {o->run_id, o->dynamic, o->threads, ct, ntables + 1, o->owner};
     eng_commit *c = NULL;
     lake_first_error_init(&j.first);
     double t0 = lake_now(), c0 = lake_cpu_now();

@@ -61,6 +61,7 @@ typedef struct {
     bool dynamic;               /* replace only the partitions written (else each table whole) */
     eng_commit_fn commit;       /* NULL: eng_commit_end */
     void *commit_ud;
+    const eng_output *owner; /* the run's hold on out (eng_output_open), or NULL */
 } eng_load_opts;
 
 /* What a load did, for the run summary. */

@@ -328,11 +328,11 @@ static void transform(run_state *r, lake_run_summary *sum) {
 }
 
 /* The tables and the rejects go to the engine's loader; the cluster decides the commit. */
-static lake_rc load(lake_store *out, run_state *r, const lake_run_opts *o, lake_run_summary *sum,
-                    lake_error *err) {
+static lake_rc load(lake_store *out, const eng_output *held, run_state *r, const lake_run_opts *o,
+                    lake_run_summary *sum, lake_error *err) {
     eng_load_opts lo = {out,        sum->run_id,          o->threads,
                         o->parquet, o->max_rows_per_file, o->mode == LAKE_WRITE_DYNAMIC,
-                        cl_commit,  cl_comm_single()};
+                        cl_commit,  cl_comm_single(),     held};
     eng_load_stats st = {.files = sum->files};
     lake_buf rejects;
     lake_buf_init(&rejects);
@@ -379,7 +379,7 @@ lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_r
         rc = check_rejects(&r, o, sum, err);
     if (!rc) {
         transform(&r, sum);
-        rc = load(out, &r, &opts, sum, err);
+        rc = load(out, held, &r, &opts, sum, err);
     }
     run_state_free(&r);
     eng_output_close(held);

@@ -399,6 +399,11 @@ static void s3_unlock(lake_store *s, void *handle) {
     s3_lock_release(handle);
 }
 
+static bool s3_lock_is_held(lake_store *s, void *handle) {
+    (void)s;
+    return s3_lock_held(handle);
+}
+
 static void s3_close(lake_store *s) {
     s3_store *st = s->impl;
     s3_client_free(st->client);
@@ -417,6 +422,7 @@ static const lake_store_ops s3_ops = {
     .writer_open = s3_writer_open,
     .lock = s3_lock,
     .unlock = s3_unlock,
+    .lock_held = s3_lock_is_held,
     .close = s3_close,
 };
 

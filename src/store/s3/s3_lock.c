@@ -165,6 +165,14 @@ lake_rc s3_lock_take(s3_client *c, char *key, const char *holder, double wait_s,
     return LAKE_OK;
 }
 
+bool s3_lock_held(void *handle) {
+    s3_lock *l = handle;
+    pthread_mutex_lock(&l->mu);
+    bool held = !l->lost;
+    pthread_mutex_unlock(&l->mu);
+    return held;
+}
+
 /* Deleted only while it is still this run's version: a lock taken over stays its taker's. */
 void s3_lock_release(void *handle) {
     s3_lock *l = handle;

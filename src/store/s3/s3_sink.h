@@ -27,6 +27,7 @@ lake_rc s3_run_one(s3_client *c, s3_req *r, const char *what, lake_error *err);
 lake_rc s3_lock_take(s3_client *c, char *key, const char *holder, double wait_s, void **out,
                      lake_error *err);
 void s3_lock_release(void *handle);
+bool s3_lock_held(void *handle);
 
 /* Starts an upload of key (copied). On failure m needs no abort, only s3_mpu_free. */
 lake_rc s3_mpu_start(s3_mpu *m, s3_client *c, const char *key, lake_error *err);
