@@ -41,11 +41,16 @@ typedef struct {
 } lake_error;
 
 /* Records rc and a printf-style message in err (err may be NULL); returns rc so callers can write
- * `return lake_error_set(err, LAKE_ERR_IO, "...", ...);`. */
+ * `return lake_error_set(err, LAKE_ERR_IO, "...", ...);`. A message longer than msg keeps its
+ * literal text and its end: the %s values in it (keys, paths, other messages) are shortened in
+ * their middle to "first third[...N bytes...]last two thirds", longest first, so the reason at
+ * the end of a message always shows. */
 lake_rc lake_error_set(lake_error *err, lake_rc rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Prefixes err->msg with a printf-style context ("reading x: " + old message); returns err->rc. */
+/* Prefixes err->msg with a printf-style context ("reading x: " + old message); returns err->rc.
+ * When the two do not fit, the context's %s values and the old message are shortened in their
+ * middle as lake_error_set does, so the old message's reason still shows. */
 lake_rc lake_error_prefix(lake_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -40,6 +40,7 @@ typedef struct lake_store lake_store;
 typedef struct {
     int max_concurrency;      /* requests in flight (default 64) */
     int max_attempts;         /* tries per request, first included (default 5) */
+    int request_timeout;      /* seconds without a byte moving before a request is retried (30) */
     bool no_sign_request;     /* anonymous requests, for public buckets */
     bool verbose;             /* one line per request on stderr (never credentials) */
     const char *endpoint_url; /* overrides AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL */

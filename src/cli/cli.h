@@ -24,11 +24,18 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 
 /* Store options every location-taking command accepts: add CLI_STORE_LONGOPTS to the command's
  * getopt_long table and "v" to its short options, and pass unknown codes to cli_store_option. */
-enum { CLI_OPT_ENDPOINT = 1000, CLI_OPT_MAX_CONCURRENCY, CLI_OPT_MAX_ATTEMPTS, CLI_OPT_NO_SIGN };
+enum {
+    CLI_OPT_ENDPOINT = 1000,
+    CLI_OPT_MAX_CONCURRENCY,
+    CLI_OPT_MAX_ATTEMPTS,
+    CLI_OPT_NO_SIGN,
+    CLI_OPT_REQUEST_TIMEOUT
+};
 #define CLI_STORE_LONGOPTS                                                                         \
     {"endpoint-url", required_argument, NULL, CLI_OPT_ENDPOINT},                                   \
         {"max-concurrency", required_argument, NULL, CLI_OPT_MAX_CONCURRENCY},                     \
         {"max-attempts", required_argument, NULL, CLI_OPT_MAX_ATTEMPTS},                           \
+        {"request-timeout", required_argument, NULL, CLI_OPT_REQUEST_TIMEOUT},                     \
         {"no-sign-request", no_argument, NULL, CLI_OPT_NO_SIGN}, {                                 \
         "verbose", no_argument, NULL, 'v'                                                          \
     }

@@ -11,6 +11,9 @@ const char cli_store_usage[] =
     "                             or AWS for the region); custom endpoints use path-style\n"
     "      --max-concurrency N    requests in flight (default 64)\n"
     "      --max-attempts N       tries per request, with backoff (default 5)\n"
+    "      --request-timeout SECONDS\n"
+    "                             retry a request that has sent and received nothing for\n"
+    "                             SECONDS (default 30)\n"
     "      --no-sign-request      anonymous requests, for public buckets\n"
     "  -v, --verbose              one line per request on stderr (never credentials)\n"
     "Credentials and region come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
@@ -36,6 +39,13 @@ int cli_store_option(const char *cmd, int c, const char *arg, lake_store_options
         if (n < 1 || n > 100)
             return cli_usage_error(cmd, "--max-attempts must be between 1 and 100");
         o->max_attempts = (int)n;
+        return 0;
+    case CLI_OPT_REQUEST_TIMEOUT:
+        if (!cli_parse_u64(cmd, "--request-timeout", arg, &n))
+            return 2;
+        if (n < 1 || n > 3600)
+            return cli_usage_error(cmd, "--request-timeout must be between 1 and 3600 seconds");
+        o->request_timeout = (int)n;
         return 0;
     case CLI_OPT_NO_SIGN:
         o->no_sign_request = true;

@@ -17,8 +17,9 @@
 // third, rarely used walker (simdjson on-demand plus strtod) so big integers become doubles.
 //
 // Known gaps: "-0" as an integer gives d == +0.0; numbers that overflow a double (1e400) are
-// malformed records. Duplicate keys: the first occurrence of a key wins. No exception leaves this
-// file: simdjson is used through its error-code API and memory comes from lake_xmalloc.
+// malformed records. Duplicate keys: the first occurrence of a requested key fills its value and
+// later ones set its dup flag and the record's dup_key (json.h); the caller decides. No exception
+// leaves this file: simdjson is used through its error-code API and memory comes from lake_xmalloc.
 #define SIMDJSON_THREADS_ENABLED 1 // the Debian library is built with it; layouts must match
 #include <simdjson.h>
 
@@ -64,6 +65,7 @@ struct lj_extractor {
     uint16_t *slots; // open addressing: 0 empty, else field index + 1
     size_t slot_mask;
     lj_value *vals;
+    long dup; // first requested field seen twice in the current record, or -1
     dom::parser stream_parser;
     dom::parser single_parser;
     ondemand::parser od_parser;
@@ -162,6 +164,98 @@ const char *reason_for(error_code e) {
     }
 }
 
+inline int hex4(const char *p) {
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+// The first bad escape in the string whose body is s[0..n) (between its quotes): writes what is
+// wrong into what ("lone surrogate \ud800") and returns true; false when every escape is valid.
+bool bad_escape(const char *s, size_t n, char *what, size_t cap) {
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\\')
+            continue;
+        if (i + 1 >= n) {
+            snprintf(what, cap, "a backslash at the end of a string");
+            return true;
+        }
+        char c = s[i + 1];
+        if (c != 'u') {
+            if (!c || !strchr("\\\"/bfnrt", c)) {
+                snprintf(what, cap, "bad escape \\%c", c);
+                return true;
+            }
+            i++;
+            continue;
+        }
+        int cp = i + 6 <= n ? hex4(s + i + 2) : -1;
+        if (cp < 0) {
+            snprintf(what, cap, "bad escape \\u%.*s", (int)(n - i - 2 < 4 ? n - i - 2 : 4),
+                     s + i + 2);
+            return true;
+        }
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            int lo = i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u' ? hex4(s + i + 8) : -1;
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                i += 11;
+                continue;
+            }
+        }
+        if (cp >= 0xD800 && cp <= 0xDFFF) {
+            snprintf(what, cap, "lone surrogate \\%.5s", s + i + 1);
+            return true;
+        }
+        i += 5;
+    }
+    return false;
+}
+
+// For a record simdjson refused with STRING_ERROR: names the bad escape and the key whose string
+// holds it ("invalid JSON: lone surrogate \ud800 in the value of 'firstName'"), so the reason of
+// a rejected record says where to look. Returns false when no bad escape is found.
+bool describe_string_error(const char *s, size_t n, char *out, size_t cap) {
+    const char *key = nullptr;
+    size_t key_len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '"')
+            continue;
+        size_t b = ++i;
+        while (i < n && s[i] != '"')
+            i += s[i] == '\\' ? 2 : 1;
+        size_t e = i < n ? i : n;
+        size_t t = e + 1;
+        while (t < n && is_ws(s[t]))
+            t++;
+        bool is_key = t < n && s[t] == ':';
+        char what[64];
+        if (bad_escape(s + b, e - b, what, sizeof what)) {
+            if (is_key)
+                snprintf(out, cap, "invalid JSON: %s in a key", what);
+            else if (key)
+                snprintf(out, cap, "invalid JSON: %s in the value of '%.*s'", what,
+                         (int)(key_len > 64 ? 64 : key_len), key);
+            else
+                snprintf(out, cap, "invalid JSON: %s in a string", what);
+            return true;
+        }
+        if (is_key) {
+            key = s + b;
+            key_len = e - b;
+        }
+    }
+    return false;
+}
+
 [[noreturn]] void out_of_memory() {
     fputs("lake: out of memory\n", stderr);
     exit(1);
@@ -174,6 +268,7 @@ int report(run_state *st, size_t start, size_t end, const char *reason) {
     rec.line = line_of(st, start);
     rec.raw = st->buf + start;
     rec.raw_len = end - start;
+    rec.dup_key = nullptr;
     if (!st->on_error)
         return lake_error_set(st->err, LAKE_ERR_PARSE, "line %zu: %s", rec.line, reason);
     return st->on_error(st->ctx, &rec, reason);
@@ -219,6 +314,24 @@ void set_from_element(lj_value *v, dom::element e) {
 
 void clear_vals(lj_extractor *x) {
     memset(x->vals, 0, x->nfields * sizeof *x->vals);
+    x->dup = -1;
+}
+
+// A requested key met again in the same object: the first value stays, the repeat is flagged.
+inline void mark_dup(lj_extractor *x, long f) {
+    x->vals[f].dup = true;
+    if (x->dup < 0)
+        x->dup = f;
+}
+
+// The record passed to on_record: its extent, line and first duplicated requested key.
+lj_record make_record(run_state *st, size_t start, size_t end) {
+    lj_record rec;
+    rec.line = line_of(st, start);
+    rec.raw = st->buf + start;
+    rec.raw_len = end - start;
+    rec.dup_key = st->x->dup >= 0 ? st->x->names[st->x->dup] : nullptr;
+    return rec;
 }
 
 void fill_aliases(lj_extractor *x) {
@@ -234,16 +347,17 @@ int deliver_dom(run_state *st, dom::object obj, size_t start, size_t end) {
     clear_vals(x);
     for (dom::key_value_pair kv : obj) {
         long f = key_lookup(x, kv.key.data(), kv.key.size());
-        if (f >= 0 && x->vals[f].kind == LJ_MISSING)
+        if (f < 0)
+            continue;
+        if (x->vals[f].kind == LJ_MISSING)
             set_from_element(&x->vals[f], kv.value);
+        else
+            mark_dup(x, f);
     }
     fill_aliases(x);
     if (!st->on_record)
         return 0;
-    lj_record rec;
-    rec.line = line_of(st, start);
-    rec.raw = st->buf + start;
-    rec.raw_len = end - start;
+    lj_record rec = make_record(st, start, end);
     return st->on_record(st->ctx, &rec, x->vals);
 }
 
@@ -342,6 +456,8 @@ error_code walk_object(ondemand::object obj, lj_extractor *top) {
             long f = key_lookup(top, key.data(), key.size());
             if (f >= 0 && top->vals[f].kind == LJ_MISSING)
                 slot = &top->vals[f];
+            else if (f >= 0)
+                mark_dup(top, f);
         }
         if ((e = walk_value(field.value(), slot)))
             return e;
@@ -555,14 +671,14 @@ int slow_record(run_state *st, size_t *pos, bool *bad) {
             fill_aliases(x);
             if (!st->on_record)
                 return 0;
-            lj_record rec;
-            rec.line = line_of(st, start);
-            rec.raw = st->buf + start;
-            rec.raw_len = end - start;
+            lj_record rec = make_record(st, start, end);
             return st->on_record(st->ctx, &rec, x->vals);
         }
         e = e2;
     }
+    char why[160];
+    if (e == STRING_ERROR && describe_string_error(st->buf + start, end - start, why, sizeof why))
+        return report(st, start, end, why);
     return report(st, start, end, reason_for(e));
 }
 

@@ -28,6 +28,7 @@ typedef enum {
 typedef struct {
     lj_kind kind;
     bool b;
+    bool dup; /* the key appears more than once in the object; the fields hold the first value */
     int64_t i;
     double d;
     const char *s; /* valid only during the callback */
@@ -38,6 +39,11 @@ typedef struct {
     size_t line;     /* 1-based line number where the record starts */
     const char *raw; /* the record's text exactly as in the input (points into the buffer) */
     size_t raw_len;
+    /* The first requested field whose key appears more than once in the object (its vals[i].dup
+     * is set), or NULL. JSON leaves duplicate keys undefined and readers disagree (Spark takes
+     * the last, simdjson and DuckDB the first), so the caller decides; unrequested keys are not
+     * looked at. */
+    const char *dup_key;
 } lj_record;
 
 /* Called for each well-formed object with vals[i] for fields[i]. A non-zero return stops

@@ -291,6 +291,50 @@ describe('lake with a failing S3 store (s3rver behind a fault-injecting proxy)',
     assertSameSnapshot(await snapshot(s3, 'lake'), snap, 'missing output bucket');
   });
 
+  // Issue 18, defect 10: a server answering in 4 s per request made the run hang silently.
+  test('a server answering every request in 4 s, --request-timeout 1 --max-attempts 2: exit 1 within seconds, one line naming the request and the timeout', async () => {
+    s3.setFault(() => ({ delay: 4000 }));
+    const t0 = Date.now();
+    let r;
+    try {
+      r = await lake(['run', '--input', local, '--output', 's3://lake/slow', '--request-timeout', '1', '--max-attempts', '2', ...ep()], { timeout: 60_000 });
+    } finally {
+      s3.setFault(null);
+    }
+    const took = Date.now() - t0;
+    const line = assertOneLineFailure(r, 'run against a server slower than the request timeout');
+    assert.match(line, /(GET|PUT|HEAD|POST|DELETE|list) s3:\/\/lake\//, 'the error names the request');
+    assert.match(line, /timed out: nothing sent or received for 1 s \(--request-timeout 1\), after 2 attempts/, 'the error names the timeout');
+    // Two attempts of about a second each, a backoff of at most a second: well under the 4 s reply.
+    assert.ok(took < 15_000, `the run took ${took} ms`);
+  });
+
+  test('requests stalled for 4 s on their first attempt, --request-timeout 1: retried, and the run gives the tables of a local run', async () => {
+    const attempts = new Map();
+    let stalled = 0;
+    s3.setFault((req) => {
+      const id = `${req.method} ${req.url} ${req.headers.range || ''}`;
+      const a = (attempts.get(id) || 0) + 1;
+      attempts.set(id, a);
+      if (a > 1 || hashOf(id) % 100 >= 10) return null;
+      stalled++;
+      return { delay: 4000, then: 'reset' };
+    });
+    let r;
+    try {
+      r = await lake(['run', '--input', 's3://lake/in', '--output', 's3://lake/out-stalled', '--request-timeout', '1', ...ep()], { timeout: 90_000 });
+    } finally {
+      s3.setFault(null);
+    }
+    assertOk(r, 'lake run s3 -> s3 with stalled requests');
+    assert.ok(stalled >= 5, `only ${stalled} requests were stalled`);
+    const back = join(tmp.dir, 'back-stalled');
+    await download(s3, 'lake', 'out-stalled/', back);
+    const got = await readLakeOutput(back);
+    assert.deepEqual(got.problems, [], 'the output read back from S3 is well formed');
+    assert.deepEqual(tableRows(got), reference, 'tables equal those of the local run');
+  });
+
   test('unreachable output endpoint: one line naming it, quickly', async () => {
     const port = await closedPort();
     const t0 = Date.now();

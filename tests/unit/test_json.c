@@ -14,6 +14,7 @@ typedef struct {
     size_t line;
     char raw[512];
     char reason[256];
+    char dup_key[32]; /* rec->dup_key, "" for none */
     lj_value v[MAXF];
     char s[MAXF][256]; /* copies of string values */
 } event;
@@ -37,6 +38,7 @@ static int on_rec(void *ctx, const lj_record *rec, const lj_value *vals) {
     event *e = &evs[nev++];
     memset(e, 0, sizeof *e);
     copy_raw(e, rec);
+    snprintf(e->dup_key, sizeof e->dup_key, "%s", rec->dup_key ? rec->dup_key : "");
     for (size_t i = 0; i < nfields_cur && i < MAXF; i++) {
         e->v[i] = vals[i];
         if (vals[i].kind == LJ_STRING) {
@@ -237,6 +239,8 @@ UNIT_TEST(json_pretty_printed_lines) {
 UNIT_TEST(json_duplicate_key_first_wins) {
     CHECK_EQ_INT(run("{\"a\":1,\"a\":2}", A, 1), LAKE_OK);
     CHECK_EQ_INT(evs[0].v[0].i, 1);
+    CHECK(evs[0].v[0].dup);
+    CHECK_EQ_STR(evs[0].dup_key, "a");
     /* a field requested twice is filled in both places */
     static const char *const aa[] = {"a", "b", "a"};
     CHECK_EQ_INT(run("{\"a\":5}", aa, 3), LAKE_OK);
@@ -400,4 +404,58 @@ UNIT_TEST(json_large_mixed_stream) {
     CHECK_EQ_INT(st.bad, n / 997 + n / 1499);
     lj_extractor_free(x);
     lake_buf_free(&in);
+}
+
+/* Issue 18, defect 8: a repeated key among the requested fields is reported on the record and on
+ * the field, on every path (one record, a stream, the number walker); other repeats are not. */
+UNIT_TEST(json_duplicate_keys_reported) {
+    CHECK_EQ_INT(run("{\"a\":1,\"b\":2,\"c\":3,\"c\":4}", AB, 2), LAKE_OK);
+    CHECK_EQ_STR(evs[0].dup_key, ""); /* c is not requested */
+    CHECK(!evs[0].v[0].dup && !evs[0].v[1].dup);
+    const char *t = "{\"a\":1}\n{\"b\":1,\"a\":\"x\",\"b\":null,\"a\":2}\n{\"a\":3,\"b\":4}\n"
+                    "{\"a\":123456789012345678901234567890,\"b\":1,\"b\":2}\n{\"a\":5}\n";
+    CHECK_EQ_INT(run(t, AB, 2), LAKE_OK);
+    CHECK_EQ_INT(nev, 5);
+    CHECK_EQ_STR(evs[0].dup_key, "");
+    CHECK_EQ_STR(evs[1].dup_key, "b"); /* the first key seen again */
+    CHECK(evs[1].v[0].dup && evs[1].v[1].dup);
+    CHECK_EQ_INT(evs[1].v[1].kind, LJ_INT); /* the first value stays */
+    CHECK_EQ_STR(evs[2].dup_key, "");       /* nothing carries over from the record before */
+    CHECK(!evs[2].v[0].dup && !evs[2].v[1].dup);
+    CHECK(!evs[3].is_err);
+    CHECK_EQ_INT(evs[3].v[0].kind, LJ_DOUBLE); /* read by the walker */
+    CHECK_EQ_STR(evs[3].dup_key, "b");
+    CHECK(!evs[3].v[0].dup && evs[3].v[1].dup);
+    CHECK_EQ_STR(evs[4].dup_key, "");
+    /* keys of nested objects are not top-level fields */
+    CHECK_EQ_INT(run("{\"a\":{\"a\":1,\"a\":2},\"b\":[{\"b\":1},{\"b\":2}]}", AB, 2), LAKE_OK);
+    CHECK_EQ_STR(evs[0].dup_key, "");
+}
+
+/* A lone surrogate makes the record bad wherever it is (read or not), and the reason names the
+ * escape and the key. */
+UNIT_TEST(json_lone_surrogate_names_the_key) {
+    const char *t =
+        "{\"a\":\"ok\"}\n{\"a\":\"x\",\"firstName\":\"Bad\\ud800\"}\n"
+        "{\"a\":\"\\udc00\"}\n{\"z\":{\"k\":\"\\ud800\\u0041\"}}\n{\"a\":\"\\ud83d\\ude00\"}\n"
+        "{\"a\\ud800\":1}\n{\"a\":\"\\q\"}\n";
+    CHECK_EQ_INT(run(t, A, 1), LAKE_OK);
+    CHECK_EQ_INT(nev, 7);
+    CHECK(!evs[0].is_err);
+    CHECK(evs[1].is_err);
+    CHECK_EQ_STR(evs[1].reason, "invalid JSON: lone surrogate \\ud800 in the value of 'firstName'");
+    CHECK(evs[2].is_err);
+    CHECK_EQ_STR(evs[2].reason, "invalid JSON: lone surrogate \\udc00 in the value of 'a'");
+    CHECK(evs[3].is_err);
+    CHECK_EQ_STR(evs[3].reason, "invalid JSON: lone surrogate \\ud800 in the value of 'k'");
+    CHECK(!evs[4].is_err);
+    CHECK_EQ_MEM(evs[4].v[0].s, evs[4].v[0].len, "\xF0\x9F\x98\x80", 4);
+    CHECK(evs[5].is_err);
+    CHECK_EQ_STR(evs[5].reason, "invalid JSON: lone surrogate \\ud800 in a key");
+    CHECK(evs[6].is_err);
+    CHECK_EQ_STR(evs[6].reason, "invalid JSON: bad escape \\q in the value of 'a'");
+    /* one record alone (the single-document path) */
+    CHECK_EQ_INT(run("{\"a\":\"\\ud800\"}", A, 1), LAKE_OK);
+    CHECK(evs[0].is_err);
+    CHECK_EQ_STR(evs[0].reason, "invalid JSON: lone surrogate \\ud800 in the value of 'a'");
 }

@@ -33,3 +33,35 @@ UNIT_TEST(partition_null_and_empty_default) {
     expect_dir(NULL, 0, "k=__HIVE_DEFAULT_PARTITION__/");
     expect_dir("", 0, "k=__HIVE_DEFAULT_PARTITION__/");
 }
+
+/* A value whose directory name would pass NAME_MAX is refused with a reason (issue 18, defect 7:
+ * a 5,000-byte artist_id failed the whole run with "File name too long"). */
+UNIT_TEST(partition_value_too_long_for_a_directory) {
+    char why[256] = "";
+    char v[5001];
+    memset(v, 'A', sizeof v);
+    /* "artist_id=" is 10 bytes: 245 plain bytes fit exactly, 246 do not */
+    CHECK(lake_partition_value_ok("artist_id", v, 245, why, sizeof why));
+    CHECK_EQ_INT(lake_partition_name_len("artist_id", v, 245), 255);
+    CHECK(!lake_partition_value_ok("artist_id", v, 246, why, sizeof why));
+    CHECK(strstr(why, "field 'artist_id'") != NULL);
+    CHECK(strstr(why, "246 bytes") != NULL);
+    CHECK(strstr(why, "256 bytes escaped") != NULL);
+    CHECK(strstr(why, "255") != NULL);
+    CHECK(!lake_partition_value_ok("artist_id", v, 5000, why, sizeof why));
+    CHECK(strstr(why, "5000 bytes") != NULL);
+    /* escaping counts: 81 '/' (243 bytes escaped) fit, 82 (246) do not */
+    memset(v, '/', 90);
+    CHECK(lake_partition_value_ok("artist_id", v, 81, why, sizeof why));
+    CHECK_EQ_INT(lake_partition_name_len("artist_id", v, 81), 10 + 243);
+    CHECK(!lake_partition_value_ok("artist_id", v, 82, why, sizeof why));
+    /* the name counts as well; the lengths agree with what lake_partition_append writes */
+    lake_buf b;
+    lake_buf_init(&b);
+    lake_partition_append(&b, "artist_id", v, 82);
+    CHECK_EQ_INT(b.len - 1, lake_partition_name_len("artist_id", v, 82));
+    lake_buf_free(&b);
+    CHECK_EQ_INT(lake_partition_name_len("year", NULL, 0), 5 + strlen(LAKE_HIVE_DEFAULT_PARTITION));
+    CHECK(lake_partition_value_ok("year", NULL, 0, why, sizeof why));
+    CHECK(lake_partition_value_ok("year", "-2147483648", 11, why, sizeof why));
+}

@@ -95,3 +95,10 @@ bool eng_get_i64(const lj_value *v, const char *name, lake_opt_i64 *out, char *w
     }
     return type_error(v, name, "an integer", why);
 }
+
+bool eng_check_dup_keys(const lj_record *rec, char *why) {
+    if (!rec->dup_key)
+        return true;
+    snprintf(why, ENG_WHY, "key '%s' appears more than once in the object", rec->dup_key);
+    return false;
+}

@@ -24,4 +24,9 @@ bool eng_get_f64(const lj_value *v, const char *name, lake_opt_f64 *out, char *w
 /* An integer; an integral double (1541990258796.0) is accepted as Spark's reader does. */
 bool eng_get_i64(const lj_value *v, const char *name, lake_opt_i64 *out, char *why);
 
+/* False, with the reason in why, when a key the job reads appears more than once in the record's
+ * object (rec->dup_key): readers disagree on which value such a record holds (Spark's takes the
+ * last, DuckDB's the first), so it is a bad record rather than a silent pick. */
+bool eng_check_dup_keys(const lj_record *rec, char *why);
+
 #endif

@@ -206,11 +206,14 @@ static int on_event(void *ctx, const lj_record *rec, const lj_value *vals) {
     uint64_t ord = ENG_ORD(f->obj, f->rec);
     char why[ENG_WHY];
     event_rec e;
-    if (!is_next_song(&vals[E_PAGE]))
+    /* A repeated page key leaves open whether the event feeds the tables: bad whatever its page.
+     * Other keys are checked only where the fields are (NextSong events). */
+    bool page_dup = vals[E_PAGE].dup;
+    if (!page_dup && !is_next_song(&vals[E_PAGE]))
         return 0;
-    st->nextsong++;
+    st->nextsong += !page_dup;
     memset(&e, 0, sizeof e);
-    if (!event_from_values(vals, &e, why)) {
+    if (!eng_check_dup_keys(rec, why) || !event_from_values(vals, &e, why)) {
         eng_reject_add(f->w, f->source, f->obj, rec->line, why, rec->raw, rec->raw_len);
         return 0;
     }

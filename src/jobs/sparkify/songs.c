@@ -1,6 +1,7 @@
 /* song_data: extraction of song records, then the deduplicated catalog (songs, artists and the
  * join index). */
 #include "jobs/sparkify/sparkify.h"
+#include "engine/load/partition.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,24 @@ static bool required_id(eng_worker *w, const lj_value *v, const char *name, bool
     return false;
 }
 
+/* songs is partitioned by (year, artist_id): a value that cannot be a directory name makes the
+ * record bad here, where it is counted and kept in _rejected/, instead of failing the write. */
+static bool partition_values_ok(const song_rec *r, char *why) {
+    char num[24], *p = num + sizeof num;
+    if (r->year.ok) {
+        unsigned long long u =
+            r->year.v < 0 ? 0ull - (unsigned long long)r->year.v : (unsigned long long)r->year.v;
+        do
+            *--p = (char)('0' + u % 10);
+        while (u /= 10);
+        if (r->year.v < 0)
+            *--p = '-';
+    }
+    return lake_partition_value_ok("year", r->year.ok ? p : NULL, (size_t)(num + sizeof num - p),
+                                   why, ENG_WHY) &&
+           lake_partition_value_ok("artist_id", r->artist_id.ptr, r->artist_id.len, why, ENG_WHY);
+}
+
 static bool song_from_values(eng_worker *w, const lj_value *v, song_rec *r, char *why) {
     if (!required_id(w, &v[S_SONG_ID], "song_id", true, &r->song_id, why) ||
         !required_id(w, &v[S_ARTIST_ID], "artist_id", false, &r->artist_id, why) ||
@@ -65,7 +84,7 @@ static bool song_from_values(eng_worker *w, const lj_value *v, song_rec *r, char
                  (long long)r->year.v);
         return false;
     }
-    return true;
+    return partition_values_ok(r, why);
 }
 
 /* eng_scan handler: job is the per-worker song_vec array. */
@@ -76,7 +95,7 @@ static int on_song(void *ctx, const lj_record *rec, const lj_value *vals) {
     char why[ENG_WHY];
     memset(&r, 0, sizeof r);
     r.ord = ENG_ORD(f->obj, f->rec);
-    if (!song_from_values(f->w, vals, &r, why))
+    if (!eng_check_dup_keys(rec, why) || !song_from_values(f->w, vals, &r, why))
         eng_reject_add(f->w, f->source, f->obj, rec->line, why, rec->raw, rec->raw_len);
     else
         song_vec_push(out, &r);

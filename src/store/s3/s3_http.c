@@ -25,6 +25,7 @@ struct s3_client {
     s3_config cfg;
     int max_concurrency;
     int max_attempts;
+    int request_timeout; /* seconds without a byte moving (lake_store_options.request_timeout) */
     bool verbose;
     bool sign;
     char *sigv4; /* "aws:amz:<region>:s3" */
@@ -104,6 +105,8 @@ lake_rc s3_client_create(const char *url, const lake_store_options *o, s3_client
     c->max_concurrency =
         o && o->max_concurrency > 0 ? o->max_concurrency : LAKE_S3_DEFAULT_MAX_CONCURRENCY;
     c->max_attempts = s3_retry_max_attempts(o ? o->max_attempts : 0, getenv("AWS_MAX_ATTEMPTS"));
+    c->request_timeout =
+        o && o->request_timeout > 0 ? o->request_timeout : LAKE_S3_DEFAULT_REQUEST_TIMEOUT;
     c->verbose = o && o->verbose;
     c->sign = !(o && o->no_sign_request);
     c->sigv4 = lake_xasprintf("aws:amz:%s:s3", c->cfg.region);
@@ -326,6 +329,7 @@ void s3_batch_add(s3_batch *b, s3_req *r) {
     r->curl_code = 0;
     r->attempts = 0;
     r->cancelled = false;
+    r->timed_out = false;
     r->not_before = 0;
     r->payload_hash[0] = '\0';
     push_ready(b, r);
@@ -410,12 +414,37 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
     return size * n;
 }
 
+/* The request timeout: an attempt that has sent and received nothing for idle_limit seconds is
+ * aborted (and finish() makes it a timeout, retried as one). Idle time rather than total time, so
+ * an 8 MiB part on a slow link runs as long as it moves. libcurl calls this at least once a
+ * second while a low-speed limit is set, and on every transfer of bytes. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow) {
+    (void)dltotal;
+    (void)ultotal;
+    s3_req *r = ud;
+    double now = lake_now();
+    if ((int64_t)(dlnow + ulnow) != r->moved) {
+        r->moved = (int64_t)(dlnow + ulnow);
+        r->last_move = now;
+        return 0;
+    }
+    if (now - r->last_move < r->idle_limit)
+        return 0;
+    r->timed_out = true;
+    return 1;
+}
+
 static void start(s3_batch *b, s3_req *r) {
     s3_client *c = b->c;
     CURL *h = easy_get(c);
     r->easy = h;
     r->got = 0;
     r->total_size = 0;
+    r->timed_out = false;
+    r->moved = 0;
+    r->idle_limit = c->request_timeout;
+    r->last_move = lake_now();
     r->out_start = r->out ? r->out->len : 0;
     r->errbuf[0] = '\0';
     lake_buf_resize(&r->resp, 0);
@@ -475,9 +504,15 @@ static void start(s3_batch *b, s3_req *r) {
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L); /* a stalled transfer is a timeout */
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+    long timeout = c->request_timeout;
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (timeout < 10 ? timeout : 10L) * 1000L);
+    /* The low-speed check also has libcurl wake the transfer every second, which on_progress
+     * needs; on its own it averages over several seconds and would notice a stall late. */
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, timeout);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, r);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -519,6 +554,12 @@ static char *reply_code(const s3_req *r) {
 static void finish(s3_batch *b, s3_req *r, CURLcode cc) {
     s3_client *c = b->c;
     CURL *h = r->easy;
+    if (cc == CURLE_OPERATION_TIMEDOUT && !strncmp(r->errbuf, "Operation too slow", 18))
+        r->timed_out = true; /* libcurl's low-speed limit: the same timeout, noticed later */
+    else if (cc != CURLE_ABORTED_BY_CALLBACK)
+        r->timed_out = false; /* a connect timeout keeps libcurl's message */
+    if (r->timed_out)
+        cc = CURLE_OPERATION_TIMEDOUT; /* retried as a timeout (s3_retry.h) */
     r->curl_code = (int)cc;
     r->status = cc == CURLE_OK ? response_status(r) : 0;
     r->attempts++;
@@ -703,6 +744,12 @@ lake_rc s3_req_error(s3_client *c, const s3_req *r, const char *what, lake_error
     if (r->cancelled)
         return lake_error_set(err, LAKE_ERR_IO, "%s s3://%s/%s: cancelled after another failure",
                               what, c->url.bucket, target);
+    if (r->curl_code != CURLE_OK && r->timed_out)
+        return lake_error_set(err, LAKE_ERR_NETWORK,
+                              "%s s3://%s/%s: timed out: nothing sent or received for %d s "
+                              "(--request-timeout %d)%s",
+                              what, c->url.bucket, target, c->request_timeout, c->request_timeout,
+                              tries);
     if (r->curl_code != CURLE_OK) {
         const char *host = c->cfg.endpoint ? c->cfg.endpoint : c->base;
         const char *detail = r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->curl_code);

@@ -144,11 +144,15 @@ struct s3_req {
     char *etag;          /* ETag response header */
     uint64_t total_size; /* from Content-Range (ranged) or Content-Length */
     size_t got;          /* body bytes received into out/window this attempt */
+    bool timed_out;      /* the attempt moved no byte for the client's request timeout */
     /* engine */
     char payload_hash[65]; /* hex SHA-256 of body, computed once */
     bool cancelled;
     size_t out_start;
     double not_before;
+    double idle_limit; /* seconds: the client's request timeout */
+    double last_move;  /* lake_now() when a byte last moved */
+    int64_t moved;     /* bytes sent + received so far this attempt */
     void *easy;
     void *hdrs;
     s3_req *next;
@@ -180,8 +184,9 @@ bool s3_req_ok(const s3_req *r);
 /* Frees what the engine and caller attached to r (not r itself). */
 void s3_req_clear(s3_req *r);
 /* Describes a failed request in err as one line naming s3://bucket/key, the service's Code and
- * Message and the HTTP status, and returns the mapped rc (403 AUTH, 404 NOT_FOUND, transport
- * NETWORK, else IO). what is the operation ("GET", "list", ...). */
+ * Message and the HTTP status (or the request timeout, when the last attempt timed out), and
+ * returns the mapped rc (403 AUTH, 404 NOT_FOUND, transport NETWORK, else IO). what is the
+ * operation ("GET", "list", ...). */
 lake_rc s3_req_error(s3_client *c, const s3_req *r, const char *what, lake_error *err);
 
 #endif
