@@ -48,6 +48,7 @@ describe('commit protocol (local output)', () => {
   let tmp;
   let inA;
   let inB;
+  let inC;
   let oracleA;
   let oracleB;
   before(async () => {
@@ -56,6 +57,8 @@ describe('commit protocol (local output)', () => {
     inB = join(tmp.dir, 'b');
     gen(inA, { songs: 150, events: 2500, seed: 21, badRecords: true });
     gen(inB, { songs: 180, events: 3000, seed: 22 });
+    inC = join(tmp.dir, 'c'); // few partitions: the dynamic-mode loop walks one step per partition
+    gen(inC, { songs: 12, events: 400, seed: 23 });
     oracleA = await computeOracle(inA);
     oracleB = await computeOracle(inB);
   });
@@ -109,6 +112,28 @@ describe('commit protocol (local output)', () => {
       assert.deepEqual(new Set(markers(out)), new Set([idA]), `step ${k}: the previous run's tables`);
     }
     assert.ok(k > 10, `the commit made ${k - 1} changes`);
+  });
+
+  test('--mode dynamic: an error at any step puts back the previous partitions and markers, and into an empty output leaves no table', async () => {
+    let k = 1;
+    let done = false;
+    for (; k < 400 && !done; k++) {
+      const { out, id: idA } = committedA(`dyn-${k}`);
+      const r = await lakeAsync(['run', '-i', inC, '-o', out, '-q', '--mode', 'dynamic'], withEnv({ LAKE_TEST_COMMIT_FAIL: String(k) }));
+      if (r.status === 0) {
+        done = true;
+        break;
+      }
+      assert.equal(r.status, 1, `step ${k}: exit 1 (${r.stderr})`);
+      if (/the new tables are committed/.test(r.stderr)) continue;
+      assert.deepEqual(markers(out), Object.keys(TABLES).map(() => idA), `step ${k}: the previous run's markers are back`);
+      await assertOneRun(out, { [idA]: oracleA }, `dynamic, failed at step ${k}`);
+      const empty = join(tmp.dir, `dyn-empty-${k}`);
+      const e = await lakeAsync(['run', '-i', inC, '-o', empty, '-q', '--mode', 'dynamic'], withEnv({ LAKE_TEST_COMMIT_FAIL: String(k) }));
+      if (e.status === 0 || /the new tables are committed/.test(e.stderr)) continue;
+      assert.deepEqual(markers(empty), Object.keys(TABLES).map(() => undefined), `step ${k}: no _SUCCESS in an output that was empty`);
+    }
+    assert.ok(done && k > 10, `the dynamic commit made ${k - 1} changes, and a run got through`);
   });
 
   test('a run killed inside its commit leaves no lock behind', async () => {

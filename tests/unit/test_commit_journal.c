@@ -37,7 +37,7 @@ UNIT_TEST(commit_journal_round_trip_and_damage) {
     eng_journal j = {lake_xstrdup("r1"), lake_xstrdup("_temporary/r1/"), false, NULL, 0, 0};
     eng_journal_add(&j, ENG_MOVE_SWAP, "songs/year=0/artist_id=A B/", "part-00000-r1-c000.parquet");
     eng_journal_add(&j, ENG_MOVE_RETIRE, "_rejected/", NULL);
-    eng_journal_add(&j, ENG_MOVE_MARKER, "songs/", NULL);
+    eng_journal_add(&j, ENG_MOVE_MARKER, "songs/", "none");
     CHECK_EQ_INT(eng_journal_write(s, &j, no_step, NULL, NULL), LAKE_OK);
     eng_journal back;
     bool found = false;
@@ -51,6 +51,7 @@ UNIT_TEST(commit_journal_round_trip_and_damage) {
     CHECK_EQ_STR(back.moves[0].witness, "part-00000-r1-c000.parquet");
     CHECK_EQ_INT(back.moves[1].kind, ENG_MOVE_RETIRE);
     CHECK_EQ_INT(back.moves[2].kind, ENG_MOVE_MARKER);
+    CHECK_EQ_STR(back.moves[2].witness, "none");
     eng_journal_free(&back);
     const char *bad = "lake-journal 1\nrun\tr1\nstaging\t_temporary/r1/\nmove songs/\n";
     CHECK_EQ_INT(lake_store_put(s, ENG_JOURNAL_KEY, bad, strlen(bad), NULL), LAKE_OK);

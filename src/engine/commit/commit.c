@@ -2,6 +2,7 @@
 #include "engine/commit/commit_impl.h"
 
 #include <signal.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -62,9 +63,9 @@ void eng_commit_free(eng_commit *c) {
 }
 
 lake_rc eng_commit_put_marker(eng_commit *c, const char *prefix, const char *table,
-                              lake_error *err) {
+                              const char *text, lake_error *err) {
     char *key = lake_xconcat(prefix, table, "/_SUCCESS");
-    lake_rc rc = lake_store_put(c->out, key, "", 0, err);
+    lake_rc rc = lake_store_put(c->out, key, text, strlen(text), err);
     if (rc)
         lake_error_prefix(err, "writing %s: ", key);
     free(key);

@@ -122,18 +122,17 @@ static lake_rc direct_finish(eng_commit *c, const eng_commit_file *files, size_t
             continue;
         /* counted before the put, for the same lost-reply reason as the data files */
         c->success_written = t + 1;
-        rc = eng_commit_put_marker(c, "", c->opts->tables[t].name, err);
+        /* empty, as Spark writes it: a failed run leaves a rewritten marker as it was */
+        rc = eng_commit_put_marker(c, "", c->opts->tables[t].name, "", err);
     }
-    if (!rc)
-        c->committed = true;
     return rc;
 }
 
 /* Deletes every object this run tried to write and each _SUCCESS it put where none was before;
  * a _SUCCESS it rewrote over an earlier one stays (it is the same empty marker). */
 static void direct_abort(eng_commit *c, const eng_commit_file *files, size_t nfiles) {
-    if (c->committed)
-        return;
+    if (c->finished)
+        return; /* past the commit point: every _SUCCESS is in place */
     for (size_t i = 0; i < nfiles; i++)
         if (files[i].key)
             lake_store_delete(c->out, files[i].key, NULL);

@@ -22,7 +22,6 @@ struct eng_commit {
     lake_obj_list old;      /* objects to delete after _SUCCESS */
     bool *had_success;      /* per table: did a _SUCCESS exist before the run */
     size_t success_written; /* tables whose _SUCCESS this run has put (or tried to) */
-    bool committed;         /* every _SUCCESS is in place */
     bool finished;          /* finish succeeded: cleanup has work */
 };
 
@@ -34,9 +33,9 @@ extern const eng_commit_ops eng_commit_rename_ops, eng_commit_direct_ops;
  * error). Returns LAKE_OK otherwise. */
 lake_rc eng_commit_step(void *c, lake_error *err);
 
-/* Puts an empty object (a _SUCCESS marker) at prefix + table + "/_SUCCESS", prefixing an error
- * with its key. */
+/* Puts a _SUCCESS marker holding text at prefix + table + "/_SUCCESS", prefixing an error with
+ * its key. */
 lake_rc eng_commit_put_marker(eng_commit *c, const char *prefix, const char *table,
-                              lake_error *err);
+                              const char *text, lake_error *err);
 
 #endif

@@ -81,8 +81,8 @@ static lake_rc parse_line(eng_journal *j, char *line, size_t no, lake_error *err
         eng_journal_add(j, ENG_MOVE_SWAP, f[1], f[2]);
     else if (n == 2 && !strcmp(f[0], "retire"))
         eng_journal_add(j, ENG_MOVE_RETIRE, f[1], NULL);
-    else if (n == 2 && !strcmp(f[0], "marker"))
-        eng_journal_add(j, ENG_MOVE_MARKER, f[1], NULL);
+    else if (n == 3 && !strcmp(f[0], "marker"))
+        eng_journal_add(j, ENG_MOVE_MARKER, f[1], f[2]);
     else
         return lake_error_set(err, LAKE_ERR_PARSE, "%s line %zu: unexpected '%s'", ENG_JOURNAL_KEY,
                               no, f[0]);
@@ -171,6 +171,26 @@ static lake_rc forward_one(lake_store *out, const eng_journal *j, const eng_move
     return rc;
 }
 
+/* A marker this run wrote goes back to what it was (m->witness). */
+static lake_rc restore_marker(lake_store *out, const eng_journal *j, const eng_move *m,
+                              eng_step_fn step, void *ud, lake_error *err) {
+    eng_move mine = {ENG_MOVE_SWAP, m->rel, "_SUCCESS"};
+    bool written = false;
+    lake_rc rc = is_new(out, j, &mine, &written, err);
+    if (rc || !written || (rc = step(ud, err)) != LAKE_OK)
+        return rc;
+    char *key = lake_xconcat(m->rel, "_SUCCESS");
+    if (!strcmp(m->witness, "none")) {
+        rc = lake_store_delete(out, key, err);
+    } else {
+        char *text = strcmp(m->witness, "empty") ? eng_marker_text(m->witness) : lake_xstrdup("");
+        rc = lake_store_put(out, key, text, strlen(text), err);
+        free(text);
+    }
+    free(key);
+    return rc;
+}
+
 /* Puts the previous version of a swapped rel back (the new one returns to staging). */
 static lake_rc back_one(lake_store *out, const eng_journal *j, const eng_move *m, eng_step_fn step,
                         void *ud, lake_error *err) {
@@ -188,6 +208,8 @@ static lake_rc back_one(lake_store *out, const eng_journal *j, const eng_move *m
         rc = lake_store_exists(out, staged, &yes, err);
         if (!rc && yes && !(rc = step(ud, err)))
             rc = lake_store_rename_prefix(out, staged, m->rel, err);
+    } else {
+        rc = restore_marker(out, j, m, step, ud, err);
     }
     if (rc)
         lake_error_prefix(err, "undoing the commit of %s: ", m->rel);

@@ -18,7 +18,8 @@
 typedef enum {
     ENG_MOVE_SWAP,   /* staging + rel goes to rel; the old rel goes to staging + rel */
     ENG_MOVE_RETIRE, /* rel goes to staging + "_old/" + rel (nothing replaces it) */
-    ENG_MOVE_MARKER  /* rel + "_SUCCESS" is written (after the partitions of a dynamic table) */
+    ENG_MOVE_MARKER  /* rel + "_SUCCESS" is written (after the partitions of a dynamic table);
+                        witness: what it held before ("none", "empty" or a run id) */
 } eng_move_kind;
 
 typedef struct {

@@ -22,11 +22,34 @@ static const char *under(const eng_commit *c, const char *rel, const char *key) 
     return key + strlen(c->staging) + strlen(rel);
 }
 
+/* What T/_SUCCESS holds before a dynamic-mode run rewrites it, for an undo to put back: "none",
+ * the run id it names, or "empty" (any other text: Spark's empty marker). */
+static lake_rc previous_marker(eng_commit *c, const char *rel, char **out, lake_error *err) {
+    char *key = lake_xconcat(rel, "_SUCCESS");
+    lake_buf b;
+    lake_buf_init(&b);
+    lake_rc rc = lake_store_get(c->out, key, &b, err);
+    *out = NULL;
+    if (rc == LAKE_ERR_NOT_FOUND) {
+        *out = lake_xstrdup("none");
+        rc = LAKE_OK;
+    } else if (!rc) {
+        lake_buf_putc(&b, '\0');
+        const char *t = (const char *)b.data;
+        size_t n = strlen("lake run ");
+        bool named = !strncmp(t, "lake run ", n) && strlen(t) == n + 37 && t[n + 36] == '\n';
+        *out = named ? lake_xstrndup(t + n, 36) : lake_xstrdup("empty");
+    }
+    lake_buf_free(&b);
+    free(key);
+    return rc;
+}
+
 /* A table's moves: each partition written (dynamic mode) and then its marker, or the whole
  * table, which a marker or its first file tells apart from the previous version; a table this
  * run has nothing for (no rejected records) is retired. */
-static void plan_table(eng_commit *c, size_t t, const eng_commit_file *files, size_t nfiles,
-                       eng_journal *j) {
+static lake_rc plan_table(eng_commit *c, size_t t, const eng_commit_file *files, size_t nfiles,
+                          eng_journal *j, lake_error *err) {
     const eng_commit_table *tab = &c->opts->tables[t];
     char *rel = lake_xconcat(tab->name, "/");
     const char *first = NULL;
@@ -40,31 +63,30 @@ static void plan_table(eng_commit *c, size_t t, const eng_commit_file *files, si
             free(prel);
         }
     }
-    if (by_partition(c, t))
-        eng_journal_add(j, ENG_MOVE_MARKER, rel, NULL);
+    lake_rc rc = LAKE_OK;
+    char *prev = NULL;
+    if (by_partition(c, t) && !(rc = previous_marker(c, rel, &prev, err)))
+        eng_journal_add(j, ENG_MOVE_MARKER, rel, prev);
+    else if (by_partition(c, t))
+        ; /* the error is the caller's */
     else if (tab->marker)
         eng_journal_add(j, ENG_MOVE_SWAP, rel, "_SUCCESS");
     else if (first)
         eng_journal_add(j, ENG_MOVE_SWAP, rel, under(c, rel, first));
     else
         eng_journal_add(j, ENG_MOVE_RETIRE, rel, NULL);
+    free(prev);
     free(rel);
+    return rc;
 }
 
 /* Each staged table gets its _SUCCESS (naming this run) after all of its data files. */
 static lake_rc put_markers(eng_commit *c, lake_error *err) {
     char *text = eng_marker_text(c->opts->run_id);
     lake_rc rc = LAKE_OK;
-    for (size_t t = 0; t < c->opts->ntables && !rc; t++) {
-        if (!c->opts->tables[t].marker || by_partition(c, t))
-            continue;
-        char *key = lake_xconcat(c->staging, c->opts->tables[t].name, "/_SUCCESS");
-        if (!(rc = eng_commit_step(c, err)))
-            rc = lake_store_put(c->out, key, text, strlen(text), err);
-        if (rc)
-            lake_error_prefix(err, "writing %s: ", key);
-        free(key);
-    }
+    for (size_t t = 0; t < c->opts->ntables && !rc; t++)
+        if (c->opts->tables[t].marker && !by_partition(c, t) && !(rc = eng_commit_step(c, err)))
+            rc = eng_commit_put_marker(c, c->staging, c->opts->tables[t].name, text, err);
     free(text);
     return rc;
 }
@@ -93,9 +115,11 @@ static void undo(eng_commit *c, eng_journal *j) {
 static lake_rc rename_finish(eng_commit *c, const eng_commit_file *files, size_t nfiles,
                              lake_error *err) {
     eng_journal j = {lake_xstrdup(c->opts->run_id), lake_xstrdup(c->staging), false, NULL, 0, 0};
-    for (size_t t = 0; t < c->opts->ntables; t++)
-        plan_table(c, t, files, nfiles, &j);
-    lake_rc rc = put_markers(c, err);
+    lake_rc rc = LAKE_OK;
+    for (size_t t = 0; t < c->opts->ntables && !rc; t++)
+        rc = plan_table(c, t, files, nfiles, &j, err);
+    if (!rc)
+        rc = put_markers(c, err);
     if (!rc)
         rc = eng_journal_write(c->out, &j, eng_commit_step, c, err);
     if (!rc && (rc = eng_journal_forward(c->out, &j, eng_commit_step, c, err)) != LAKE_OK)
