@@ -56,7 +56,7 @@ lake_rc eng_output_open(lake_store *out, const char *run_id, double wait_s, eng_
     lake_store_lock *lock = NULL;
     lake_rc rc = lake_store_lock_take(out, ENG_LOCK_KEY, holder, wait_s, &lock, err);
     if (rc == LAKE_ERR_UNSUPPORTED)
-        rc = LAKE_OK; /* stores without a lock (S3, for now) run unguarded */
+        rc = LAKE_OK; /* a store with no lock at all runs unguarded */
     if (rc == LAKE_ERR_LOCKED)
         lake_error_prefix(err, "%s: the output is in use: ", lake_store_url(out));
     if (!rc)

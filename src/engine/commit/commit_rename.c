@@ -4,6 +4,7 @@
 #include "engine/commit/commit_impl.h"
 #include "engine/commit/commit_journal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,16 +101,26 @@ static lake_rc rename_cleanup(eng_commit *c, lake_error *err) {
 }
 
 /* An error in the middle: the journal turns to "abort" first, so a crash while undoing is
- * undone by recovery too. The error reported stays the one that stopped the commit. */
-static void undo(eng_commit *c, eng_journal *j) {
+ * undone by recovery too; the undo is tried even when that write fails. The error reported is
+ * the one that stopped the commit, with what the undo could not do appended. */
+static void undo(eng_commit *c, eng_journal *j, lake_error *err) {
     lake_error e = {0};
+    const char *left = NULL;
     j->abort = true;
     c->keep_staging = true; /* it holds the previous versions until the undo is done */
-    if (eng_journal_write(c->out, j, eng_commit_step, c, &e) ||
-        eng_journal_back(c->out, j, eng_commit_step, c, &e))
-        return; /* the journal stays: recovery finishes the undo */
-    if (!eng_commit_step(c, &e) && !lake_store_delete(c->out, ENG_JOURNAL_KEY, &e))
+    lake_rc marked = eng_journal_write(c->out, j, eng_commit_step, c, &e);
+    if (eng_journal_back(c->out, j, eng_commit_step, c, &e))
+        left = "the output is mixed until `lake recover`";
+    else if (eng_commit_step(c, &e) || lake_store_delete(c->out, ENG_JOURNAL_KEY, &e))
+        left = marked ? "`lake recover` will complete this run's commit"
+                      : "`lake recover` will tidy up";
+    else
         c->keep_staging = false;
+    if (left && err) {
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n, "; undoing it failed too (%s): %s", left,
+                 e.msg);
+    }
 }
 
 static lake_rc rename_finish(eng_commit *c, const eng_commit_file *files, size_t nfiles,
@@ -123,7 +134,7 @@ static lake_rc rename_finish(eng_commit *c, const eng_commit_file *files, size_t
     if (!rc)
         rc = eng_journal_write(c->out, &j, eng_commit_step, c, err);
     if (!rc && (rc = eng_journal_forward(c->out, &j, eng_commit_step, c, err)) != LAKE_OK)
-        undo(c, &j);
+        undo(c, &j, err);
     if (!rc) {
         c->keep_staging = true; /* until the journal is gone */
         if (!(rc = eng_commit_step(c, err)) &&

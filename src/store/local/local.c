@@ -211,9 +211,18 @@ static int swap_paths(const char *a, const char *b) {
 static lake_rc local_swap_prefix(lake_store *s, const char *from, const char *to, lake_error *err) {
     char *a = dir_path(s, from), *b = dir_path(s, to);
     lake_rc rc = lake__local_make_parents(b, err);
-    if (!rc && swap_paths(a, b) != 0)
-        rc = lake_error_set(err, errno == ENOENT ? LAKE_ERR_NOT_FOUND : LAKE_ERR_IO,
-                            "cannot swap %s and %s: %s", a, b, strerror(errno));
+    if (!rc && swap_paths(a, b) != 0) {
+        if (errno == EINVAL || errno == ENOSYS)
+            rc = lake_error_set(err, LAKE_ERR_UNSUPPORTED,
+                                "cannot swap %s and %s: the file system cannot exchange two "
+                                "directories at once (renameat2 RENAME_EXCHANGE), which lake's "
+                                "commit needs; write to a local file system (ext4, xfs, btrfs, "
+                                "tmpfs) or to S3",
+                                a, b);
+        else
+            rc = lake_error_set(err, errno == ENOENT ? LAKE_ERR_NOT_FOUND : LAKE_ERR_IO,
+                                "cannot swap %s and %s: %s", a, b, strerror(errno));
+    }
     free(a);
     free(b);
     return rc;

@@ -19,7 +19,8 @@ typedef struct {
     s3_client *c;
     char *key; /* full key in the bucket */
     char *holder;
-    char *etag; /* of the lock object as this run last wrote it */
+    char *etag;     /* of the lock object as this run last wrote it (the renewer's, once running) */
+    double last_ok; /* lake_now() of the last write that extended the lease */
     pthread_t renewer;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -28,6 +29,26 @@ typedef struct {
 
 static char *lock_text(const char *holder) {
     return lake_xasprintf("%s\nexpires %lld\n", holder, (long long)time(NULL) + LOCK_LEASE_S);
+}
+
+static lake_rc get_lock(s3_lock *l, lake_buf *text, char **etag, lake_error *err);
+
+/* Does the stored lock name this run's holder line? Adopts its ETag when it does. */
+static bool is_mine(s3_lock *l) {
+    lake_buf text;
+    lake_buf_init(&text);
+    char *etag = NULL;
+    size_t n = strlen(l->holder);
+    bool mine = !get_lock(l, &text, &etag, NULL) && text.len > n &&
+                !memcmp(text.data, l->holder, n) && text.data[n] == '\n';
+    if (mine) {
+        free(l->etag);
+        l->etag = etag;
+    } else {
+        free(etag);
+    }
+    lake_buf_free(&text);
+    return mine;
 }
 
 /* PUT of the lock object: create (if_match NULL) or replace the version with ETag if_match.
@@ -46,7 +67,9 @@ static lake_rc put_lock(s3_lock *l, const char *if_match, lake_error *err) {
         free(l->etag);
         l->etag = r.etag ? lake_xstrdup(r.etag) : NULL;
     } else if (r.status == 412 || r.status == 409) {
-        rc = LAKE_ERR_LOCKED;
+        /* A retry can fail its condition against this run's own first try, whose reply was
+         * lost: the stored lock then names this holder. */
+        rc = r.attempts > 1 && is_mine(l) ? LAKE_OK : LAKE_ERR_LOCKED;
     }
     s3_req_clear(&r);
     free(text);
@@ -66,6 +89,8 @@ static lake_rc get_lock(s3_lock *l, lake_buf *text, char **etag, lake_error *err
     return rc;
 }
 
+/* Renews the lease every third of it. The mutex guards stop and lost only: a renewal's requests
+ * (retries included) run without it, so checking the lock never waits on the network. */
 static void *renew_main(void *arg) {
     s3_lock *l = arg;
     pthread_mutex_lock(&l->mu);
@@ -76,11 +101,16 @@ static void *renew_main(void *arg) {
         pthread_cond_timedwait(&l->cv, &l->mu, &until);
         if (l->stop)
             break;
+        pthread_mutex_unlock(&l->mu);
         lake_error e = {0};
         char *etag = l->etag ? lake_xstrdup(l->etag) : lake_xstrdup("*");
-        if (put_lock(l, etag, &e) == LAKE_ERR_LOCKED)
-            l->lost = true; /* taken over: this run no longer holds the output */
+        double at = lake_now();
+        lake_rc rc = put_lock(l, etag, &e);
         free(etag);
+        pthread_mutex_lock(&l->mu);
+        l->lost |= rc == LAKE_ERR_LOCKED; /* taken over: this run no longer holds the output */
+        if (!rc)
+            l->last_ok = at;
     }
     pthread_mutex_unlock(&l->mu);
     return NULL;
@@ -144,10 +174,10 @@ lake_rc s3_lock_take(s3_client *c, char *key, const char *holder, double wait_s,
     l->holder = lake_xstrdup(holder);
     pthread_mutex_init(&l->mu, NULL);
     pthread_cond_init(&l->cv, NULL);
-    double deadline = lake_now() + wait_s;
+    double deadline = lake_now() + wait_s, at = 0;
     bool again = false;
     lake_rc rc;
-    while ((rc = try_take(l, wait_s, &again, err)) == LAKE_ERR_LOCKED || again) {
+    while ((at = lake_now(), rc = try_take(l, wait_s, &again, err)) == LAKE_ERR_LOCKED || again) {
         if (!again && lake_now() >= deadline)
             break;
         if (!again) {
@@ -155,8 +185,14 @@ lake_rc s3_lock_take(s3_client *c, char *key, const char *holder, double wait_s,
             nanosleep(&ts, NULL);
         }
     }
-    if (!rc)
-        l->running = pthread_create(&l->renewer, NULL, renew_main, l) == 0;
+    l->last_ok = at; /* the lease counts from before the write that made it */
+    if (!rc && pthread_create(&l->renewer, NULL, renew_main, l) != 0) {
+        rc = lake_error_set(err, LAKE_ERR_INTERNAL, "cannot start the renewal of %s", l->key);
+        s3_req r = {.method = "DELETE", .key = lake_xstrdup(l->key)};
+        s3_run_one(c, &r, "DELETE", NULL);
+        s3_req_clear(&r);
+    }
+    l->running = !rc;
     if (rc) {
         lock_free(l);
         return rc;
@@ -165,10 +201,12 @@ lake_rc s3_lock_take(s3_client *c, char *key, const char *holder, double wait_s,
     return LAKE_OK;
 }
 
+/* Held while no other run took it over and the lease, as last extended, has not run out (a run
+ * cut off from S3 longer than that may have been taken over without knowing it). */
 bool s3_lock_held(void *handle) {
     s3_lock *l = handle;
     pthread_mutex_lock(&l->mu);
-    bool held = !l->lost;
+    bool held = !l->lost && lake_now() - l->last_ok < LOCK_LEASE_S - LOCK_SKEW_S;
     pthread_mutex_unlock(&l->mu);
     return held;
 }
