@@ -1,15 +1,17 @@
 /* The commit protocol: how a run's files become the visible output, all at once or not at all
  * as far as the store allows. One interface, two implementations chosen by the store:
  *   rename (stores that move a prefix at once, local): files are staged under
- *     _temporary/<run>/, each table gets its _SUCCESS there, then each table (in dynamic mode
- *     each written partition) is swapped into place with one rename;
+ *     _temporary/<run>/, each table gets its _SUCCESS there, then a journal records the swaps
+ *     and each table (in dynamic mode each written partition) is exchanged with the live one
+ *     (commit_journal.h);
  *   direct (object stores without rename, S3): files go straight to their final keys (their
  *     names carry the run id, so they never collide with older ones), each table's _SUCCESS is
  *     put after all data files, and only then are the replaced objects deleted.
- * Use: eng_commit_prepare before writing, write every file under eng_commit_staging, then either
- * eng_commit_finish (and eng_commit_abort if it fails) or eng_commit_abort; eng_commit_end does
- * that for a single process. In a cluster every rank prepares and writes, and one rank runs the
- * finish once all have succeeded. Owns the protocol's state. Uses store and base. */
+ * Use: with the output held (eng_output_open), eng_commit_prepare before writing, write every
+ * file under eng_commit_staging, then either eng_commit_finish (and eng_commit_abort if it
+ * fails) or eng_commit_abort, and eng_commit_cleanup after a finish; eng_commit_end composes
+ * finish and abort for a single process. In a cluster every rank prepares and writes, and one
+ * rank runs the finish once all have succeeded. Owns the protocol's state. Uses store and base. */
 #ifndef LAKE_COMMIT_H
 #define LAKE_COMMIT_H
 
