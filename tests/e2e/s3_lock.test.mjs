@@ -7,7 +7,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gen, lakeAsync, tempDir } from './lib/lake.mjs';
-import { backendGet, startS3 } from './lib/s3server.mjs';
+import { backendGet, s3ClientEnv, startS3 } from './lib/s3server.mjs';
 
 const KEY_ID = 'AKIALAKETESTKEY00003';
 const SECRET = 'lake-test-secret/lock+0123456789';
@@ -34,10 +34,7 @@ describe('S3 output lock', () => {
     tmp = tempDir('lake-s3-lock-');
     input = join(tmp.dir, 'in');
     gen(input, { songs: 120, events: 2000, seed: 31 });
-    env = { ...process.env, AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET,
-      AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL: s3.endpoint,
-      AWS_CONFIG_FILE: '/nonexistent/lake-test-config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/lake-test-credentials' };
-    for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_S3']) delete env[k];
+    env = s3ClientEnv(s3, KEY_ID, SECRET);
   });
   after(async () => {
     await s3?.stop();

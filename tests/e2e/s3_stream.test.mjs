@@ -10,7 +10,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { LAKE_BIN, assertExitOk, gen, lakeAsync, spawnAsync, tempDir } from './lib/lake.mjs';
 import { computeOracle } from './lib/oracle.mjs';
 import { compareWithOracle, readLakeOutput } from './lib/output.mjs';
-import { backendGet, backendList, download, startS3 } from './lib/s3server.mjs';
+import { backendGet, backendList, download, s3ClientEnv, startS3 } from './lib/s3server.mjs';
 
 const KEY_ID = 'AKIALAKETESTKEY00002';
 const SECRET = 'lake-test-secret/stream+0123456789';
@@ -32,10 +32,7 @@ describe('streamed Parquet to S3', () => {
   before(async () => {
     s3 = await startS3({ buckets: ['lake'], secrets: { [KEY_ID]: SECRET } });
     tmp = tempDir('lake-s3-stream-');
-    env = { ...process.env, AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET,
-      AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL: s3.endpoint,
-      AWS_CONFIG_FILE: '/nonexistent/lake-test-config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/lake-test-credentials' };
-    for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_S3']) delete env[k];
+    env = s3ClientEnv(s3, KEY_ID, SECRET);
   });
   after(async () => {
     await s3?.stop();

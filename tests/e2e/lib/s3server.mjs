@@ -257,3 +257,15 @@ export async function download(s3, bucket, prefix, dest) {
   }
   return keys;
 }
+
+/**
+ * The environment of a lake process that talks to s3 (a startS3 server) with the key keyId:
+ * this process's environment without any AWS profile, token or endpoint of the machine's.
+ */
+export function s3ClientEnv(s3, keyId, secret) {
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: secret,
+    AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL: s3.endpoint,
+    AWS_CONFIG_FILE: '/nonexistent/lake-test-config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/lake-test-credentials' };
+  for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_S3']) delete env[k];
+  return env;
+}
