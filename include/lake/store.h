@@ -127,7 +127,12 @@ enum {
     LAKE_STORE_WRITE_NEW = 1, /* the key is new and private, as for lake_store_put_new */
     /* A hint: the key's parent "directory" does not exist yet (the first file of a new
      * partition), so a local store creates it before opening instead of after a failed open. */
-    LAKE_STORE_WRITE_NEW_DIR = 2
+    LAKE_STORE_WRITE_NEW_DIR = 2,
+    /* The object stays invisible once written: end the writer with lake_store_writer_pend,
+     * then lake_store_publish (or lake_store_discard) it. S3 leaves its multipart upload
+     * uncompleted (as Hadoop's S3A committers do); a backend that cannot hold an object back
+     * writes it at once (see lake_store_can_pend). */
+    LAKE_STORE_WRITE_PENDING = 4
 };
 
 /* Starts writing key (flags: 0 as lake_store_put, LAKE_STORE_WRITE_NEW as lake_store_put_new).
@@ -145,8 +150,35 @@ lake_rc lake_store_writer_finish(lake_store_writer *w, lake_error *err);
 /* Drops what was written (an S3 multipart upload is aborted) and frees w. Accepts NULL. */
 void lake_store_writer_abort(lake_store_writer *w);
 
+/* Pending objects (LAKE_STORE_WRITE_PENDING). */
+
+/* True when the backend holds pending objects back until they are published (S3). Elsewhere a
+ * pending object is visible as soon as it is written, its token is "" and publishing it does
+ * nothing. */
+bool lake_store_can_pend(const lake_store *s);
+/* Ends a writer opened with LAKE_STORE_WRITE_PENDING: every byte is stored, nothing is visible.
+ * *token (malloc'ed; a single line without tabs) is what lake_store_publish and
+ * lake_store_discard need, also in another process. Frees w, also on failure (which leaves no
+ * pending object, as far as the store lets us clean up). */
+lake_rc lake_store_writer_pend(lake_store_writer *w, char **token, lake_error *err);
+/* Makes the pending objects keys[i] (with tokens[i]) visible, each complete, concurrently.
+ * Returns LAKE_OK when all were published, else the first failure (the others may have been). */
+lake_rc lake_store_publish(lake_store *s, const char *const *keys, const char *const *tokens,
+                           size_t n, lake_error *err);
+/* Drops pending objects that were not published (S3: aborts the uploads; one already gone is
+ * not an error); on a store that cannot pend, deletes the objects. */
+lake_rc lake_store_discard(lake_store *s, const char *const *keys, const char *const *tokens,
+                           size_t n, lake_error *err);
+/* Drops every pending object under prefix, including those whose tokens were lost with the
+ * process that wrote them; *n (may be NULL) says how many. Does nothing where nothing pends. */
+lake_rc lake_store_discard_all(lake_store *s, const char *prefix, size_t *n, lake_error *err);
+
 /* Deletes one object; a missing one is not an error. */
 lake_rc lake_store_delete(lake_store *s, const char *key, lake_error *err);
+
+/* Deletes n objects (S3: DeleteObjects requests of up to 1,000 keys, in parallel); missing ones
+ * are not an error. */
+lake_rc lake_store_delete_many(lake_store *s, const char *const *keys, size_t n, lake_error *err);
 
 /* Deletes every object under prefix (which should end in '/'). */
 lake_rc lake_store_delete_prefix(lake_store *s, const char *prefix, lake_error *err);

@@ -135,6 +135,15 @@ lake_rc lake_store_delete(lake_store *s, const char *key, lake_error *err) {
     return s->ops->del(s, key, err);
 }
 
+lake_rc lake_store_delete_many(lake_store *s, const char *const *keys, size_t n, lake_error *err) {
+    if (s->ops->del_many)
+        return n ? s->ops->del_many(s, keys, n, err) : LAKE_OK;
+    lake_rc rc = LAKE_OK;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = s->ops->del(s, keys[i], err);
+    return rc;
+}
+
 lake_rc lake_store_delete_prefix(lake_store *s, const char *prefix, lake_error *err) {
     return s->ops->del_prefix(s, prefix, err);
 }
@@ -237,4 +246,40 @@ void lake_store_writer_abort(lake_store_writer *w) {
         return;
     w->ops->abort(w);
     w->ops->free(w);
+}
+
+/* ---- pending objects ---- */
+
+bool lake_store_can_pend(const lake_store *s) {
+    return s->ops->publish != NULL;
+}
+
+/* A backend without pending objects has written the object at finish: it is visible already. */
+lake_rc lake_store_writer_pend(lake_store_writer *w, char **token, lake_error *err) {
+    *token = NULL;
+    lake_rc rc = w->ops->pend ? w->ops->pend(w, token, err) : w->ops->finish(w, err);
+    w->ops->free(w);
+    if (!rc && !*token)
+        *token = lake_xstrdup("");
+    return rc;
+}
+
+lake_rc lake_store_publish(lake_store *s, const char *const *keys, const char *const *tokens,
+                           size_t n, lake_error *err) {
+    if (!s->ops->publish || !n)
+        return LAKE_OK;
+    return s->ops->publish(s, keys, tokens, n, err);
+}
+
+lake_rc lake_store_discard(lake_store *s, const char *const *keys, const char *const *tokens,
+                           size_t n, lake_error *err) {
+    if (!s->ops->discard)
+        return lake_store_delete_many(s, keys, n, err);
+    return n ? s->ops->discard(s, keys, tokens, n, err) : LAKE_OK;
+}
+
+lake_rc lake_store_discard_all(lake_store *s, const char *prefix, size_t *n, lake_error *err) {
+    if (n)
+        *n = 0;
+    return s->ops->discard_all ? s->ops->discard_all(s, prefix, n, err) : LAKE_OK;
 }

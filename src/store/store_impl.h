@@ -29,6 +29,15 @@ typedef struct {
                        lake_error *err);
     lake_rc (*del)(lake_store *s, const char *key, lake_error *err);
     lake_rc (*del_prefix)(lake_store *s, const char *prefix, lake_error *err);
+    /* Optional: NULL makes lake_store_delete_many loop over del. */
+    lake_rc (*del_many)(lake_store *s, const char *const *keys, size_t n, lake_error *err);
+    /* Optional, all three or none: pending objects (lake_store_publish, lake_store_discard,
+     * lake_store_discard_all); the writers then implement pend. */
+    lake_rc (*publish)(lake_store *s, const char *const *keys, const char *const *tokens, size_t n,
+                       lake_error *err);
+    lake_rc (*discard)(lake_store *s, const char *const *keys, const char *const *tokens, size_t n,
+                       lake_error *err);
+    lake_rc (*discard_all)(lake_store *s, const char *prefix, size_t *n, lake_error *err);
     lake_rc (*rename_prefix)(lake_store *s, const char *from, const char *to, lake_error *err);
     /* Optional (with rename_prefix): see lake_store_swap_prefix. */
     lake_rc (*swap_prefix)(lake_store *s, const char *from, const char *to, lake_error *err);
@@ -53,6 +62,9 @@ typedef struct {
     lake_rc (*write)(lake_store_writer *w, const void *data, size_t len, lake_error *err);
     /* Completes the object, or on failure removes what exists of it. */
     lake_rc (*finish)(lake_store_writer *w, lake_error *err);
+    /* Optional: stores every byte and leaves the object pending (LAKE_STORE_WRITE_PENDING), or
+     * on failure removes what exists of it. */
+    lake_rc (*pend)(lake_store_writer *w, char **token, lake_error *err);
     void (*abort)(lake_store_writer *w); /* removes what exists of the object */
     void (*free)(lake_store_writer *w);  /* called by the generic layer after finish or abort */
 } lake_store_writer_ops;

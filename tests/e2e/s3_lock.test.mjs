@@ -3,26 +3,15 @@
 // at once naming the holder or waits with --wait-lock, the lock is gone after the run, and a lock
 // whose lease ended (a killed holder) is taken over with a message.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gen, lakeAsync, tempDir } from './lib/lake.mjs';
-import { backendGet, s3ClientEnv, startS3 } from './lib/s3server.mjs';
+import { backendGet, backendPut, s3ClientEnv, startS3 } from './lib/s3server.mjs';
 
 const KEY_ID = 'AKIALAKETESTKEY00003';
 const SECRET = 'lake-test-secret/lock+0123456789';
 const runId = (r) => /^lake run ([0-9a-f-]{36}):/m.exec(r.stdout)?.[1];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** An unsigned PUT straight to s3rver (bypassing the signing proxy). */
-function backendPut(s3, path, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${s3.backend}${path}`, { method: 'PUT', headers: { 'content-length': Buffer.byteLength(body) } },
-      (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 describe('S3 output lock', () => {
   let s3;

@@ -42,7 +42,9 @@ static lake_rc one_run(lake_store *out, const char *run, lake_rc written, lake_e
     char *k2 = lake_xconcat(eng_commit_staging(c), "_side/x-", run, ".txt");
     CHECK_EQ_INT(lake_store_put(out, k1, run, strlen(run), err), LAKE_OK);
     CHECK_EQ_INT(lake_store_put(out, k2, "x", 1, err), LAKE_OK);
-    eng_commit_file files[] = {{0, "", k1, 0}, {1, "", k2, 0}};
+    /* put, not a pending writer: on a store that cannot pend, a pending file's token is "" */
+    const char *pend = eng_commit_write_flags(c) & LAKE_STORE_WRITE_PENDING ? "" : NULL;
+    eng_commit_file files[] = {{0, "", k1, 0, pend}, {1, "", k2, 0, pend}};
     if (written)
         lake_error_set(err, written, "rank 0: writing failed");
     rc = cl_commit(cl_comm_single(), c, written, files, 2, err);

@@ -34,10 +34,13 @@ static char *get_text(lake_store *s, const char *key) {
 UNIT_TEST(commit_journal_round_trip_and_damage) {
     char tmpl[] = "/tmp/lake-journal-XXXXXX";
     lake_store *s = temp_store(tmpl);
-    eng_journal j = {lake_xstrdup("r1"), lake_xstrdup("_temporary/r1/"), false, NULL, 0, 0};
+    eng_journal j = {.run_id = lake_xstrdup("r1"), .staging = lake_xstrdup("_temporary/r1/")};
     eng_journal_add(&j, ENG_MOVE_SWAP, "songs/year=0/artist_id=A B/", "part-00000-r1-c000.parquet");
     eng_journal_add(&j, ENG_MOVE_RETIRE, "_rejected/", NULL);
     eng_journal_add(&j, ENG_MOVE_MARKER, "songs/", "none");
+    eng_journal_add(&j, ENG_MOVE_PUBLISH, "t/a b.parquet", "2~Xy.z \"e1\" \"e2-3\"");
+    eng_journal_add(&j, ENG_MOVE_PUBLISH, "t/c.parquet", "");
+    eng_journal_add(&j, ENG_MOVE_CLEAN, "t/", "written");
     CHECK_EQ_INT(eng_journal_write(s, &j, no_step, NULL, NULL), LAKE_OK);
     eng_journal back;
     bool found = false;
@@ -46,7 +49,13 @@ UNIT_TEST(commit_journal_round_trip_and_damage) {
     CHECK_EQ_STR(back.run_id, "r1");
     CHECK_EQ_STR(back.staging, "_temporary/r1/");
     CHECK(!back.abort);
-    CHECK_EQ_INT(back.n, 3);
+    CHECK_EQ_INT(back.n, 6);
+    CHECK_EQ_INT(back.moves[3].kind, ENG_MOVE_PUBLISH);
+    CHECK_EQ_STR(back.moves[3].rel, "t/a b.parquet");
+    CHECK_EQ_STR(back.moves[3].witness, "2~Xy.z \"e1\" \"e2-3\"");
+    CHECK_EQ_STR(back.moves[4].witness, "");
+    CHECK_EQ_INT(back.moves[5].kind, ENG_MOVE_CLEAN);
+    CHECK_EQ_STR(back.moves[5].witness, "written");
     CHECK_EQ_STR(back.moves[0].rel, "songs/year=0/artist_id=A B/");
     CHECK_EQ_STR(back.moves[0].witness, "part-00000-r1-c000.parquet");
     CHECK_EQ_INT(back.moves[1].kind, ENG_MOVE_RETIRE);
@@ -71,7 +80,7 @@ UNIT_TEST(commit_journal_twice_is_once) {
     CHECK_EQ_INT(lake_store_put(s, "_temporary/r1/t/_SUCCESS", m_new, strlen(m_new), NULL),
                  LAKE_OK);
     CHECK_EQ_INT(lake_store_put(s, "_rejected/old.json", "x", 1, NULL), LAKE_OK);
-    eng_journal j = {lake_xstrdup("r1"), lake_xstrdup("_temporary/r1/"), false, NULL, 0, 0};
+    eng_journal j = {.run_id = lake_xstrdup("r1"), .staging = lake_xstrdup("_temporary/r1/")};
     eng_journal_add(&j, ENG_MOVE_SWAP, "t/", "_SUCCESS");
     eng_journal_add(&j, ENG_MOVE_RETIRE, "_rejected/", NULL);
     for (int pass = 0; pass < 2; pass++) {
@@ -95,6 +104,53 @@ UNIT_TEST(commit_journal_twice_is_once) {
     eng_journal_free(&j);
     free(m_old);
     free(m_new);
+    lake_store_close(s);
+    unit_rm_tree(tmpl);
+}
+
+static size_t count_under(lake_store *s, const char *prefix) {
+    lake_obj_list l = {0};
+    CHECK_EQ_INT(lake_store_list(s, prefix, &l, NULL), LAKE_OK);
+    size_t n = l.n;
+    lake_obj_list_free(&l);
+    return n;
+}
+
+/* The direct protocol's moves on a store that cannot pend (objects are visible once written):
+ * publishing twice is once, and cleaning deletes every older object of the table ("all") or of
+ * the partitions written ("written"), never the run's files or the marker. */
+UNIT_TEST(commit_journal_publish_and_clean) {
+    char tmpl[] = "/tmp/lake-journal-XXXXXX";
+    lake_store *s = temp_store(tmpl);
+    const char *keys[] = {"a/p=1/new-r1.txt", "a/p=2/new-r1.txt", "a/p=1/old-r0.txt",
+                          "a/p=3/old-r0.txt", "a/_SUCCESS",       "b/old-r0.txt",
+                          "b/new-r1.txt"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        CHECK_EQ_INT(lake_store_put(s, keys[i], "x", 1, NULL), LAKE_OK);
+    eng_journal j = {.run_id = lake_xstrdup("r1"), .staging = lake_xstrdup("")};
+    eng_journal_add(&j, ENG_MOVE_PUBLISH, keys[0], "");
+    eng_journal_add(&j, ENG_MOVE_PUBLISH, keys[1], "");
+    eng_journal_add(&j, ENG_MOVE_PUBLISH, keys[6], "");
+    eng_journal_add(&j, ENG_MOVE_CLEAN, "a/", "written");
+    eng_journal_add(&j, ENG_MOVE_CLEAN, "b/", "all");
+    for (int pass = 0; pass < 2; pass++) {
+        CHECK_EQ_INT(eng_journal_forward(s, &j, no_step, NULL, NULL), LAKE_OK);
+        CHECK_EQ_INT(count_under(s, ""), 7); /* forward leaves cleaning to eng_journal_clean */
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        CHECK_EQ_INT(eng_journal_clean(s, &j, no_step, NULL, NULL), LAKE_OK);
+        bool yes = true;
+        CHECK_EQ_INT(lake_store_exists(s, "a/p=1/old-r0.txt", &yes, NULL), LAKE_OK);
+        CHECK(!yes);
+        CHECK_EQ_INT(lake_store_exists(s, "a/p=3/old-r0.txt", &yes, NULL), LAKE_OK);
+        CHECK(yes); /* a partition the run did not write stays */
+        CHECK_EQ_INT(lake_store_exists(s, "b/old-r0.txt", &yes, NULL), LAKE_OK);
+        CHECK(!yes);
+        CHECK_EQ_INT(count_under(s, ""), 5);
+    }
+    CHECK_EQ_INT(eng_journal_back(s, &j, no_step, NULL, NULL), LAKE_OK);
+    CHECK_EQ_INT(count_under(s, ""), 2); /* the run's files are gone: the marker, p=3 stay */
+    eng_journal_free(&j);
     lake_store_close(s);
     unit_rm_tree(tmpl);
 }

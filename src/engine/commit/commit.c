@@ -2,6 +2,7 @@
 #include "engine/commit/commit_impl.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@ lake_rc eng_commit_prepare(lake_store *out, const eng_commit_opts *opts, eng_com
     const char *crash = getenv("LAKE_TEST_COMMIT_CRASH"), *fail = getenv("LAKE_TEST_COMMIT_FAIL");
     k->crash_at = crash ? atol(crash) : 0;
     k->fail_at = fail ? atol(fail) : 0;
+    k->round = crash || fail ? 4 : ENG_PUBLISH_ROUND;
     lake_rc rc = k->ops->prepare(k, err);
     if (rc) {
         eng_commit_free(k);
@@ -26,6 +28,10 @@ lake_rc eng_commit_prepare(lake_store *out, const eng_commit_opts *opts, eng_com
 
 const char *eng_commit_staging(const eng_commit *c) {
     return c->staging;
+}
+
+unsigned eng_commit_write_flags(const eng_commit *c) {
+    return c->write_flags;
 }
 
 lake_rc eng_commit_finish(eng_commit *c, const eng_commit_file *files, size_t nfiles,
@@ -56,10 +62,29 @@ lake_rc eng_commit_end(eng_commit *c, lake_rc written, const eng_commit_file *fi
 void eng_commit_free(eng_commit *c) {
     if (!c)
         return;
-    lake_obj_list_free(&c->old);
-    free(c->had_success);
+    eng_journal_free(&c->journal);
     free(c->staging);
     free(c);
+}
+
+void eng_commit_undo(eng_commit *c, eng_journal *j, lake_error *err) {
+    lake_error e = {0};
+    const char *left = NULL;
+    j->abort = true;
+    c->keep_staging = true; /* it holds the previous versions until the undo is done */
+    lake_rc marked = eng_journal_write(c->out, j, eng_commit_step, c, &e);
+    if (eng_journal_back(c->out, j, eng_commit_step, c, &e))
+        left = "the output is mixed until `lake recover`";
+    else if (eng_commit_step(c, &e) || lake_store_delete(c->out, ENG_JOURNAL_KEY, &e))
+        left = marked ? "`lake recover` will complete this run's commit"
+                      : "`lake recover` will tidy up";
+    else
+        c->keep_staging = false;
+    if (left && err) {
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n, "; undoing it failed too (%s): %s", left,
+                 e.msg);
+    }
 }
 
 lake_rc eng_commit_put_marker(eng_commit *c, const char *prefix, const char *table,

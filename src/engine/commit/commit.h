@@ -4,14 +4,16 @@
  *     _temporary/<run>/, each table gets its _SUCCESS there, then a journal records the swaps
  *     and each table (in dynamic mode each written partition) is exchanged with the live one
  *     (commit_journal.h);
- *   direct (object stores without rename, S3): files go straight to their final keys (their
- *     names carry the run id, so they never collide with older ones), each table's _SUCCESS is
- *     put after all data files, and only then are the replaced objects deleted.
+ *   direct (object stores without rename, S3): files are written under their final keys (their
+ *     names carry the run id, so they never collide with older ones) as pending objects that no
+ *     reader sees; a journal names them all, then they are published, each table's _SUCCESS is
+ *     put, and only then (the cleanup) are the replaced objects deleted (commit_direct.c).
  * Use: with the output held (eng_output_open), eng_commit_prepare before writing, write every
- * file under eng_commit_staging, then either eng_commit_finish (and eng_commit_abort if it
- * fails) or eng_commit_abort, and eng_commit_cleanup after a finish; eng_commit_end composes
- * finish and abort for a single process. In a cluster every rank prepares and writes, and one
- * rank runs the finish once all have succeeded. Owns the protocol's state. Uses store and base. */
+ * file under eng_commit_staging with eng_commit_write_flags, then either eng_commit_finish (and
+ * eng_commit_abort if it fails) or eng_commit_abort, and eng_commit_cleanup after a finish;
+ * eng_commit_end composes finish and abort for a single process. In a cluster every rank prepares
+ * and writes, and one rank runs the finish once all have succeeded. Owns the protocol's state. Uses
+ * store and base. */
 #ifndef LAKE_COMMIT_H
 #define LAKE_COMMIT_H
 
@@ -46,6 +48,8 @@ typedef struct {
     const char *dir;  /* partition directory ("year=2018/month=11/") or "" */
     const char *key;  /* the full key, under the staging prefix; NULL if never opened */
     unsigned file_no; /* 0, 1, ... within its partition */
+    /* Written with LAKE_STORE_WRITE_PENDING: the token of lake_store_writer_pend, else NULL. */
+    const char *pending;
 } eng_commit_file;
 
 typedef struct eng_commit eng_commit;
@@ -57,6 +61,10 @@ lake_rc eng_commit_prepare(lake_store *out, const eng_commit_opts *opts, eng_com
                            lake_error *err);
 /* The prefix every file of the run is written under: "_temporary/<run>/" or "". */
 const char *eng_commit_staging(const eng_commit *c);
+/* The flags every file of the run is opened with (lake_store_writer_open):
+ * LAKE_STORE_WRITE_NEW (staged) or LAKE_STORE_WRITE_PENDING (ended by lake_store_writer_pend,
+ * its token in eng_commit_file.pending). */
+unsigned eng_commit_write_flags(const eng_commit *c);
 /* Makes the run's files the output. On failure, call eng_commit_abort: it undoes what can be
  * undone (a failure after the commit point, such as deleting replaced objects, is reported but
  * the new tables stay). files must list every file the run wrote, on every rank. */
@@ -76,7 +84,8 @@ lake_rc eng_commit_end(eng_commit *c, lake_rc written, const eng_commit_file *fi
 void eng_commit_free(eng_commit *c); /* accepts NULL */
 
 /* Applies the journal of a commit a killed run left (forward, or back when that run was undoing
- * an error) and deletes the staging areas killed runs left. Only with the output's lock held.
+ * an error) and deletes the staging areas and pending objects killed runs left. Only with the
+ * output's lock held.
  * Returns LAKE_OK when the output is whole, else the store's error (the journal stays). */
 lake_rc eng_commit_recover(lake_store *out, lake_error *err);
 

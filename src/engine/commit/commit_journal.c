@@ -1,4 +1,5 @@
-/* The rename protocol's journal (commit_journal.h): its text form and its two directions. */
+/* The commit journal (commit_journal.h): its text form and its two directions (the pending
+ * objects' moves are in commit_publish.c). */
 #include "engine/commit/commit_journal.h"
 
 #include <stdio.h>
@@ -7,7 +8,7 @@
 
 #define JOURNAL_MAGIC "lake-journal 1"
 
-static const char *const kind_names[] = {"swap", "retire", "marker"};
+static const char *const kind_names[] = {"swap", "retire", "marker", "publish", "clean"};
 
 void eng_journal_add(eng_journal *j, eng_move_kind kind, const char *rel, const char *witness) {
     if (j->n == j->cap) {
@@ -83,6 +84,10 @@ static lake_rc parse_line(eng_journal *j, char *line, size_t no, lake_error *err
         eng_journal_add(j, ENG_MOVE_RETIRE, f[1], NULL);
     else if (n == 3 && !strcmp(f[0], "marker"))
         eng_journal_add(j, ENG_MOVE_MARKER, f[1], f[2]);
+    else if (n == 3 && !strcmp(f[0], "publish"))
+        eng_journal_add(j, ENG_MOVE_PUBLISH, f[1], f[2]);
+    else if (n == 3 && !strcmp(f[0], "clean") && (!strcmp(f[2], "all") || !strcmp(f[2], "written")))
+        eng_journal_add(j, ENG_MOVE_CLEAN, f[1], f[2]);
     else
         return lake_error_set(err, LAKE_ERR_PARSE, "%s line %zu: unexpected '%s'", ENG_JOURNAL_KEY,
                               no, f[0]);
@@ -120,6 +125,27 @@ lake_rc eng_journal_read(lake_store *out, eng_journal *j, bool *found, lake_erro
     if (rc)
         eng_journal_free(j);
     lake_buf_free(&b);
+    return rc;
+}
+
+lake_rc eng_marker_witness(lake_store *out, const char *rel, char **witness, lake_error *err) {
+    char *key = lake_xconcat(rel, "_SUCCESS");
+    lake_buf b;
+    lake_buf_init(&b);
+    lake_rc rc = lake_store_get(out, key, &b, err);
+    *witness = NULL;
+    if (rc == LAKE_ERR_NOT_FOUND) {
+        *witness = lake_xstrdup("none");
+        rc = LAKE_OK;
+    } else if (!rc) {
+        lake_buf_putc(&b, '\0');
+        const char *t = (const char *)b.data;
+        size_t n = strlen("lake run ");
+        bool named = !strncmp(t, "lake run ", n) && strlen(t) == n + 37 && t[n + 36] == '\n';
+        *witness = named ? lake_xstrndup(t + n, 36) : lake_xstrdup("empty");
+    }
+    lake_buf_free(&b);
+    free(key);
     return rc;
 }
 
@@ -217,18 +243,43 @@ static lake_rc back_one(lake_store *out, const eng_journal *j, const eng_move *m
     return rc;
 }
 
+/* How many PUBLISH moves follow from i on. */
+static size_t publish_run(const eng_journal *j, size_t i) {
+    size_t k = i;
+    while (k < j->n && j->moves[k].kind == ENG_MOVE_PUBLISH)
+        k++;
+    return k - i;
+}
+
 lake_rc eng_journal_forward(lake_store *out, const eng_journal *j, eng_step_fn step, void *ud,
                             lake_error *err) {
     lake_rc rc = LAKE_OK;
-    for (size_t i = 0; i < j->n && !rc; i++)
-        rc = forward_one(out, j, &j->moves[i], step, ud, err);
+    for (size_t i = 0; i < j->n && !rc; i++) {
+        size_t np = publish_run(j, i);
+        if (np) {
+            rc = eng_publish_forward(out, j, j->moves + i, np, step, ud, err);
+            i += np - 1;
+        } else if (j->moves[i].kind != ENG_MOVE_CLEAN) {
+            rc = forward_one(out, j, &j->moves[i], step, ud, err);
+        }
+    }
     return rc;
 }
 
 lake_rc eng_journal_back(lake_store *out, const eng_journal *j, eng_step_fn step, void *ud,
                          lake_error *err) {
     lake_rc rc = LAKE_OK;
-    for (size_t i = j->n; i > 0 && !rc; i--)
-        rc = back_one(out, j, &j->moves[i - 1], step, ud, err);
+    for (size_t i = j->n; i > 0 && !rc; i--) {
+        const eng_move *m = &j->moves[i - 1];
+        if (m->kind == ENG_MOVE_PUBLISH) {
+            size_t first = i - 1;
+            while (first > 0 && j->moves[first - 1].kind == ENG_MOVE_PUBLISH)
+                first--;
+            rc = eng_publish_back(out, j->moves + first, i - first, step, ud, err);
+            i = first + 1;
+        } else if (m->kind != ENG_MOVE_CLEAN) {
+            rc = back_one(out, j, m, step, ud, err);
+        }
+    }
     return rc;
 }

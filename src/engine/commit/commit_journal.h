@@ -1,8 +1,9 @@
-/* The commit journal of the rename protocol: before the first change to the visible output, the
- * run writes what it will change (moves of staged tables or partitions into place, old tables
- * retired, markers) to _lake/journal; the changes are made; the journal goes. A run that fails in
- * the middle marks the journal "abort" and undoes what it did; a run killed in the middle leaves
- * the journal, and recovery (the next run, or `lake recover`) rolls it forward (state commit) or
+/* The commit journal: before the first change to the visible output, the run writes what it
+ * will change to _lake/journal (rename protocol: moves of staged tables or partitions into place,
+ * old tables retired, markers; direct protocol: pending objects to publish, markers, tables to
+ * clean of older files); the changes are made; the journal goes. A run that fails in the middle
+ * marks the journal "abort" and undoes what it did; a run killed in the middle leaves the
+ * journal, and recovery (the next run, or `lake recover`) rolls it forward (state commit) or
  * back (state abort). Every step checks what is already done, so applying a journal twice is
  * harmless. Private to engine/commit/. Uses store. */
 #ifndef LAKE_COMMIT_JOURNAL_H
@@ -16,10 +17,14 @@
 #define ENG_LOCK_KEY "_lake/lock"
 
 typedef enum {
-    ENG_MOVE_SWAP,   /* staging + rel goes to rel; the old rel goes to staging + rel */
-    ENG_MOVE_RETIRE, /* rel goes to staging + "_old/" + rel (nothing replaces it) */
-    ENG_MOVE_MARKER  /* rel + "_SUCCESS" is written (after the partitions of a dynamic table);
-                        witness: what it held before ("none", "empty" or a run id) */
+    ENG_MOVE_SWAP,    /* staging + rel goes to rel; the old rel goes to staging + rel */
+    ENG_MOVE_RETIRE,  /* rel goes to staging + "_old/" + rel (nothing replaces it) */
+    ENG_MOVE_MARKER,  /* rel + "_SUCCESS" is written (after the partitions of a dynamic table);
+                         witness: what it held before ("none", "empty" or a run id) */
+    ENG_MOVE_PUBLISH, /* the pending object rel (a key) is published; witness: its token */
+    ENG_MOVE_CLEAN    /* after the commit, the objects under rel that are not this run's go
+                         (rel + "_SUCCESS" stays); witness "all", or "written": only those in a
+                         directory this run published into (dynamic mode) */
 } eng_move_kind;
 
 typedef struct {
@@ -35,7 +40,11 @@ typedef struct {
     bool abort;    /* roll back instead of forward */
     eng_move *moves;
     size_t n, cap;
+    size_t round; /* not stored: objects published per step (0: ENG_PUBLISH_ROUND) */
 } eng_journal;
+
+/* Objects published together, between two steps of the commit. */
+#define ENG_PUBLISH_ROUND 256
 
 /* Called before each change to the output (the commit's crash and failure points); a non-zero
  * return stops the apply with that error. */
@@ -53,10 +62,27 @@ lake_rc eng_journal_write(lake_store *out, const eng_journal *j, eng_step_fn ste
 /* Reads the journal; *found is false (and j zeroed) when there is none. A journal that cannot be
  * parsed is LAKE_ERR_PARSE naming its line. */
 lake_rc eng_journal_read(lake_store *out, eng_journal *j, bool *found, lake_error *err);
-/* Applies the moves in order (forward) or undoes them in reverse (back). */
+/* What T/_SUCCESS holds before a run rewrites it, for an undo to put back: "none", the run id
+ * it names, or "empty" (any other text: Spark's empty marker). *out is malloc'ed. */
+lake_rc eng_marker_witness(lake_store *out, const char *rel, char **witness, lake_error *err);
+
+/* Applies the moves in order (forward; the CLEAN moves are left to eng_journal_clean) or undoes
+ * them in reverse (back). */
 lake_rc eng_journal_forward(lake_store *out, const eng_journal *j, eng_step_fn step, void *ud,
                             lake_error *err);
 lake_rc eng_journal_back(lake_store *out, const eng_journal *j, eng_step_fn step, void *ud,
                          lake_error *err);
+
+/* The PUBLISH moves (commit_publish.c): moves[0..n) of j published in rounds of j->round, one
+ * step each, leaving out those already visible; or dropped (pending ones discarded, published
+ * ones deleted) in one step. */
+lake_rc eng_publish_forward(lake_store *out, const eng_journal *j, const eng_move *moves, size_t n,
+                            eng_step_fn step, void *ud, lake_error *err);
+lake_rc eng_publish_back(lake_store *out, const eng_move *moves, size_t n, eng_step_fn step,
+                         void *ud, lake_error *err);
+
+/* Does the CLEAN moves: deletes the objects they name, one step per table. */
+lake_rc eng_journal_clean(lake_store *out, const eng_journal *j, eng_step_fn step, void *ud,
+                          lake_error *err);
 
 #endif

@@ -1,6 +1,6 @@
 /* Taking an output for a run, and recovering what an earlier run left: a lock for one writer at
  * a time, then the journal of a commit a killed run left is applied (forward, or back if that
- * run was undoing), and the staging of runs that are gone is deleted. */
+ * run was undoing), and the staging or pending objects of runs that are gone are deleted. */
 #include "engine/commit/commit_impl.h"
 #include "engine/commit/commit_journal.h"
 #include "lake/output.h"
@@ -23,15 +23,20 @@ lake_rc eng_commit_recover(lake_store *out, lake_error *err) {
     if (!rc && found) {
         rc = j.abort ? eng_journal_back(out, &j, no_step, NULL, err)
                      : eng_journal_forward(out, &j, no_step, NULL, err);
+        if (!rc && !j.abort)
+            rc = eng_journal_clean(out, &j, no_step, NULL, err);
         if (!rc)
             rc = lake_store_delete(out, ENG_JOURNAL_KEY, err);
         if (rc)
             lake_error_prefix(err, "recovering the commit of run %s: ", j.run_id);
     }
     eng_journal_free(&j);
-    /* With the lock held, every staging area is that of a run that is gone. */
+    /* With the lock held, every staging area and pending object is that of a run that is gone
+     * (after the journal, which may have needed some of them). */
     if (!rc && lake_store_can_rename(out))
         rc = lake_store_delete_prefix(out, "_temporary/", err);
+    if (!rc && (rc = lake_store_discard_all(out, "", NULL, err)) != LAKE_OK)
+        lake_error_prefix(err, "discarding the files of runs that did not commit: ");
     return rc;
 }
 

@@ -1,8 +1,8 @@
 /* Rename commit protocol: staged tables (or partitions) are swapped into place one directory
  * exchange each, so a reader sees the old or the new files of a table and never no table; the
  * journal (commit_journal.h) makes the set of swaps all-or-nothing across errors and crashes. */
+#include "base/pool.h"
 #include "engine/commit/commit_impl.h"
-#include "engine/commit/commit_journal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 static lake_rc rename_prepare(eng_commit *c, lake_error *err) {
     (void)err;
     c->staging = lake_xconcat("_temporary/", c->opts->run_id, "/");
+    c->write_flags = LAKE_STORE_WRITE_NEW;
     return LAKE_OK;
 }
 
@@ -21,29 +22,6 @@ static bool by_partition(const eng_commit *c, size_t t) {
 /* The key of a file relative to the staged directory rel. */
 static const char *under(const eng_commit *c, const char *rel, const char *key) {
     return key + strlen(c->staging) + strlen(rel);
-}
-
-/* What T/_SUCCESS holds before a dynamic-mode run rewrites it, for an undo to put back: "none",
- * the run id it names, or "empty" (any other text: Spark's empty marker). */
-static lake_rc previous_marker(eng_commit *c, const char *rel, char **out, lake_error *err) {
-    char *key = lake_xconcat(rel, "_SUCCESS");
-    lake_buf b;
-    lake_buf_init(&b);
-    lake_rc rc = lake_store_get(c->out, key, &b, err);
-    *out = NULL;
-    if (rc == LAKE_ERR_NOT_FOUND) {
-        *out = lake_xstrdup("none");
-        rc = LAKE_OK;
-    } else if (!rc) {
-        lake_buf_putc(&b, '\0');
-        const char *t = (const char *)b.data;
-        size_t n = strlen("lake run ");
-        bool named = !strncmp(t, "lake run ", n) && strlen(t) == n + 37 && t[n + 36] == '\n';
-        *out = named ? lake_xstrndup(t + n, 36) : lake_xstrdup("empty");
-    }
-    lake_buf_free(&b);
-    free(key);
-    return rc;
 }
 
 /* A table's moves: each partition written (dynamic mode) and then its marker, or the whole
@@ -66,7 +44,7 @@ static lake_rc plan_table(eng_commit *c, size_t t, const eng_commit_file *files,
     }
     lake_rc rc = LAKE_OK;
     char *prev = NULL;
-    if (by_partition(c, t) && !(rc = previous_marker(c, rel, &prev, err)))
+    if (by_partition(c, t) && !(rc = eng_marker_witness(c->out, rel, &prev, err)))
         eng_journal_add(j, ENG_MOVE_MARKER, rel, prev);
     else if (by_partition(c, t))
         ; /* the error is the caller's */
@@ -92,40 +70,36 @@ static lake_rc put_markers(eng_commit *c, lake_error *err) {
     return rc;
 }
 
+typedef struct {
+    lake_store *out;
+    const lake_obj_list *files;
+} drop_job;
+
+static int drop_file(void *arg, size_t i, unsigned worker) {
+    (void)worker;
+    drop_job *d = arg;
+    lake_store_delete(d->out, d->files->items[i].key, NULL);
+    return 0;
+}
+
 /* The run holds the output's lock (eng_output_open), so every staging area is this run's or a
- * killed run's: all of _temporary/ goes. */
+ * killed run's: all of _temporary/ goes, its files on the run's threads (the previous songs
+ * table alone can be tens of thousands), then the directories left. */
 static lake_rc rename_cleanup(eng_commit *c, lake_error *err) {
     (void)err; /* what stays is deleted by the next run's recovery */
+    lake_obj_list files = {0};
+    if (!lake_store_list(c->out, "_temporary/", &files, NULL)) {
+        drop_job d = {c->out, &files};
+        lake_parallel_for(c->opts->threads ? c->opts->threads : 1, files.n, drop_file, &d);
+    }
+    lake_obj_list_free(&files);
     lake_store_delete_prefix(c->out, "_temporary/", NULL);
     return LAKE_OK;
 }
 
-/* An error in the middle: the journal turns to "abort" first, so a crash while undoing is
- * undone by recovery too; the undo is tried even when that write fails. The error reported is
- * the one that stopped the commit, with what the undo could not do appended. */
-static void undo(eng_commit *c, eng_journal *j, lake_error *err) {
-    lake_error e = {0};
-    const char *left = NULL;
-    j->abort = true;
-    c->keep_staging = true; /* it holds the previous versions until the undo is done */
-    lake_rc marked = eng_journal_write(c->out, j, eng_commit_step, c, &e);
-    if (eng_journal_back(c->out, j, eng_commit_step, c, &e))
-        left = "the output is mixed until `lake recover`";
-    else if (eng_commit_step(c, &e) || lake_store_delete(c->out, ENG_JOURNAL_KEY, &e))
-        left = marked ? "`lake recover` will complete this run's commit"
-                      : "`lake recover` will tidy up";
-    else
-        c->keep_staging = false;
-    if (left && err) {
-        size_t n = strlen(err->msg);
-        snprintf(err->msg + n, sizeof err->msg - n, "; undoing it failed too (%s): %s", left,
-                 e.msg);
-    }
-}
-
 static lake_rc rename_finish(eng_commit *c, const eng_commit_file *files, size_t nfiles,
                              lake_error *err) {
-    eng_journal j = {lake_xstrdup(c->opts->run_id), lake_xstrdup(c->staging), false, NULL, 0, 0};
+    eng_journal j = {.run_id = lake_xstrdup(c->opts->run_id), .staging = lake_xstrdup(c->staging)};
     lake_rc rc = LAKE_OK;
     for (size_t t = 0; t < c->opts->ntables && !rc; t++)
         rc = plan_table(c, t, files, nfiles, &j, err);
@@ -134,7 +108,7 @@ static lake_rc rename_finish(eng_commit *c, const eng_commit_file *files, size_t
     if (!rc)
         rc = eng_journal_write(c->out, &j, eng_commit_step, c, err);
     if (!rc && (rc = eng_journal_forward(c->out, &j, eng_commit_step, c, err)) != LAKE_OK)
-        undo(c, &j, err);
+        eng_commit_undo(c, &j, err);
     if (!rc) {
         c->keep_staging = true; /* until the journal is gone */
         if (!(rc = eng_commit_step(c, err)) &&

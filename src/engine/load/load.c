@@ -38,13 +38,18 @@ static int write_task(void *arg, size_t n, unsigned worker) {
 }
 
 /* The bad records go next to the tables, committed with them (the commit's last table). The
- * key is recorded before the put, for the same lost-reply reason as the data files. */
+ * key is recorded before the write, for the same lost-reply reason as the data files. */
 static lake_rc write_rejects(load_job *j, const lake_buf *rejects, lake_error *err) {
     if (!rejects || rejects->len == 0)
         return LAKE_OK;
     j->reject_key =
         lake_xconcat(j->staging, ENG_REJECTED_DIR, "/part-00000-", j->opts->run_id, ".json");
-    lake_rc rc = lake_store_put(j->opts->out, j->reject_key, rejects->data, rejects->len, err);
+    lake_store_writer *w = NULL;
+    lake_rc rc = lake_store_writer_open(j->opts->out, j->reject_key, j->write_flags, &w, err);
+    if (!rc && (rc = lake_store_writer_write(w, rejects->data, rejects->len, err)) != LAKE_OK)
+        lake_store_writer_abort(w);
+    else if (!rc)
+        rc = eng_end_writer(j, w, &j->reject_pending, err);
     if (rc)
         lake_error_prefix(err, "writing %s: ", j->reject_key);
     return rc;
@@ -54,11 +59,13 @@ static void load_job_free(load_job *j) {
     for (size_t i = 0; i < j->ntasks; i++) {
         free(j->tasks[i].dir);
         free(j->tasks[i].key);
+        free(j->tasks[i].pending);
     }
     for (size_t k = 0; k < j->nstreams; k++) {
         for (size_t f = 0; f < j->streams[k].nfiles; f++) {
             free(j->streams[k].files[f].dir);
             free(j->streams[k].files[f].key);
+            free(j->streams[k].files[f].pending);
         }
         free(j->streams[k].files);
     }
@@ -67,6 +74,7 @@ static void load_job_free(load_job *j) {
     free(j->identity);
     free(j->order);
     free(j->reject_key);
+    free(j->reject_pending);
     lake_first_error_free(&j->first);
 }
 
@@ -135,10 +143,11 @@ static eng_commit_file *commit_files(const load_job *j, const eng_table *tables,
     size_t k = 0;
     for (size_t i = 0; i < j->ntasks; i++) {
         const part_task *p = &j->tasks[i];
-        f[k++] = (eng_commit_file){(size_t)(p->table - tables), p->dir, p->key, p->file_no};
+        f[k++] =
+            (eng_commit_file){(size_t)(p->table - tables), p->dir, p->key, p->file_no, p->pending};
     }
     if (j->reject_key)
-        f[k++] = (eng_commit_file){ntables, "", j->reject_key, 0};
+        f[k++] = (eng_commit_file){ntables, "", j->reject_key, 0, j->reject_pending};
     *n = k;
     return f;
 }
@@ -164,6 +173,7 @@ lake_rc eng_load(const eng_load_opts *o, eng_table *tables, eng_rowsrc *const *s
     lake_rc rc = eng_commit_prepare(o->out, &copts, &c, err);
     if (!rc) {
         j.staging = eng_commit_staging(c);
+        j.write_flags = eng_commit_write_flags(c);
         eng_plan_all(&j, tables, srcs, ntables);
         rc = write_files(&j, tables, ntables, err);
         if (!rc)

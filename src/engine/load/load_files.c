@@ -31,8 +31,8 @@ lake_rc eng_open_file(load_job *j, part_task *p, lake_store_writer **w, lake_err
     file_no_text(p->file_no, no);
     p->key = lake_xconcat(j->staging, p->table->name, "/", p->dir, "part-00000-", j->opts->run_id,
                           "-c", no, tag ? "." : "", tag ? tag : "", ".parquet");
-    unsigned flags = *j->staging ? LAKE_STORE_WRITE_NEW : 0;
-    if (*j->staging && p->table->npart && p->file_no == 0)
+    unsigned flags = j->write_flags;
+    if ((flags & LAKE_STORE_WRITE_NEW) && p->table->npart && p->file_no == 0)
         flags |= LAKE_STORE_WRITE_NEW_DIR; /* each partition directory is written by one task */
     lake_rc rc = lake_store_writer_open(j->opts->out, p->key, flags, w, err);
     if (rc)
@@ -40,13 +40,19 @@ lake_rc eng_open_file(load_job *j, part_task *p, lake_store_writer **w, lake_err
     return rc;
 }
 
-lake_rc eng_close_file(load_job *j, const part_task *p, lake_store_writer *w, lake_rc rc,
+lake_rc eng_end_writer(const load_job *j, lake_store_writer *w, char **pending, lake_error *err) {
+    if (j->write_flags & LAKE_STORE_WRITE_PENDING)
+        return lake_store_writer_pend(w, pending, err);
+    return lake_store_writer_finish(w, err);
+}
+
+lake_rc eng_close_file(load_job *j, part_task *p, lake_store_writer *w, lake_rc rc,
                        lake_error *err) {
     if (rc) {
         lake_store_writer_abort(w);
     } else {
         uint64_t size = lake_store_writer_size(w);
-        rc = lake_store_writer_finish(w, err);
+        rc = eng_end_writer(j, w, &p->pending, err);
         if (!rc)
             __atomic_fetch_add(&j->stats->bytes_written, size, __ATOMIC_RELAXED);
     }

@@ -14,6 +14,7 @@ typedef struct {
     size_t start, end; /* rows [start, end) */
     char *dir;         /* "year=2018/month=11/" or "" */
     char *key;         /* the object written, once written */
+    char *pending;     /* its token once written, when the commit keeps files pending */
     unsigned file_no;  /* 0, 1, ... within the partition (the c000 part of the name) */
 } part_task;
 
@@ -32,11 +33,13 @@ typedef struct {
     size_t nstreams;
     part_task *tasks;
     size_t ntasks, cap;
-    uint32_t *identity;  /* 0..max rows, shared row index for pq_write_table */
-    size_t *order;       /* the order workers take tasks in (see stripe_order) */
-    pq_reuse **reuse;    /* per worker: Parquet encoder buffers kept from file to file */
-    const char *staging; /* the commit's staging prefix */
-    char *reject_key;    /* the rejects' object, once its write started */
+    uint32_t *identity;   /* 0..max rows, shared row index for pq_write_table */
+    size_t *order;        /* the order workers take tasks in (see stripe_order) */
+    pq_reuse **reuse;     /* per worker: Parquet encoder buffers kept from file to file */
+    const char *staging;  /* the commit's staging prefix */
+    unsigned write_flags; /* the commit's flags for every file (eng_commit_write_flags) */
+    char *reject_key;     /* the rejects' object, once its write started */
+    char *reject_pending; /* its token, as part_task.pending */
     lake_first_error first;
 } load_job;
 
@@ -46,10 +49,12 @@ char *eng_partition_dir(const eng_table *t, size_t row);
 size_t eng_data_cols(const eng_table *t, const lake_col **cols);
 /* Sets p->key and opens a store writer for it; the key is set even when the open fails. */
 lake_rc eng_open_file(load_job *j, part_task *p, lake_store_writer **w, lake_error *err);
-/* Finishes w when rc is LAKE_OK (counting its bytes), aborts it otherwise; a failure is
- * prefixed with p's key. Returns the outcome. */
-lake_rc eng_close_file(load_job *j, const part_task *p, lake_store_writer *w, lake_rc rc,
+/* Finishes w when rc is LAKE_OK (counting its bytes; a pending file's token goes to p->pending),
+ * aborts it otherwise; a failure is prefixed with p's key. Returns the outcome. */
+lake_rc eng_close_file(load_job *j, part_task *p, lake_store_writer *w, lake_rc rc,
                        lake_error *err);
+/* Ends w as the commit wants: finished, or pending with its token in *pending. Frees w. */
+lake_rc eng_end_writer(const load_job *j, lake_store_writer *w, char **pending, lake_error *err);
 /* pq_sink_fn into a lake_store_writer. */
 lake_rc eng_store_sink(void *ud, const void *data, size_t len, lake_error *err);
 /* Writes the file of task p (a table held in memory) with worker's encoder buffers. */

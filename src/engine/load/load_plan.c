@@ -56,7 +56,7 @@ static void add_task(load_job *j, eng_table *t, size_t start, size_t end) {
             j->tasks = lake_xrealloc(j->tasks, j->cap * sizeof *j->tasks);
         }
         j->tasks[j->ntasks++] =
-            (part_task){t, start, stop, eng_partition_dir(t, start), NULL, file_no};
+            (part_task){t, start, stop, eng_partition_dir(t, start), NULL, NULL, file_no};
         file_no++;
         start = stop;
     } while (start < end);

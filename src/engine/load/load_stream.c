@@ -20,7 +20,7 @@ static part_task *new_file(stream_task *s, unsigned file_no) {
         s->files = lake_xrealloc(s->files, s->cap * sizeof *s->files);
     }
     part_task *p = &s->files[s->nfiles++];
-    *p = (part_task){s->table, 0, 0, eng_partition_dir(s->table, 0), NULL, file_no};
+    *p = (part_task){s->table, 0, 0, eng_partition_dir(s->table, 0), NULL, NULL, file_no};
     return p;
 }
 

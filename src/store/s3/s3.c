@@ -3,7 +3,8 @@
  *    list_names is that first, delimited level alone;
  *  - get asks for the first part by range, then fetches the rest in parallel parts;
  *  - put sends one PUT up to 16 MiB, else a multipart upload that is aborted on failure;
- *  - delete_prefix lists, then deletes in DeleteObjects batches of 1000.
+ *  - delete_many deletes in DeleteObjects batches of 1000, delete_prefix lists and does that;
+ *  - pending objects are open multipart uploads (s3_pending.c).
  * Keys given to and returned from the store are relative to the URL's prefix. */
 #include "store/s3/s3_internal.h"
 #include "store/s3/s3_sink.h"
@@ -335,17 +336,9 @@ static void del_batch_done(s3_batch *b, s3_req *r) {
     free(msg);
 }
 
-static lake_rc s3_del_prefix(lake_store *s, const char *prefix, lake_error *err) {
-    if (!*prefix)
-        return lake_error_set(err, LAKE_ERR_INVALID_ARG, "refusing to delete the store root");
+static lake_rc s3_del_many(lake_store *s, const char *const *keys, size_t n, lake_error *err) {
     s3_client *c = client_of(s);
-    lake_obj_list l = {0};
-    lake_rc rc = s3_list(s, prefix, &l, err);
-    if (rc || !l.n) {
-        lake_obj_list_free(&l);
-        return rc;
-    }
-    size_t nb = (l.n + LAKE_S3_DELETE_BATCH - 1) / LAKE_S3_DELETE_BATCH;
+    size_t nb = (n + LAKE_S3_DELETE_BATCH - 1) / LAKE_S3_DELETE_BATCH;
     s3_req *reqs = lake_xcalloc(nb, sizeof *reqs);
     lake_buf *bodies = lake_xcalloc(nb, sizeof *bodies);
     del_job j = {.err = err};
@@ -355,18 +348,18 @@ static lake_rc s3_del_prefix(lake_store *s, const char *prefix, lake_error *err)
         lake_buf *body = &bodies[i];
         lake_buf_puts(body, "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
                             "<Quiet>true</Quiet>");
-        for (size_t k = i * LAKE_S3_DELETE_BATCH; k < l.n && k < (i + 1) * LAKE_S3_DELETE_BATCH;
+        for (size_t k = i * LAKE_S3_DELETE_BATCH; k < n && k < (i + 1) * LAKE_S3_DELETE_BATCH;
              k++) {
             lake_buf_puts(body, "<Object><Key>");
             s3_xml_escape(body, root);
-            s3_xml_escape(body, l.items[k].key);
+            s3_xml_escape(body, keys[k]);
             lake_buf_puts(body, "</Key></Object>");
         }
         lake_buf_puts(body, "</Delete>");
         s3_req *r = &reqs[i];
         r->method = "POST";
         r->query = lake_xstrdup("delete=");
-        r->label = prefix;
+        r->label = keys[i * LAKE_S3_DELETE_BATCH];
         r->body = body->data;
         r->body_len = body->len;
         r->content_type = "application/xml";
@@ -383,8 +376,38 @@ static lake_rc s3_del_prefix(lake_store *s, const char *prefix, lake_error *err)
     }
     free(reqs);
     free(bodies);
-    lake_obj_list_free(&l);
     return j.rc;
+}
+
+static lake_rc s3_del_prefix(lake_store *s, const char *prefix, lake_error *err) {
+    if (!*prefix)
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG, "refusing to delete the store root");
+    lake_obj_list l = {0};
+    lake_rc rc = s3_list(s, prefix, &l, err);
+    const char **keys = lake_xcalloc(l.n + 1, sizeof *keys);
+    for (size_t i = 0; i < l.n; i++)
+        keys[i] = l.items[i].key;
+    if (!rc && l.n)
+        rc = s3_del_many(s, keys, l.n, err);
+    free(keys);
+    lake_obj_list_free(&l);
+    return rc;
+}
+
+/* ---- pending objects (s3_pending.c) ---- */
+
+static lake_rc s3_pub(lake_store *s, const char *const *keys, const char *const *tokens, size_t n,
+                      lake_error *err) {
+    return s3_publish(client_of(s), keys, tokens, n, err);
+}
+
+static lake_rc s3_disc(lake_store *s, const char *const *keys, const char *const *tokens, size_t n,
+                       lake_error *err) {
+    return s3_discard(client_of(s), keys, tokens, n, err);
+}
+
+static lake_rc s3_disc_all(lake_store *s, const char *prefix, size_t *n, lake_error *err) {
+    return s3_discard_all(client_of(s), prefix, n, err);
 }
 
 /* ---- lock ---- */
@@ -418,6 +441,10 @@ static const lake_store_ops s3_ops = {
     .put = s3_put,
     .del = s3_del,
     .del_prefix = s3_del_prefix,
+    .del_many = s3_del_many,
+    .publish = s3_pub,
+    .discard = s3_disc,
+    .discard_all = s3_disc_all,
     /* no rename_prefix: S3 cannot move a prefix at once; the engine commits directly */
     .writer_open = s3_writer_open,
     .lock = s3_lock,

@@ -95,6 +95,18 @@ typedef struct {
 lake_rc s3_xml_list(const void *xml, size_t len, s3_list_page *page, lake_error *err);
 void s3_list_page_free(s3_list_page *page);
 
+typedef struct {
+    char **keys, **ids; /* full keys and upload ids of the uploads in progress */
+    size_t n;
+    bool truncated;
+    char *next_key, *next_id; /* the markers of the next page when truncated */
+} s3_uploads_page;
+
+/* Parses a ListMultipartUploads reply. Returns LAKE_OK (free page with s3_uploads_page_free),
+ * or LAKE_ERR_PARSE for a malformed reply (page then holds nothing). */
+lake_rc s3_xml_uploads(const void *xml, size_t len, s3_uploads_page *page, lake_error *err);
+void s3_uploads_page_free(s3_uploads_page *page);
+
 /* Parses an <Error> body into malloc'ed code and message (either may come back NULL). Returns
  * false when the body is not an S3 error document. */
 bool s3_xml_error(const void *xml, size_t len, char **code, char **message);

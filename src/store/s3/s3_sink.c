@@ -4,7 +4,9 @@
  * then sends it with one PUT at finish, as lake_store_put would. Past the threshold it starts a
  * multipart upload and sends parts of LAKE_S3_PART_SIZE, S3_SINK_BATCH at a time in parallel,
  * so it holds at most S3_SINK_BATCH parts plus the piece being written. A failure or an abort
- * aborts the upload: no parts stay behind to be billed. */
+ * aborts the upload: no parts stay behind to be billed. A pending object (LAKE_STORE_WRITE_
+ * PENDING) is always a multipart upload, left open at the end: its token (upload id and part
+ * ETags) lets s3_pending.c complete it later, from any process. */
 #include "store/s3/s3_sink.h"
 
 #include <stdlib.h>
@@ -85,6 +87,8 @@ lake_rc s3_mpu_start(s3_mpu *m, s3_client *c, const char *key, lake_error *err) 
 
 lake_rc s3_mpu_send(s3_mpu *m, const uint8_t *data, size_t len, size_t part, lake_error *err) {
     size_t n = (len + part - 1) / part;
+    if (n == 0 && m->nparts == 0)
+        n = 1; /* an empty object: an upload needs one part, which may be empty */
     if (n == 0)
         return LAKE_OK;
     if (m->nparts + n > S3_MAX_PARTS)
@@ -103,7 +107,7 @@ lake_rc s3_mpu_send(s3_mpu *m, const uint8_t *data, size_t len, size_t part, lak
         p->method = "PUT";
         p->key = lake_xstrdup(m->key);
         p->query = lake_xasprintf("partNumber=%zu&uploadId=%s", m->nparts + i + 1, m->eid);
-        p->body = data + i * part;
+        p->body = len ? data + i * part : (const uint8_t *)"";
         p->body_len = i + 1 < n ? part : len - i * part;
         p->idx = m->nparts + i;
         p->done = req_done;
@@ -119,21 +123,70 @@ lake_rc s3_mpu_send(s3_mpu *m, const uint8_t *data, size_t len, size_t part, lak
     return j.rc;
 }
 
+void s3_mpu_complete_req(const s3_mpu *m, s3_req *r, lake_buf *body) {
+    lake_buf_puts(body, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/"
+                        "2006-03-01/\">");
+    for (size_t i = 0; i < m->nparts; i++) {
+        lake_buf_printf(body, "<Part><PartNumber>%zu</PartNumber><ETag>", i + 1);
+        s3_xml_escape(body, m->etags[i] ? m->etags[i] : "");
+        lake_buf_puts(body, "</ETag></Part>");
+    }
+    lake_buf_puts(body, "</CompleteMultipartUpload>");
+    memset(r, 0, sizeof *r);
+    r->method = "POST";
+    r->key = lake_xstrdup(m->key);
+    r->query = lake_xasprintf("uploadId=%s", m->eid);
+    r->body = body->data;
+    r->body_len = body->len;
+    r->content_type = "application/xml";
+}
+
 lake_rc s3_mpu_complete(s3_mpu *m, lake_error *err) {
     lake_buf body;
     lake_buf_init(&body);
-    lake_buf_puts(&body, "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/"
-                         "2006-03-01/\">");
-    for (size_t i = 0; i < m->nparts; i++) {
-        lake_buf_printf(&body, "<Part><PartNumber>%zu</PartNumber><ETag>", i + 1);
-        s3_xml_escape(&body, m->etags[i] ? m->etags[i] : "");
-        lake_buf_puts(&body, "</ETag></Part>");
-    }
-    lake_buf_puts(&body, "</CompleteMultipartUpload>");
-    lake_rc rc = run_simple(m, "POST", lake_xasprintf("uploadId=%s", m->eid), &body,
-                            "CompleteMultipartUpload", err);
+    s3_req r;
+    s3_mpu_complete_req(m, &r, &body);
+    lake_rc rc = s3_run_one(m->c, &r, "CompleteMultipartUpload", err);
+    s3_req_clear(&r);
     lake_buf_free(&body);
     return rc;
+}
+
+char *s3_mpu_token(const s3_mpu *m) {
+    lake_buf b;
+    lake_buf_init(&b);
+    lake_buf_puts(&b, m->upload_id);
+    for (size_t i = 0; i < m->nparts; i++)
+        lake_buf_printf(&b, " %s", m->etags[i] ? m->etags[i] : "");
+    lake_buf_putc(&b, '\0');
+    return (char *)b.data;
+}
+
+lake_rc s3_mpu_resume(s3_mpu *m, s3_client *c, const char *key, const char *token,
+                      lake_error *err) {
+    memset(m, 0, sizeof *m);
+    m->c = c;
+    m->key = lake_xstrdup(key);
+    char *copy = lake_xstrdup(token), *save = NULL;
+    for (char *f = strtok_r(copy, " ", &save); f; f = strtok_r(NULL, " ", &save)) {
+        if (!m->upload_id) {
+            m->upload_id = lake_xstrdup(f);
+            continue;
+        }
+        if (m->nparts == m->cap) {
+            m->cap = m->cap ? 2 * m->cap : 4;
+            m->etags = lake_xrealloc(m->etags, m->cap * sizeof *m->etags);
+        }
+        m->etags[m->nparts++] = lake_xstrdup(f);
+    }
+    free(copy);
+    if (!m->upload_id || !m->nparts) {
+        s3_mpu_free(m);
+        return lake_error_set(err, LAKE_ERR_PARSE, "s3://%s/%s: not an upload token: '%s'",
+                              s3_client_url(c)->bucket, key, token);
+    }
+    m->eid = s3_uri_encode(m->upload_id, false);
+    return LAKE_OK;
 }
 
 void s3_mpu_abort(s3_mpu *m, lake_error *err) {
@@ -220,6 +273,24 @@ static lake_rc sink_finish(lake_store_writer *w, lake_error *err) {
     return rc;
 }
 
+/* Every byte goes up as the upload's last part (the upload starts now for a small object), and
+ * the upload stays open: its token says how to complete it. */
+static lake_rc sink_pend(lake_store_writer *w, char **token, lake_error *err) {
+    s3_sink *k = (s3_sink *)w;
+    lake_rc rc = LAKE_OK;
+    if (!k->mpu.upload_id) {
+        s3_mpu_free(&k->mpu);
+        rc = s3_mpu_start(&k->mpu, k->c, k->key, err);
+    }
+    if (!rc)
+        rc = send_parts(k, true, err);
+    if (rc)
+        s3_mpu_abort(&k->mpu, err);
+    else
+        *token = s3_mpu_token(&k->mpu);
+    return rc;
+}
+
 static void sink_free(lake_store_writer *w) {
     s3_sink *k = (s3_sink *)w;
     s3_mpu_free(&k->mpu);
@@ -231,6 +302,7 @@ static void sink_free(lake_store_writer *w) {
 static const lake_store_writer_ops s3_sink_ops = {
     .write = sink_write,
     .finish = sink_finish,
+    .pend = sink_pend,
     .abort = sink_abort,
     .free = sink_free,
 };

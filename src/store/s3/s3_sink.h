@@ -36,11 +36,27 @@ lake_rc s3_mpu_start(s3_mpu *m, s3_client *c, const char *key, lake_error *err);
 lake_rc s3_mpu_send(s3_mpu *m, const uint8_t *data, size_t len, size_t part, lake_error *err);
 /* Completes the upload with every part sent. */
 lake_rc s3_mpu_complete(s3_mpu *m, lake_error *err);
+/* Fills r (zeroed first) with the CompleteMultipartUpload request of m, its body in body (which
+ * must outlive r's run). */
+void s3_mpu_complete_req(const s3_mpu *m, s3_req *r, lake_buf *body);
+/* The token of a started upload: "<upload id> <ETag of part 1> <ETag of part 2> ..."
+ * (malloc'ed; neither holds a space). */
+char *s3_mpu_token(const s3_mpu *m);
+/* Rebuilds an upload of full key `key` from its token, to complete or abort it. LAKE_ERR_PARSE
+ * for a malformed token (m then holds nothing). */
+lake_rc s3_mpu_resume(s3_mpu *m, s3_client *c, const char *key, const char *token, lake_error *err);
 /* Aborts the upload; when that fails too, err (already describing the first failure) says so. */
 void s3_mpu_abort(s3_mpu *m, lake_error *err);
 void s3_mpu_free(s3_mpu *m); /* accepts a zeroed s3_mpu */
 
 /* Streaming writer for the full key `key` (ownership taken). */
 lake_rc s3_sink_open(s3_client *c, char *key, lake_store_writer **out);
+
+/* Pending objects (s3_pending.c); keys are relative to the store's prefix. */
+lake_rc s3_publish(s3_client *c, const char *const *keys, const char *const *tokens, size_t n,
+                   lake_error *err);
+lake_rc s3_discard(s3_client *c, const char *const *keys, const char *const *tokens, size_t n,
+                   lake_error *err);
+lake_rc s3_discard_all(s3_client *c, const char *prefix, size_t *n, lake_error *err);
 
 #endif

@@ -147,6 +147,72 @@ void s3_list_page_free(s3_list_page *page) {
     memset(page, 0, sizeof *page);
 }
 
+/* ---- ListMultipartUploads ---- */
+
+typedef struct {
+    s3_uploads_page *page;
+    char *key, *id;
+} uploads_ctx;
+
+static void take(char **dst, const char *text) {
+    free(*dst);
+    *dst = lake_xstrdup(text);
+}
+
+static void uploads_leaf(void *ud, const char *path, const char *text) {
+    uploads_ctx *c = ud;
+    if (!strcmp(path, "/ListMultipartUploadsResult/Upload/Key"))
+        take(&c->key, text);
+    else if (!strcmp(path, "/ListMultipartUploadsResult/Upload/UploadId"))
+        take(&c->id, text);
+    else if (!strcmp(path, "/ListMultipartUploadsResult/IsTruncated"))
+        c->page->truncated = !strcmp(text, "true");
+    else if (!strcmp(path, "/ListMultipartUploadsResult/NextKeyMarker"))
+        take(&c->page->next_key, text);
+    else if (!strcmp(path, "/ListMultipartUploadsResult/NextUploadIdMarker"))
+        take(&c->page->next_id, text);
+}
+
+static void uploads_end(void *ud, const char *path) {
+    uploads_ctx *c = ud;
+    if (strcmp(path, "/ListMultipartUploadsResult/Upload") != 0 || !c->key || !c->id)
+        return;
+    s3_uploads_page *pg = c->page;
+    pg->keys = lake_xrealloc(pg->keys, (pg->n + 1) * sizeof *pg->keys);
+    pg->ids = lake_xrealloc(pg->ids, (pg->n + 1) * sizeof *pg->ids);
+    pg->keys[pg->n] = c->key;
+    pg->ids[pg->n++] = c->id;
+    c->key = c->id = NULL;
+}
+
+lake_rc s3_xml_uploads(const void *xml, size_t len, s3_uploads_page *page, lake_error *err) {
+    memset(page, 0, sizeof *page);
+    uploads_ctx c = {.page = page};
+    xml_walk w = {.leaf = uploads_leaf, .end = uploads_end, .ctx = &c};
+    bool ok = xml_run(&w, xml, len);
+    free(c.key);
+    free(c.id);
+    if (ok && page->truncated && !page->next_key)
+        ok = false;
+    if (!ok) {
+        s3_uploads_page_free(page);
+        return lake_error_set(err, LAKE_ERR_PARSE, "malformed ListMultipartUploads reply");
+    }
+    return LAKE_OK;
+}
+
+void s3_uploads_page_free(s3_uploads_page *page) {
+    for (size_t i = 0; i < page->n; i++) {
+        free(page->keys[i]);
+        free(page->ids[i]);
+    }
+    free(page->keys);
+    free(page->ids);
+    free(page->next_key);
+    free(page->next_id);
+    memset(page, 0, sizeof *page);
+}
+
 /* ---- Error, InitiateMultipartUpload, DeleteObjects ---- */
 
 typedef struct {

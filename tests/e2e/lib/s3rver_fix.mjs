@@ -183,7 +183,8 @@ if (!crypto.createCipheriv.lakeFixed) {
 
 // 4. s3rver answers AbortMultipartUpload (DELETE /bucket/key?uploadId=...) with 405 and
 // ListMultipartUploads (GET /bucket?uploads) with 501, so "a failed multipart upload is aborted"
-// could not be observed. installExtras(s3rver) adds both in front of s3rver's routes,
+// could not be observed, and CompleteMultipartUpload of an upload that is gone with 500 instead
+// of S3's 404 NoSuchUpload. installExtras(s3rver) adds all three in front of s3rver's routes,
 // over its own store: an upload in progress is the directory <bucket>/._S3rver_uploads/<id>/
 // holding the key (file "key") and the parts stored so far.
 const uploadsDir = (store, bucket) => store.getResourcePath(bucket, undefined, 'uploads');
@@ -214,16 +215,28 @@ export async function uploadsInProgress(store, bucket) {
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.uploadId < b.uploadId ? -1 : 1));
 }
 
-async function abortUpload(ctx, bucket, key) {
+/** The directory of upload ctx.query.uploadId of key, or null (after a 404 NoSuchUpload reply). */
+async function uploadOf(ctx, bucket, key) {
   const id = String(ctx.query.uploadId);
   const dir = join(uploadsDir(ctx.app.store, bucket), id);
   const stored = /^[0-9a-f]+$/.test(id) ? await readFile(join(dir, 'key'), 'utf8').catch(() => null) : null;
-  if (stored === null || stored !== key) {
-    xmlReply(ctx, 404, `<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message><UploadId>${escapeXml(id)}</UploadId></Error>`);
-    return;
-  }
+  if (stored !== null && stored === key) return dir;
+  xmlReply(ctx, 404, `<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message><UploadId>${escapeXml(id)}</UploadId></Error>`);
+  return null;
+}
+
+async function abortUpload(ctx, bucket, key) {
+  const dir = await uploadOf(ctx, bucket, key);
+  if (dir === null) return;
   await rm(dir, { recursive: true, force: true });
   ctx.status = 204;
+}
+
+// CompleteMultipartUpload of an upload that is gone (completed or aborted): S3 answers 404
+// NoSuchUpload, s3rver a 500 from a missing file.
+async function completeUpload(ctx, bucket, key, next) {
+  if ((await uploadOf(ctx, bucket, key)) === null) return;
+  return next();
 }
 
 async function listUploads(ctx, bucket) {
@@ -286,12 +299,15 @@ export function installExtras(s3rver) {
     const head = ctx.method === 'HEAD' && /^\/[^/]+\/?$/.test(ctx.path);
     if (head) return headBucket(ctx, decodeURIComponent(ctx.path.split('/')[1]));
     const abort = ctx.method === 'DELETE' && 'uploadId' in ctx.query;
+    const complete = ctx.method === 'POST' && 'uploadId' in ctx.query;
     const list = ctx.method === 'GET' && 'uploads' in ctx.query;
-    const m = (abort || list) && /^\/([^/]+)(?:\/(.+))?$/.exec(ctx.path);
+    // A bucket request may come as /bucket or /bucket/.
+    const m = (abort || complete || list) && /^\/([^/]+)(?:\/(.*))?$/.exec(ctx.path);
     if (!m || !(await ctx.app.store.getBucket(decodeURIComponent(m[1])))) return next();
     const bucket = decodeURIComponent(m[1]);
-    const key = m[2] === undefined ? undefined : decodeURIComponent(m[2]);
+    const key = m[2] ? decodeURIComponent(m[2]) : undefined;
     if (abort && key !== undefined) return abortUpload(ctx, bucket, key);
+    if (complete && key !== undefined) return completeUpload(ctx, bucket, key, next);
     if (list && key === undefined) return listUploads(ctx, bucket);
     return next();
   });

@@ -215,6 +215,16 @@ export async function backendGet(s3, path) {
   return { status: r.status, body: Buffer.from(await r.arrayBuffer()) };
 }
 
+/** An unsigned PUT straight to s3rver (bypassing the signing proxy); resolves to the status. */
+export function backendPut(s3, path, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${s3.backend}${path}`, { method: 'PUT', headers: { 'content-length': Buffer.byteLength(body) } },
+      (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** Every key under prefix in bucket, read back from s3rver with ListObjectsV2 (no delimiter). */
 export async function backendList(s3, bucket, prefix) {
   const keys = [];
