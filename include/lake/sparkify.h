@@ -6,6 +6,7 @@
 #include "lake/common.h"
 #include "lake/parquet.h"
 #include "lake/store.h"
+#include "lake/table.h"
 
 #include <stdbool.h>
 
@@ -63,6 +64,28 @@ typedef struct {
 
 /* Table name for an index in [0, LAKE_TABLE_COUNT). */
 const char *lake_table_name(int t);
+
+/* One column of an output table. */
+typedef struct {
+    const char *name;
+    lake_type type;
+} lake_column_def;
+
+/* An output table as docs/spec.md fixes it. cols lists every column in the contract's order,
+ * partition columns included (songplays' year and month, which partition it by start_time, come
+ * last); part_cols[0..npart) are the indexes in cols of the directory partitions, outermost
+ * first. Partition values are in the directory names (Hive-style name=value), not in the files. */
+typedef struct {
+    const char *name;
+    const lake_column_def *cols;
+    size_t ncols;
+    int part_cols[2];
+    size_t npart;
+} lake_table_def;
+
+/* The definition of table t in [0, LAKE_TABLE_COUNT) (static, never freed), or NULL for another
+ * t. The job builds its tables from these, so they are what lake_run writes. */
+const lake_table_def *lake_table_schema(int t);
 
 /* Runs the pipeline from `in` to `out`. On failure nothing of the previous output is changed
  * and err names the object, line and expectation. */
