@@ -83,10 +83,26 @@ static void hive_table(const lake_table_def *t, const char *root, lake_buf *out)
         lake_buf_printf(out, "MSCK REPAIR TABLE `%s`;\n\n", t->name);
 }
 
+/* SELECT and every column in the contract's order, lines wrapped before 100 characters. */
+static void duckdb_select(const lake_table_def *t, lake_buf *out) {
+    size_t width = strlen("SELECT ");
+    lake_buf_puts(out, "SELECT ");
+    for (size_t c = 0; c < t->ncols; c++) {
+        size_t w = strlen(t->cols[c].name) + 4; /* quotes, comma, space */
+        if (c && width + w > 100) {
+            lake_buf_puts(out, ",\n       ");
+            width = strlen("SELECT ");
+        } else if (c) {
+            lake_buf_puts(out, ", ");
+        }
+        lake_buf_printf(out, "\"%s\"", t->cols[c].name);
+        width += w;
+    }
+}
+
 static void duckdb_view(const lake_table_def *t, const char *root, lake_buf *out) {
-    lake_buf_printf(out, "CREATE OR REPLACE VIEW \"%s\" AS\nSELECT ", t->name);
-    for (size_t c = 0; c < t->ncols; c++)
-        lake_buf_printf(out, "%s\"%s\"", c ? ", " : "", t->cols[c].name);
+    lake_buf_printf(out, "CREATE OR REPLACE VIEW \"%s\" AS\n", t->name);
+    duckdb_select(t, out);
     lake_buf_printf(out, "\nFROM read_parquet('%s/%s/**/*.parquet', hive_partitioning = %s", root,
                     t->name, t->npart ? "true" : "false");
     if (t->npart) {
