@@ -30,7 +30,7 @@ LAKE := $(O)/lake
 UNIT := $(O)/unit-tests
 PQRT := $(O)/pq-roundtrip
 
-.PHONY: all build run test deps layers unit e2e asan-test valgrind-test fuzz fuzz-replay format format-check clean bench
+.PHONY: all build run test deps layers docs unit e2e asan-test valgrind-test fuzz fuzz-replay format format-check clean bench
 
 all: build
 build: $(LAKE)
@@ -79,8 +79,17 @@ e2e: $(LAKE) $(PQRT) $(UNIT)
 layers:
 	node scripts/check_layers.mjs src include
 
+# API documentation of include/lake/*.h (docs/Doxyfile): build/docs/html/index.html. An
+# undocumented public declaration fails it.
+docs:
+	@command -v doxygen >/dev/null || { echo "make docs: needs doxygen (Debian package doxygen; make deps installs it)" >&2; exit 1; }
+	rm -rf build/docs
+	doxygen docs/Doxyfile
+	@echo "make docs: build/docs/html/index.html"
+
 test: deps
 	@$(MAKE) --no-print-directory layers
+	@$(MAKE) --no-print-directory docs
 	@$(MAKE) --no-print-directory build unit
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory asan-test

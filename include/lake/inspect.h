@@ -1,4 +1,5 @@
-/* Parquet inspection: the metadata of one Parquet file, or of every Parquet file of a table
+/** @file
+ * Parquet inspection: the metadata of one Parquet file, or of every Parquet file of a table
  * directory, gathered into a report with totals and rendered as a readable text or as one JSON
  * document (what `lake inspect` prints).
  *
@@ -14,23 +15,27 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* One inspected file. */
+/** One inspected file. */
 typedef struct {
-    char *name;           /* the path shown for it: the location, or location/key */
-    pq_file_meta *meta;   /* its decoded footer */
-    pq_chunk_scan *scans; /* page walk of row group g, column c at [g * meta->nleaves + c] */
+    char *name;           /**< the path shown for it: the location, or location/key */
+    pq_file_meta *meta;   /**< its decoded footer */
+    pq_chunk_scan *scans; /**< page walk of row group g, column c at [g * meta->nleaves + c] */
 } lake_inspect_file;
 
+/** What lake_inspect_build found: the files and their totals. */
 typedef struct {
-    char *path;  /* the location inspected, as given */
-    bool single; /* it named one file (the text report then has no totals line) */
-    lake_inspect_file *files;
-    size_t nfiles; /* in key order */
-    /* Totals over all files: rows, row groups, column chunk sizes and file sizes. */
+    char *path;               /**< the location inspected, as given */
+    bool single;              /**< it named one file (the text report then has no totals line) */
+    lake_inspect_file *files; /**< the files, nfiles of them */
+    size_t nfiles;            /**< in key order */
+    /** @{ */
+    /** Totals over all files: rows, row groups, column chunk sizes (compressed, uncompressed)
+     * and file sizes. */
     uint64_t rows, row_groups, compressed, uncompressed, bytes;
+    /** @} */
 } lake_inspect_report;
 
-/* Builds the report for path: a local file or directory, or a store URL (s3://bucket/prefix; a
+/** Builds the report for path: a local file or directory, or a store URL (s3://bucket/prefix; a
  * URL ending in ".parquet" names one file). A directory contributes every *.parquet key below it
  * in key order, skipping any name that starts with '_' or '.' (_temporary/, _rejected/, .crc
  * files), as Spark does. Returns LAKE_OK with *out owning the report (free with
@@ -40,15 +45,16 @@ typedef struct {
  * location that failed ("dir/x.parquet: no magic PAR1 at the end ..."). */
 lake_rc lake_inspect_build(const char *path, lake_inspect_report **out, lake_error *err);
 
-/* Appends the report as one JSON document and a newline: {"path", "files": [...], "totals"}.
- * Strings that are not valid UTF-8 are written as Latin-1 (\u00XX per byte); statistics are
+/** Appends the report as one JSON document and a newline: {"path", "files": [...], "totals"}.
+ * Strings that are not valid UTF-8 are written as Latin-1 (`\u00XX` per byte); statistics are
  * decoded by their column's type. */
 void lake_inspect_json(const lake_inspect_report *r, lake_buf *out);
 
-/* Appends the report as readable text: per file its sizes, key-value metadata, schema table and
+/** Appends the report as readable text: per file its sizes, key-value metadata, schema table and
  * one table of column chunks per row group; a totals line for a directory. */
 void lake_inspect_text(const lake_inspect_report *r, lake_buf *out);
 
-void lake_inspect_free(lake_inspect_report *r); /* accepts NULL */
+/** Frees a report; accepts NULL. */
+void lake_inspect_free(lake_inspect_report *r);
 
 #endif

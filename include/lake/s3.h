@@ -1,4 +1,5 @@
-/* S3 backend knobs: the defaults and sizes the S3 store (src/store/s3/) works with, public so
+/** @file
+ * S3 backend knobs: the defaults and sizes the S3 store (src/store/s3/) works with, public so
  * callers can size their work and tests their objects (see lake_store_options in lake/store.h for
  * the per-store settings). Constants only; includes nothing.
  *
@@ -10,15 +11,15 @@
 #ifndef LAKE_S3_H
 #define LAKE_S3_H
 
-#define LAKE_S3_DEFAULT_MAX_CONCURRENCY 64 /* requests in flight per store */
-#define LAKE_S3_DEFAULT_MAX_ATTEMPTS 5     /* first try included, as the AWS SDKs count */
-/* Seconds a request may go without a byte sent or received before it is abandoned and retried:
+#define LAKE_S3_DEFAULT_MAX_CONCURRENCY 64 /**< requests in flight per store */
+#define LAKE_S3_DEFAULT_MAX_ATTEMPTS 5     /**< first try included, as the AWS SDKs count */
+/** Seconds a request may go without a byte sent or received before it is abandoned and retried:
  * S3 answers in milliseconds and keeps slow replies alive with whitespace, and 30 s is the read
  * timeout of the AWS SDK for Java 2.x. Idle time, not total time, so a large part on a slow link
  * is never cut while it moves. */
 #define LAKE_S3_DEFAULT_REQUEST_TIMEOUT 30
-#define LAKE_S3_MULTIPART_THRESHOLD (16u << 20) /* larger objects are uploaded in parts */
-#define LAKE_S3_PART_SIZE (8u << 20)            /* upload part and ranged-GET size */
-#define LAKE_S3_DELETE_BATCH 1000               /* keys per DeleteObjects request */
+#define LAKE_S3_MULTIPART_THRESHOLD (16u << 20) /**< larger objects are uploaded in parts */
+#define LAKE_S3_PART_SIZE (8u << 20)            /**< upload part and ranged-GET size */
+#define LAKE_S3_DELETE_BATCH 1000               /**< keys per DeleteObjects request */
 
 #endif

@@ -1,4 +1,5 @@
-/* The Sparkify job: song and event JSON in, five partitioned Parquet tables out (SPEC.md).
+/** @file
+ * The Sparkify job: song and event JSON in, five partitioned Parquet tables out (docs/spec.md).
  * Talks to storage only through lake_store. This is the job's public entry point (lake run). */
 #ifndef LAKE_SPARKIFY_H
 #define LAKE_SPARKIFY_H
@@ -6,37 +7,44 @@
 #include "lake/common.h"
 #include "lake/parquet.h"
 #include "lake/store.h"
+#include "lake/table.h"
 
 #include <stdbool.h>
 
+/** What a run replaces in its output (lake_run_opts.mode). */
 typedef enum {
-    LAKE_WRITE_OVERWRITE = 0, /* replace each table whole */
-    LAKE_WRITE_DYNAMIC        /* replace only the partitions this run writes */
+    LAKE_WRITE_OVERWRITE = 0, /**< replace each table whole */
+    LAKE_WRITE_DYNAMIC        /**< replace only the partitions this run writes */
 } lake_write_mode;
 
+/** How lake_run works; lake_run_opts_default gives the defaults. */
 typedef struct {
-    unsigned threads;   /* worker threads; 0 = number of online CPUs */
-    pq_options parquet; /* codec etc. */
-    /* Fail when more records than this are bad (in all); -1: the max_bad_fraction check. */
+    unsigned threads;   /**< worker threads; 0 = number of online CPUs */
+    pq_options parquet; /**< codec etc. */
+    /** Fail when more records than this are bad (in all); -1: the max_bad_fraction check. */
     int64_t max_bad_records;
-    /* With max_bad_records -1: fail when more than this fraction of the records of song_data or
+    /** With max_bad_records -1: fail when more than this fraction of the records of song_data or
      * of log_data are bad (default LAKE_DEFAULT_MAX_BAD_FRACTION; 1 = no limit). */
     double max_bad_fraction;
-    lake_write_mode mode;
-    uint64_t max_rows_per_file; /* 0 = no limit (Spark's maxRecordsPerFile) */
-    /* songplays a thread holds before it sorts them and spills them to a temporary file in
+    lake_write_mode mode;       /**< LAKE_WRITE_OVERWRITE (default) or LAKE_WRITE_DYNAMIC */
+    uint64_t max_rows_per_file; /**< 0 = no limit (Spark's maxRecordsPerFile) */
+    /** songplays a thread holds before it sorts them and spills them to a temporary file in
      * $TMPDIR (or /tmp) as one run; 0 = never spill */
     uint64_t spill_rows;
-    bool quiet;         /* no progress on stderr */
-    double wait_lock_s; /* how long to wait for another run's lock on the output (0: fail) */
+    bool quiet;         /**< no progress on stderr */
+    double wait_lock_s; /**< how long to wait for another run's lock on the output (0: fail) */
 } lake_run_opts;
 
+/** lake_run_opts.spill_rows by default (about 30 MB of songplays per thread). */
 #define LAKE_DEFAULT_SPILL_ROWS ((uint64_t)1 << 18)
-/* A dataset with more than half of its records bad is the wrong input, not dirty data. */
+/** A dataset with more than half of its records bad is the wrong input, not dirty data. */
 #define LAKE_DEFAULT_MAX_BAD_FRACTION 0.5
 
+/** Fills o with the defaults: all CPUs, pq_options_default, the bad-fraction check, overwrite,
+ * no file size limit, LAKE_DEFAULT_SPILL_ROWS, no wait for the lock. */
 void lake_run_opts_default(lake_run_opts *o);
 
+/** The job's tables, indexes for lake_table_name, lake_table_schema and the summary's arrays. */
 enum {
     LAKE_TABLE_SONGS,
     LAKE_TABLE_ARTISTS,
@@ -46,25 +54,59 @@ enum {
     LAKE_TABLE_COUNT
 };
 
+/** What a run did, for its summary. */
 typedef struct {
-    uint64_t input_objects[2]; /* song objects, log objects */
-    uint64_t input_bytes;
+    uint64_t input_objects[2]; /**< song objects, log objects */
+    uint64_t input_bytes;      /**< bytes read (compressed objects as stored) */
+    /** @{ */
+    /** Records read: song records, events of every page, NextSong events among them. */
     uint64_t song_records, event_records, nextsong_events;
-    uint64_t bad_records;
-    uint64_t rows[LAKE_TABLE_COUNT];
-    uint64_t files[LAKE_TABLE_COUNT];
-    uint64_t bytes_written;
-    uint64_t spilled_runs, spilled_bytes; /* songplays spilled to temporary files (--spill-rows) */
+    /** @} */
+    uint64_t bad_records;             /**< records written to _rejected/ */
+    uint64_t rows[LAKE_TABLE_COUNT];  /**< rows per table (LAKE_TABLE_*) */
+    uint64_t files[LAKE_TABLE_COUNT]; /**< data files per table */
+    uint64_t bytes_written;           /**< bytes of the data files */
+    /** @{ */
+    /** Sorted runs of songplays spilled to temporary files (--spill-rows), and their bytes. */
+    uint64_t spilled_runs, spilled_bytes;
+    /** @} */
+    /** @{ */
+    /** Wall seconds of each stage and of the whole run. */
     double t_list, t_songs, t_events, t_transform, t_write, t_commit, t_cleanup, t_total;
-    /* CPU seconds of each stage (all threads): cpu / wall tells how busy the cores were */
+    /** @} */
+    /** @{ */
+    /** CPU seconds of each stage (all threads): cpu / wall tells how busy the cores were */
     double c_list, c_songs, c_events, c_transform, c_write, c_commit, c_cleanup, c_total;
-    char run_id[37];
+    /** @} */
+    char run_id[37]; /**< the run's UUID, in every file name it wrote */
 } lake_run_summary;
 
-/* Table name for an index in [0, LAKE_TABLE_COUNT). */
+/** Table name for an index in [0, LAKE_TABLE_COUNT). */
 const char *lake_table_name(int t);
 
-/* Runs the pipeline from `in` to `out`. On failure nothing of the previous output is changed
+/** One column of an output table. */
+typedef struct {
+    const char *name; /**< the column's name */
+    lake_type type;   /**< the type of its values */
+} lake_column_def;
+
+/** An output table as docs/spec.md fixes it. cols lists every column in the contract's order,
+ * partition columns included (songplays' year and month, which partition it by start_time, come
+ * last); part_cols[0..npart) are the indexes in cols of the directory partitions, outermost
+ * first. Partition values are in the directory names (Hive-style name=value), not in the files. */
+typedef struct {
+    const char *name;            /**< the table's name, its directory under the output */
+    const lake_column_def *cols; /**< every column, ncols of them */
+    size_t ncols;                /**< the length of cols */
+    int part_cols[2];            /**< indexes in cols of the partition columns, outermost first */
+    size_t npart;                /**< partition columns (0 to 2) */
+} lake_table_def;
+
+/** The definition of table t in [0, LAKE_TABLE_COUNT) (static, never freed), or NULL for another
+ * t. The job builds its tables from these, so they are what lake_run writes. */
+const lake_table_def *lake_table_schema(int t);
+
+/** Runs the pipeline from `in` to `out`. On failure nothing of the previous output is changed
  * and err names the object, line and expectation. */
 lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_run_summary *sum,
                  lake_error *err);

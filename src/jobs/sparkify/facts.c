@@ -165,6 +165,7 @@ static bool time_peek(void *ud, int64_t *part) {
     return true;
 }
 
+/* Pushes one row into the columns in the order schema.c defines them. */
 static void time_take(void *ud, eng_table *t) {
     time_src *s = ud;
     const lake_time_parts *p = &s->p;
@@ -198,18 +199,7 @@ void spk_time_source(event_state *states, unsigned n, eng_table *t, eng_rowsrc *
     take_runs(states, n, &s->r);
     size_t rows = count_distinct(s->r.runs, s->r.nruns);
     time_next(s);
-    memset(t, 0, sizeof *t);
-    t->name = "time";
-    eng_add_col(t, "start_time", LAKE_T_TIMESTAMP_US);
-    eng_add_col(t, "hour", LAKE_T_INT32);
-    eng_add_col(t, "day", LAKE_T_INT32);
-    eng_add_col(t, "week", LAKE_T_INT32);
-    eng_add_col(t, "month", LAKE_T_INT32);
-    eng_add_col(t, "year", LAKE_T_INT32);
-    eng_add_col(t, "weekday", LAKE_T_INT32);
-    t->part_cols[0] = 5;
-    t->part_cols[1] = 4;
-    t->npart = 2;
+    spk_table_shell(LAKE_TABLE_TIME, t);
     *src = (eng_rowsrc){s, time_peek, time_take, no_error, time_free, rows};
 }
 
@@ -240,6 +230,7 @@ static bool plays_peek(void *ud, int64_t *part) {
     return true;
 }
 
+/* Pushes one row into the columns in the order schema.c defines them. */
 static void plays_take(void *ud, eng_table *t) {
     plays_src *s = ud;
     const play_rec *r = spk_play_merge_peek(&s->m);
@@ -279,21 +270,6 @@ void spk_songplays_source(event_state *states, unsigned n, const song_catalog *c
     plays_src *s = lake_xcalloc(1, sizeof *s);
     spk_play_merge_init(&s->m, states, n);
     s->cat = c;
-    memset(t, 0, sizeof *t);
-    t->name = "songplays";
-    eng_add_col(t, "songplay_id", LAKE_T_INT64);
-    eng_add_col(t, "start_time", LAKE_T_TIMESTAMP_US);
-    eng_add_col(t, "user_id", LAKE_T_INT32);
-    eng_add_col(t, "level", LAKE_T_STRING);
-    eng_add_col(t, "song_id", LAKE_T_STRING);
-    eng_add_col(t, "artist_id", LAKE_T_STRING);
-    eng_add_col(t, "session_id", LAKE_T_INT64);
-    eng_add_col(t, "location", LAKE_T_STRING);
-    eng_add_col(t, "user_agent", LAKE_T_STRING);
-    eng_add_col(t, "year", LAKE_T_INT32);
-    eng_add_col(t, "month", LAKE_T_INT32);
-    t->part_cols[0] = 9;
-    t->part_cols[1] = 10;
-    t->npart = 2;
+    spk_table_shell(LAKE_TABLE_SONGPLAYS, t);
     *src = (eng_rowsrc){s, plays_peek, plays_take, plays_status, plays_free, s->m.total};
 }

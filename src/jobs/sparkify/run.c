@@ -11,13 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const table_names[LAKE_TABLE_COUNT] = {"songs", "artists", "users", "time",
-                                                          "songplays"};
-
-const char *lake_table_name(int t) {
-    return t >= 0 && t < LAKE_TABLE_COUNT ? table_names[t] : "?";
-}
-
 void lake_run_opts_default(lake_run_opts *o) {
     memset(o, 0, sizeof *o);
     pq_options_default(&o->parquet);

@@ -110,6 +110,12 @@ lake_rc spk_extract_events(lake_store *in, eng_input *input, unsigned threads, e
                            const song_catalog *cat, event_state *states, lake_error *err);
 void spk_event_state_free(event_state *s);
 
+/* Makes out the empty table t (LAKE_TABLE_*) of schema.c: its name, columns and partition
+ * columns. */
+void spk_table_shell(int t, eng_table *out);
+/* The column of t called name; a name t does not have is a bug (abort). */
+lake_col *spk_col(eng_table *t, const char *name);
+
 void spk_build_songs(const song_catalog *c, eng_table *t);
 void spk_build_artists(const song_catalog *c, eng_table *t);
 void spk_build_users(event_state *states, unsigned n, eng_table *t);

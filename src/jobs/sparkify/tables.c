@@ -15,16 +15,10 @@ static int songs_order(const void *a, const void *b, void *ctx) {
 }
 
 void spk_build_songs(const song_catalog *c, eng_table *t) {
-    memset(t, 0, sizeof *t);
-    t->name = "songs";
-    lake_col *id = eng_add_col(t, "song_id", LAKE_T_STRING),
-             *title = eng_add_col(t, "title", LAKE_T_STRING);
-    lake_col *artist = eng_add_col(t, "artist_id", LAKE_T_STRING);
-    lake_col *year = eng_add_col(t, "year", LAKE_T_INT32);
-    lake_col *dur = eng_add_col(t, "duration", LAKE_T_DOUBLE);
-    t->part_cols[0] = 3;
-    t->part_cols[1] = 2;
-    t->npart = 2;
+    spk_table_shell(LAKE_TABLE_SONGS, t);
+    lake_col *id = spk_col(t, "song_id"), *title = spk_col(t, "title");
+    lake_col *artist = spk_col(t, "artist_id"), *year = spk_col(t, "year");
+    lake_col *dur = spk_col(t, "duration");
     uint32_t *order = lake_xcalloc(c->nsongs + 1, sizeof *order);
     for (size_t i = 0; i < c->nsongs; i++)
         order[i] = (uint32_t)i;
@@ -44,13 +38,10 @@ void spk_build_songs(const song_catalog *c, eng_table *t) {
 }
 
 void spk_build_artists(const song_catalog *c, eng_table *t) {
-    memset(t, 0, sizeof *t);
-    t->name = "artists";
-    lake_col *id = eng_add_col(t, "artist_id", LAKE_T_STRING),
-             *name = eng_add_col(t, "name", LAKE_T_STRING);
-    lake_col *loc = eng_add_col(t, "location", LAKE_T_STRING);
-    lake_col *lat = eng_add_col(t, "latitude", LAKE_T_DOUBLE),
-             *lon = eng_add_col(t, "longitude", LAKE_T_DOUBLE);
+    spk_table_shell(LAKE_TABLE_ARTISTS, t);
+    lake_col *id = spk_col(t, "artist_id"), *name = spk_col(t, "name");
+    lake_col *loc = spk_col(t, "location");
+    lake_col *lat = spk_col(t, "latitude"), *lon = spk_col(t, "longitude");
     for (size_t i = 0; i < c->nartists; i++) {
         const song_rec *a = &c->artists[i];
         lake_col_push_opt_str(id, a->artist_id);
@@ -99,13 +90,10 @@ void spk_build_users(event_state *states, unsigned n, eng_table *t) {
     lake_imap_free(&index);
     if (nall > 1)
         qsort(all, nall, sizeof *all, user_order);
-    memset(t, 0, sizeof *t);
-    t->name = "users";
-    lake_col *id = eng_add_col(t, "user_id", LAKE_T_INT32),
-             *first = eng_add_col(t, "first_name", LAKE_T_STRING);
-    lake_col *last = eng_add_col(t, "last_name", LAKE_T_STRING),
-             *gender = eng_add_col(t, "gender", LAKE_T_STRING);
-    lake_col *level = eng_add_col(t, "level", LAKE_T_STRING);
+    spk_table_shell(LAKE_TABLE_USERS, t);
+    lake_col *id = spk_col(t, "user_id"), *first = spk_col(t, "first_name");
+    lake_col *last = spk_col(t, "last_name"), *gender = spk_col(t, "gender");
+    lake_col *level = spk_col(t, "level");
     for (size_t i = 0; i < nall; i++) {
         lake_col_push_i32(id, all[i].user_id);
         lake_col_push_opt_str(first, all[i].first);
