@@ -83,7 +83,7 @@ layers:
 # undocumented public declaration fails it.
 docs:
 	@command -v doxygen >/dev/null || { echo "make docs: needs doxygen (Debian package doxygen; make deps installs it)" >&2; exit 1; }
-	rm -rf build/docs
+	rm -rf build/docs && mkdir -p build/docs
 	doxygen docs/Doxyfile
 	@echo "make docs: build/docs/html/index.html"
 
