@@ -8,6 +8,7 @@
  *   s3_retry.c   the retry policy: what retries, backoff, attempts, quota (s3_retry.h)
  *   s3_http.c    client: curl share handle, request batches on a multi handle, errors
  *   s3_sink.c    multipart uploads and the streaming writer (s3_sink.h)
+ *   s3_pending.c pending objects: open uploads completed or aborted in batches (s3_sink.h)
  *   s3.c         the lake_store_ops backend built from batches of requests
  * Uses the backend contract (store/store_impl.h), base/, libcurl (through curl_dyn.h) and
  * expat; nothing outside src/store/ uses any of it. */
