@@ -167,8 +167,10 @@ lake_rc s3_discard_all(s3_client *c, const char *prefix, size_t *n, lake_error *
             break;
         all.keys = lake_xrealloc(all.keys, (all.n + page.n + 1) * sizeof *all.keys);
         all.ids = lake_xrealloc(all.ids, (all.n + page.n + 1) * sizeof *all.ids);
-        memcpy(all.keys + all.n, page.keys, page.n * sizeof *page.keys);
-        memcpy(all.ids + all.n, page.ids, page.n * sizeof *page.ids);
+        if (page.n) { /* an empty page has no arrays */
+            memcpy(all.keys + all.n, page.keys, page.n * sizeof *page.keys);
+            memcpy(all.ids + all.n, page.ids, page.n * sizeof *page.ids);
+        }
         all.n += page.n;
         page.n = 0; /* the strings are all's now */
         free(key_marker);
