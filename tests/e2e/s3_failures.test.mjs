@@ -322,7 +322,9 @@ describe('lake with a failing S3 store (s3rver behind a fault-injecting proxy)',
     });
     let r;
     try {
-      r = await lake(['run', '--input', 's3://lake/in', '--output', 's3://lake/out-stalled', '--request-timeout', '1', ...ep()], { timeout: 90_000 });
+      // Each output file takes three requests (start, part, completion: pending uploads), each
+      // of which may stall: about 30 s alone on 2 cores, more beside other suites.
+      r = await lake(['run', '--input', 's3://lake/in', '--output', 's3://lake/out-stalled', '--request-timeout', '1', ...ep()], { timeout: 240_000 });
     } finally {
       s3.setFault(null);
     }
