@@ -30,10 +30,16 @@ LAKE := $(O)/lake
 UNIT := $(O)/unit-tests
 PQRT := $(O)/pq-roundtrip
 
-.PHONY: all build run test deps layers unit e2e asan-test valgrind-test fuzz fuzz-replay format format-check clean bench
+.PHONY: all build binaries run test deps layers unit e2e asan-test valgrind-test fuzz fuzz-build \
+        fuzz-replay format format-check clean bench
+
+# Compiles run this many at a time in `make test` (a plain `make` stays serial unless given -j).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 all: build
 build: $(LAKE)
+# Everything the tests run: lake, the unit tests, the Parquet property-test driver.
+binaries: $(LAKE) $(UNIT) $(PQRT)
 
 $(O)/liblake.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -79,18 +85,22 @@ e2e: $(LAKE) $(PQRT) $(UNIT)
 layers:
 	node scripts/check_layers.mjs src include
 
+# Builds run $(JOBS) compiles at a time; the fuzz targets are built while valgrind runs (neither
+# is timed), and the timed fuzz searches then get the cores to themselves.
 test: deps
 	@$(MAKE) --no-print-directory layers
-	@$(MAKE) --no-print-directory build unit
+	@$(MAKE) --no-print-directory -j$(JOBS) binaries
+	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory asan-test
-	@$(MAKE) --no-print-directory valgrind-test
+	@$(MAKE) --no-print-directory -j2 -O valgrind-test fuzz-build
 	@$(MAKE) --no-print-directory fuzz-replay
 	@$(MAKE) --no-print-directory format-check
 	@echo "make test: all suites passed"
 
 asan-test:
-	@$(MAKE) --no-print-directory BUILD=asan build unit e2e
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=asan binaries
+	@$(MAKE) --no-print-directory BUILD=asan unit e2e
 
 valgrind-test: $(LAKE) $(UNIT)
 	tests/valgrind.sh $(abspath $(LAKE)) $(abspath $(UNIT))
@@ -99,6 +109,8 @@ valgrind-test: $(LAKE) $(UNIT)
 FUZZ_SECONDS ?= 300
 fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
+fuzz-build:
+	tests/fuzz/run.sh build
 fuzz-replay:
 	tests/fuzz/run.sh 15
 
