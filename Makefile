@@ -30,7 +30,7 @@ LAKE := $(O)/lake
 UNIT := $(O)/unit-tests
 PQRT := $(O)/pq-roundtrip
 
-.PHONY: all build binaries run test deps layers unit e2e asan-test valgrind-test fuzz fuzz-build \
+.PHONY: all build binaries run test deps layers unit e2e e2e-s3 e2e-local asan-test valgrind-test fuzz fuzz-build \
         fuzz-replay format format-check clean bench
 
 # Compiles run this many at a time in `make test` (a plain `make` stays serial unless given -j).
@@ -77,9 +77,21 @@ run: deps
 unit: $(UNIT)
 	$(UNIT)
 
+# The e2e files run in two lanes side by side: the S3 suites, which mostly wait (retry backoffs,
+# timeouts, injected delays, latency), two files at a time; all others, which mostly compute, one
+# at a time. Every file has its own temporary directories and its own s3rver on a free port.
+# Output comes lane by lane (-O), each when its lane is done.
+E2E_FILES := $(sort $(wildcard tests/e2e/*.test.mjs))
+E2E_S3 := $(filter tests/e2e/s3%,$(E2E_FILES))
+E2E_LOCAL := $(filter-out $(E2E_S3),$(E2E_FILES))
+E2E_RUN = LAKE_BIN=$(abspath $(LAKE)) PQ_ROUNDTRIP_BIN=$(abspath $(PQRT)) node --test
+
 e2e: $(LAKE) $(PQRT) $(UNIT)
-	LAKE_BIN=$(abspath $(LAKE)) PQ_ROUNDTRIP_BIN=$(abspath $(PQRT)) \
-	    node --test --test-concurrency=1 tests/e2e/
+	@$(MAKE) --no-print-directory -j2 -O e2e-s3 e2e-local
+e2e-s3:
+	$(E2E_RUN) --test-concurrency=2 $(E2E_S3)
+e2e-local:
+	$(E2E_RUN) --test-concurrency=1 $(E2E_LOCAL)
 
 # Which folder may include which: scripts/layers.txt, explained in docs/architecture.md.
 layers:
