@@ -30,10 +30,16 @@ LAKE := $(O)/lake
 UNIT := $(O)/unit-tests
 PQRT := $(O)/pq-roundtrip
 
-.PHONY: all build run test deps layers docs unit e2e asan-test valgrind-test fuzz fuzz-replay format format-check clean bench
+.PHONY: all build binaries run test deps layers docs unit e2e e2e-s3 e2e-local asan-test \
+        valgrind-test fuzz fuzz-build fuzz-replay format format-check clean bench
+
+# Compiles run this many at a time in `make test` (a plain `make` stays serial unless given -j).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 all: build
 build: $(LAKE)
+# Everything the tests run: lake, the unit tests, the Parquet property-test driver.
+binaries: $(LAKE) $(UNIT) $(PQRT)
 
 $(O)/liblake.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -71,9 +77,21 @@ run: deps
 unit: $(UNIT)
 	$(UNIT)
 
+# The e2e files run in two lanes side by side: the S3 suites, which mostly wait (retry backoffs,
+# timeouts, injected delays, latency), two files at a time; all others, which mostly compute, one
+# at a time. Every file has its own temporary directories and its own s3rver on a free port.
+# Output comes lane by lane (-O), each when its lane is done.
+E2E_FILES := $(sort $(wildcard tests/e2e/*.test.mjs))
+E2E_S3 := $(filter tests/e2e/s3%,$(E2E_FILES))
+E2E_LOCAL := $(filter-out $(E2E_S3),$(E2E_FILES))
+E2E_RUN = LAKE_BIN=$(abspath $(LAKE)) PQ_ROUNDTRIP_BIN=$(abspath $(PQRT)) node --test
+
 e2e: $(LAKE) $(PQRT) $(UNIT)
-	LAKE_BIN=$(abspath $(LAKE)) PQ_ROUNDTRIP_BIN=$(abspath $(PQRT)) \
-	    node --test --test-concurrency=1 tests/e2e/
+	@$(MAKE) --no-print-directory -j2 -O e2e-s3 e2e-local
+e2e-s3:
+	$(E2E_RUN) --test-concurrency=2 $(E2E_S3)
+e2e-local:
+	$(E2E_RUN) --test-concurrency=1 $(E2E_LOCAL)
 
 # Which folder may include which: scripts/layers.txt, explained in docs/architecture.md.
 layers:
@@ -87,19 +105,23 @@ docs:
 	doxygen docs/Doxyfile
 	@echo "make docs: build/docs/html/index.html"
 
+# Builds run $(JOBS) compiles at a time; the fuzz targets are built while valgrind runs (neither
+# is timed), and the timed fuzz searches then get the cores to themselves.
 test: deps
 	@$(MAKE) --no-print-directory layers
 	@$(MAKE) --no-print-directory docs
-	@$(MAKE) --no-print-directory build unit
+	@$(MAKE) --no-print-directory -j$(JOBS) binaries
+	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory asan-test
-	@$(MAKE) --no-print-directory valgrind-test
+	@$(MAKE) --no-print-directory -j2 -O valgrind-test fuzz-build
 	@$(MAKE) --no-print-directory fuzz-replay
 	@$(MAKE) --no-print-directory format-check
 	@echo "make test: all suites passed"
 
 asan-test:
-	@$(MAKE) --no-print-directory BUILD=asan build unit e2e
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=asan binaries
+	@$(MAKE) --no-print-directory BUILD=asan unit e2e
 
 valgrind-test: $(LAKE) $(UNIT)
 	tests/valgrind.sh $(abspath $(LAKE)) $(abspath $(UNIT))
@@ -108,6 +130,8 @@ valgrind-test: $(LAKE) $(UNIT)
 FUZZ_SECONDS ?= 300
 fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
+fuzz-build:
+	tests/fuzz/run.sh build
 fuzz-replay:
 	tests/fuzz/run.sh 15
 

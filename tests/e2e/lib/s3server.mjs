@@ -125,6 +125,7 @@ export async function startS3({ buckets = ['lake'], anonymousBuckets = [], secre
   const dir = mkdtempSync(join(tmpdir(), 'lake-s3rver-'));
   const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir,
     configureBuckets: [...buckets, ...anonymousBuckets].map((name) => ({ name })) });
+  s3rver.middleware.shift(); // koa-logger: formats a line per request even when silent
   installExtras(s3rver);
   const { port: backendPort } = await s3rver.run();
   const stats = { requests: 0, byMethod: {}, signatureFailures: 0, queries: [], ranges: [], unsigned: [], tokens: [], faults: {} };
