@@ -54,6 +54,31 @@ enum {
     LAKE_TABLE_COUNT
 };
 
+/** One partition directory of a table and what the run wrote into it. */
+typedef struct {
+    char dir[520]; /**< "year=2018/month=11" (no trailing '/'); "" for a table without partitions */
+    uint64_t rows; /**< rows in its files */
+    uint64_t bytes; /**< bytes of its files */
+    uint64_t files; /**< its data files */
+} lake_partition_summary;
+
+/** What a run wrote of one table. */
+typedef struct {
+    uint64_t bytes;      /**< bytes of the table's data files */
+    uint64_t partitions; /**< partition directories written (1 for a table without partitions) */
+    lake_partition_summary largest;  /**< most rows (ties: first in the table's order) */
+    lake_partition_summary smallest; /**< fewest rows (ties: first in the table's order) */
+} lake_table_summary;
+
+/** How many rejects gave one reason. */
+typedef struct {
+    char reason[256]; /**< the reason as _rejected/ spells it */
+    uint64_t count;   /**< rejects with it */
+} lake_reason_summary;
+
+/** Reasons lake_run_summary keeps; rejects of the rarer ones are counted in reasons_other. */
+#define LAKE_SUMMARY_MAX_REASONS 32
+
 /** What a run did, for its summary. */
 typedef struct {
     uint64_t input_objects[2]; /**< song objects, log objects */
@@ -78,8 +103,31 @@ typedef struct {
     /** CPU seconds of each stage (all threads): cpu / wall tells how busy the cores were */
     double c_list, c_songs, c_events, c_transform, c_write, c_commit, c_cleanup, c_total;
     /** @} */
-    char run_id[37]; /**< the run's UUID, in every file name it wrote */
+    char run_id[37];                             /**< the run's UUID, in every file name it wrote */
+    unsigned threads;                            /**< worker threads the run used */
+    lake_table_summary tables[LAKE_TABLE_COUNT]; /**< per table (LAKE_TABLE_*), once written */
+    /** Rejects per reason, most frequent first (ties by reason), nreasons of them. */
+    lake_reason_summary reasons[LAKE_SUMMARY_MAX_REASONS];
+    size_t nreasons;        /**< entries of reasons */
+    uint64_t reasons_other; /**< rejects whose reason did not fit in reasons */
 } lake_run_summary;
+
+/** What lake_run_summary_write_json adds to the summary: where the run read and wrote, how it
+ * was called, and how it ended. */
+typedef struct {
+    const char *version;       /**< lake's version text */
+    const char *input;         /**< the --input location */
+    const char *output;        /**< the --output location */
+    const lake_run_opts *opts; /**< the options the run was given */
+    const char *error; /**< NULL when the run succeeded, else the one-line reason it failed */
+} lake_run_report;
+
+/** Writes sum and rep as one JSON document (docs/summary-json.md) to the local file path,
+ * atomically: a temporary file beside it, then rename. With rep->error set the document says
+ * "status": "failed" and holds the figures sum had reached (sum must be zeroed before the run).
+ * Returns LAKE_OK, or LAKE_ERR_IO with err naming the file. */
+lake_rc lake_run_summary_write_json(const char *path, const lake_run_summary *sum,
+                                    const lake_run_report *rep, lake_error *err);
 
 /** Table name for an index in [0, LAKE_TABLE_COUNT). */
 const char *lake_table_name(int t);

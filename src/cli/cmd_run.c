@@ -28,10 +28,13 @@ static const char run_usage[] =
     "                             30 MB; 0 = keep all in memory)\n"
     "      --wait-lock SECONDS    wait this long for another run writing the same output\n"
     "                             (default 0: fail at once, naming that run)\n"
+    "      --summary-json FILE    also write the summary as JSON to the local FILE (atomically;\n"
+    "                             written when the run fails too, with its error);\n"
+    "                             docs/summary-json.md gives the schema\n"
     "  -q, --quiet                print no summary\n"
     "  -h, --help                 show this help\n";
 
-enum { OPT_MAX_BAD = 256, OPT_MODE, OPT_SPILL, OPT_WAIT_LOCK };
+enum { OPT_MAX_BAD = 256, OPT_MODE, OPT_SPILL, OPT_WAIT_LOCK, OPT_SUMMARY_JSON };
 
 static const struct option run_options[] = {
     {"input", required_argument, NULL, 'i'},
@@ -41,6 +44,7 @@ static const struct option run_options[] = {
     {"mode", required_argument, NULL, OPT_MODE},
     {"spill-rows", required_argument, NULL, OPT_SPILL},
     {"wait-lock", required_argument, NULL, OPT_WAIT_LOCK},
+    {"summary-json", required_argument, NULL, OPT_SUMMARY_JSON},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     CLI_STORE_LONGOPTS,
@@ -49,6 +53,7 @@ static const struct option run_options[] = {
 
 typedef struct {
     const char *input, *output;
+    const char *summary_json; /* --summary-json FILE, or NULL */
     lake_run_opts opts;
     lake_store_options store;
 } run_args;
@@ -91,6 +96,11 @@ static int parse_option(int c, run_args *a) {
         if (!cli_parse_u64("run", "--wait-lock", optarg, &n))
             return 2;
         a->opts.wait_lock_s = (double)n;
+        return 0;
+    case OPT_SUMMARY_JSON:
+        if (!*optarg)
+            return cli_usage_error("run", "--summary-json needs a file name");
+        a->summary_json = optarg;
         return 0;
     case 'q':
         a->opts.quiet = true;
@@ -152,6 +162,19 @@ static void print_summary(const lake_run_summary *s) {
            s->c_cleanup, s->c_total);
 }
 
+/* --summary-json: the run's summary (or how far it got and why it failed) as JSON. */
+static lake_rc write_summary_json(const run_args *a, const lake_run_summary *sum, lake_rc rc,
+                                  const lake_error *run_err) {
+    lake_run_report rep = {cli_created_by(), a->input, a->output, &a->opts, NULL};
+    if (rc)
+        rep.error = run_err->msg[0] ? run_err->msg : lake_strerror(rc);
+    lake_error err = {0};
+    lake_rc wrc = lake_run_summary_write_json(a->summary_json, sum, &rep, &err);
+    if (wrc)
+        fprintf(stderr, "lake run: %s\n", err.msg[0] ? err.msg : lake_strerror(wrc));
+    return wrc;
+}
+
 int cli_run(int argc, char **argv) {
     run_args a = {0};
     lake_run_opts_default(&a.opts);
@@ -162,6 +185,7 @@ int cli_run(int argc, char **argv) {
     lake_store *in = NULL, *out = NULL;
     lake_error err = {0};
     lake_run_summary sum;
+    memset(&sum, 0, sizeof sum);
     lake_rc rc = lake_store_open_ex(a.input, &a.store, &in, &err);
     if (!rc)
         rc = lake_store_open_ex(a.output, &a.store, &out, &err);
@@ -169,11 +193,12 @@ int cli_run(int argc, char **argv) {
         rc = lake_run(in, out, &a.opts, &sum, &err);
     lake_store_close(in);
     lake_store_close(out);
+    lake_rc src = a.summary_json ? write_summary_json(&a, &sum, rc, &err) : LAKE_OK;
     if (rc) {
         fprintf(stderr, "lake run: %s\n", err.msg[0] ? err.msg : lake_strerror(rc));
         return 1;
     }
     if (!a.opts.quiet)
         print_summary(&sum);
-    return 0;
+    return src ? 1 : 0;
 }

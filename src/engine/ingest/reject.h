@@ -39,4 +39,16 @@ void eng_reject_list_free(eng_reject_list *l); /* accepts a zeroed list */
  * valid UTF-8 become U+FFFD, so the file is always valid JSON. */
 void eng_reject_write(const eng_reject_list *l, lake_buf *out);
 
+/* How many rejects gave one reason (the reason is l's string). */
+typedef struct {
+    const char *reason;
+    uint64_t count;
+} eng_reason_count;
+
+/* Counts l's rejects per reason: the max most frequent reasons go to out (most frequent first,
+ * ties by reason in byte order), and the rejects of the reasons past them to *other. Returns how
+ * many entries of out were set. */
+size_t eng_reject_reasons(const eng_reject_list *l, eng_reason_count *out, size_t max,
+                          uint64_t *other);
+
 #endif

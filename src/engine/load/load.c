@@ -124,6 +124,7 @@ static lake_rc write_files(load_job *j, eng_table *tables, size_t ntables, lake_
         for (size_t t = 0; t < ntables; t++)
             if (j->tasks[i].table == &tables[t])
                 j->stats->files[t]++;
+    eng_table_stats_fill(j, tables, ntables);
     return LAKE_OK;
 }
 

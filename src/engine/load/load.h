@@ -64,9 +64,23 @@ typedef struct {
     const eng_output *owner; /* the run's hold on out (eng_output_open), or NULL */
 } eng_load_opts;
 
+/* One partition directory of a table ("" for a table without partitions) and what it holds. */
+typedef struct {
+    char dir[520]; /* "year=2018/month=11" (no trailing '/'), truncated past 519 bytes */
+    uint64_t rows, bytes, files;
+} eng_part_stats;
+
+/* What a load wrote of one table. Largest and smallest are by rows (ties: the first partition in
+ * the table's order); both are zero when the table wrote no file. */
+typedef struct {
+    uint64_t bytes, partitions;
+    eng_part_stats largest, smallest;
+} eng_table_stats;
+
 /* What a load did, for the run summary. */
 typedef struct {
-    uint64_t *files; /* per table, ntables entries: set by the caller, filled by the load */
+    uint64_t *files;         /* per table, ntables entries: set by the caller, filled by the load */
+    eng_table_stats *tables; /* per table, or NULL: set by the caller, filled by the load */
     uint64_t bytes_written;
     /* wall and CPU seconds; cleanup deletes the previous versions after the commit */
     double t_write, c_write, t_commit, c_commit, t_cleanup, c_cleanup;

@@ -53,8 +53,10 @@ lake_rc eng_close_file(load_job *j, part_task *p, lake_store_writer *w, lake_rc 
     } else {
         uint64_t size = lake_store_writer_size(w);
         rc = eng_end_writer(j, w, &p->pending, err);
-        if (!rc)
+        if (!rc) {
+            p->bytes = size;
             __atomic_fetch_add(&j->stats->bytes_written, size, __ATOMIC_RELAXED);
+        }
     }
     if (rc)
         lake_error_prefix(err, "writing %s: ", p->key);

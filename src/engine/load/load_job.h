@@ -16,6 +16,8 @@ typedef struct {
     char *key;         /* the object written, once written */
     char *pending;     /* its token once written, when the commit keeps files pending */
     unsigned file_no;  /* 0, 1, ... within the partition (the c000 part of the name) */
+    uint64_t rows;     /* rows written into the file, once written */
+    uint64_t bytes;    /* bytes of the file, once written */
 } part_task;
 
 /* A table whose rows come from a row source (load_stream.c), and the files it wrote. */
@@ -67,5 +69,8 @@ lake_rc eng_write_stream(load_job *j, stream_task *s, lake_error *err);
 void eng_plan_all(load_job *j, eng_table *tables, eng_rowsrc *const *srcs, size_t ntables);
 /* Sets j->order: workers take tasks from `threads` different stripes of the sorted list. */
 void eng_stripe_order(load_job *j, unsigned threads);
+/* Fills j->stats->tables (when set) from the written tasks: bytes, partitions, the largest and
+ * smallest partition by rows (load_stats.c). */
+void eng_table_stats_fill(load_job *j, const eng_table *tables, size_t ntables);
 
 #endif

@@ -55,8 +55,8 @@ static void add_task(load_job *j, eng_table *t, size_t start, size_t end) {
             j->cap = j->cap ? j->cap * 2 : 64;
             j->tasks = lake_xrealloc(j->tasks, j->cap * sizeof *j->tasks);
         }
-        j->tasks[j->ntasks++] =
-            (part_task){t, start, stop, eng_partition_dir(t, start), NULL, NULL, file_no};
+        j->tasks[j->ntasks++] = (part_task){
+            t, start, stop, eng_partition_dir(t, start), NULL, NULL, file_no, stop - start, 0};
         file_no++;
         start = stop;
     } while (start < end);

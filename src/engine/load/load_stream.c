@@ -20,7 +20,7 @@ static part_task *new_file(stream_task *s, unsigned file_no) {
         s->files = lake_xrealloc(s->files, s->cap * sizeof *s->files);
     }
     part_task *p = &s->files[s->nfiles++];
-    *p = (part_task){s->table, 0, 0, eng_partition_dir(s->table, 0), NULL, NULL, file_no};
+    *p = (part_task){s->table, 0, 0, eng_partition_dir(s->table, 0), NULL, NULL, file_no, 0, 0};
     return p;
 }
 
@@ -103,6 +103,7 @@ static lake_rc stream_file(stream_state *st, unsigned file_no, lake_error *err) 
     if (!rc)
         rc = write_rows(st, err);
     pq_write_info info = {0};
+    p->rows = st->in_file;
     if (!rc)
         rc = pq_stream_close(st->pq, &info, err);
     else

@@ -254,6 +254,7 @@ static lake_rc check_rejects(run_state *r, const lake_run_opts *o, lake_run_summ
     }
     eng_reject_sort(&r->rejects);
     sum->bad_records = r->rejects.n;
+    sp_summary_reasons(&r->rejects, sum);
     if (o->max_bad_records < 0)
         return check_fraction(r, o, bad, records, err);
     if (r->rejects.n <= (uint64_t)o->max_bad_records)
@@ -326,7 +327,9 @@ static lake_rc load(lake_store *out, const eng_output *held, run_state *r, const
     eng_load_opts lo = {out,        sum->run_id,          o->threads,
                         o->parquet, o->max_rows_per_file, o->mode == LAKE_WRITE_DYNAMIC,
                         cl_commit,  cl_comm_single(),     held};
-    eng_load_stats st = {.files = sum->files};
+    eng_table_stats tables[LAKE_TABLE_COUNT];
+    eng_load_stats st = {.files = sum->files, .tables = tables};
+    memset(tables, 0, sizeof tables);
     lake_buf rejects;
     lake_buf_init(&rejects);
     eng_reject_write(&r->rejects, &rejects);
@@ -339,6 +342,7 @@ static lake_rc load(lake_store *out, const eng_output *held, run_state *r, const
     sum->c_commit = st.c_commit;
     sum->t_cleanup = st.t_cleanup;
     sum->c_cleanup = st.c_cleanup;
+    sp_summary_tables(tables, sum);
     return rc;
 }
 
@@ -356,6 +360,7 @@ lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_r
     memset(sum, 0, sizeof *sum);
     lake_uuid_v4(sum->run_id);
     r.threads = pick_threads(o->threads);
+    sum->threads = r.threads;
     lake_run_opts opts = *o;
     opts.threads = r.threads;
     double t0 = lake_now(), c0 = lake_cpu_now();

@@ -131,4 +131,9 @@ void spk_songplays_source(event_state *states, unsigned n, const song_catalog *c
 /* Builds the catalog's join key for (title, artist name, duration) into key. */
 void spk_join_key(lake_buf *key, lake_str title, lake_str artist, double duration);
 
+/* The run summary's rejects per reason, from the sorted list of every reject (summary.c). */
+void sp_summary_reasons(const eng_reject_list *l, lake_run_summary *sum);
+/* The run summary's per-table figures, from the load's (tables[LAKE_TABLE_COUNT]). */
+void sp_summary_tables(const eng_table_stats *tables, lake_run_summary *sum);
+
 #endif

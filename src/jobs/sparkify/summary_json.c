@@ -1,0 +1,181 @@
+/* lake run's summary as one JSON document (docs/summary-json.md), from the same lake_run_summary
+ * the text summary prints. Strings go through json/emit's escaper. */
+#include "jobs/sparkify/summary_json.h"
+#include "json/emit.h"
+
+#include <string.h>
+
+static void key(lake_buf *b, const char *k) {
+    lj_emit_string(b, k, strlen(k), 0);
+    lake_buf_putc(b, ':');
+}
+
+static void str_or_null(lake_buf *b, const char *s) {
+    if (s)
+        lj_emit_string(b, s, strlen(s), 0);
+    else
+        lake_buf_puts(b, "null");
+}
+
+static void kv_u64(lake_buf *b, const char *k, uint64_t v, bool comma) {
+    key(b, k);
+    lj_emit_u64(b, v);
+    if (comma)
+        lake_buf_putc(b, ',');
+}
+
+static void kv_str(lake_buf *b, const char *k, const char *v, bool comma) {
+    key(b, k);
+    str_or_null(b, v);
+    if (comma)
+        lake_buf_putc(b, ',');
+}
+
+static const char *ts_name(pq_ts_type t) {
+    return t == PQ_TS_MILLIS ? "millis" : t == PQ_TS_INT96 ? "int96" : "micros";
+}
+
+static void options(lake_buf *b, const lake_run_summary *s, const lake_run_report *rep) {
+    const lake_run_opts *o = rep->opts;
+    key(b, "options");
+    lake_buf_putc(b, '{');
+    kv_str(b, "input", rep->input, true);
+    kv_str(b, "output", rep->output, true);
+    kv_str(b, "mode", o->mode == LAKE_WRITE_DYNAMIC ? "dynamic" : "overwrite", true);
+    kv_u64(b, "threads", s->threads ? s->threads : o->threads, true);
+    kv_str(b, "compression", lake_codec_name(o->parquet.codec), true);
+    key(b, "compression_level");
+    lj_emit_i64(b, o->parquet.level);
+    lake_buf_putc(b, ',');
+    key(b, "max_bad_records");
+    if (o->max_bad_records < 0)
+        lake_buf_puts(b, "null");
+    else
+        lj_emit_i64(b, o->max_bad_records);
+    lake_buf_putc(b, ',');
+    key(b, "max_bad_fraction");
+    lj_emit_double(b, o->max_bad_records < 0 ? o->max_bad_fraction : 1.0);
+    lake_buf_putc(b, ',');
+    kv_u64(b, "max_rows_per_file", o->max_rows_per_file, true);
+    kv_u64(b, "spill_rows", o->spill_rows, true);
+    kv_u64(b, "row_group_bytes", (uint64_t)o->parquet.row_group_bytes, true);
+    kv_u64(b, "page_bytes", o->parquet.page_bytes, true);
+    kv_str(b, "timestamp_type", ts_name(o->parquet.timestamp_type), true);
+    key(b, "dictionary");
+    lake_buf_puts(b, o->parquet.dictionary ? "true" : "false");
+    lake_buf_puts(b, "}");
+}
+
+static void stage(lake_buf *b, const char *name, double wall, double cpu, bool comma) {
+    key(b, name);
+    lake_buf_puts(b, "{\"wall_s\":");
+    lj_emit_double(b, wall);
+    lake_buf_puts(b, ",\"cpu_s\":");
+    lj_emit_double(b, cpu);
+    lake_buf_putc(b, '}');
+    if (comma)
+        lake_buf_putc(b, ',');
+}
+
+static void stages(lake_buf *b, const lake_run_summary *s) {
+    key(b, "stages");
+    lake_buf_putc(b, '{');
+    stage(b, "list", s->t_list, s->c_list, true);
+    stage(b, "songs", s->t_songs, s->c_songs, true);
+    stage(b, "events", s->t_events, s->c_events, true);
+    stage(b, "transform", s->t_transform, s->c_transform, true);
+    stage(b, "write", s->t_write, s->c_write, true);
+    stage(b, "commit", s->t_commit, s->c_commit, true);
+    stage(b, "cleanup", s->t_cleanup, s->c_cleanup, true);
+    stage(b, "total", s->t_total, s->c_total, false);
+    lake_buf_puts(b, "},");
+}
+
+static void inputs(lake_buf *b, const lake_run_summary *s) {
+    key(b, "input");
+    lake_buf_putc(b, '{');
+    kv_u64(b, "song_objects", s->input_objects[0], true);
+    kv_u64(b, "log_objects", s->input_objects[1], true);
+    kv_u64(b, "bytes", s->input_bytes, false);
+    lake_buf_puts(b, "},");
+    key(b, "records");
+    lake_buf_putc(b, '{');
+    kv_u64(b, "songs", s->song_records, true);
+    kv_u64(b, "events", s->event_records, true);
+    kv_u64(b, "nextsong", s->nextsong_events, false);
+    lake_buf_puts(b, "},");
+}
+
+static void rejects(lake_buf *b, const lake_run_summary *s) {
+    key(b, "rejects");
+    lake_buf_putc(b, '{');
+    kv_u64(b, "total", s->bad_records, true);
+    key(b, "by_reason");
+    lake_buf_putc(b, '[');
+    for (size_t i = 0; i < s->nreasons; i++) {
+        lake_buf_puts(b, i ? ",{" : "{");
+        kv_str(b, "reason", s->reasons[i].reason, true);
+        kv_u64(b, "count", s->reasons[i].count, false);
+        lake_buf_putc(b, '}');
+    }
+    lake_buf_puts(b, "],");
+    kv_u64(b, "other_reasons", s->reasons_other, false);
+    lake_buf_puts(b, "},");
+}
+
+static void partition(lake_buf *b, const char *k, const lake_table_summary *t,
+                      const lake_partition_summary *p, bool comma) {
+    key(b, k);
+    if (!t->partitions) {
+        lake_buf_puts(b, "null");
+    } else {
+        lake_buf_putc(b, '{');
+        kv_str(b, "dir", p->dir, true);
+        kv_u64(b, "rows", p->rows, true);
+        kv_u64(b, "bytes", p->bytes, true);
+        kv_u64(b, "files", p->files, false);
+        lake_buf_putc(b, '}');
+    }
+    if (comma)
+        lake_buf_putc(b, ',');
+}
+
+static void tables(lake_buf *b, const lake_run_summary *s) {
+    key(b, "tables");
+    lake_buf_putc(b, '{');
+    for (int i = 0; i < LAKE_TABLE_COUNT; i++) {
+        const lake_table_summary *t = &s->tables[i];
+        if (i)
+            lake_buf_putc(b, ',');
+        key(b, lake_table_name(i));
+        lake_buf_putc(b, '{');
+        kv_u64(b, "rows", s->rows[i], true);
+        kv_u64(b, "files", s->files[i], true);
+        kv_u64(b, "bytes", t->bytes, true);
+        kv_u64(b, "partitions", t->partitions, true);
+        partition(b, "largest_partition", t, &t->largest, true);
+        partition(b, "smallest_partition", t, &t->smallest, false);
+        lake_buf_putc(b, '}');
+    }
+    lake_buf_puts(b, "},");
+}
+
+void sp_summary_json(lake_buf *b, const lake_run_summary *s, const lake_run_report *rep) {
+    lake_buf_puts(b, "{\"schema_version\":1,");
+    kv_str(b, "status", rep->error ? "failed" : "succeeded", true);
+    kv_str(b, "error", rep->error, true);
+    kv_str(b, "run_id", s->run_id[0] ? s->run_id : NULL, true);
+    kv_str(b, "lake_version", rep->version, true);
+    options(b, s, rep);
+    lake_buf_putc(b, ',');
+    stages(b, s);
+    inputs(b, s);
+    rejects(b, s);
+    tables(b, s);
+    kv_u64(b, "bytes_written", s->bytes_written, true);
+    key(b, "spilled");
+    lake_buf_putc(b, '{');
+    kv_u64(b, "runs", s->spilled_runs, true);
+    kv_u64(b, "bytes", s->spilled_bytes, false);
+    lake_buf_puts(b, "}}\n");
+}

@@ -1,0 +1,232 @@
+// `lake run --summary-json FILE`: the document validated against docs/summary.schema.json (by the
+// small validator below) and its figures checked against independent facts: DuckDB's rows of the
+// Parquet files, the files and bytes on disk, the lines of _rejected/, the input's objects.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { datasetKeys } from './lib/input.mjs';
+import { readLakeOutput, readRejected } from './lib/output.mjs';
+import { gen, run, tempDir } from './lib/lake.mjs';
+
+const here = new URL('.', import.meta.url).pathname;
+const SCHEMA = JSON.parse(readFileSync(join(here, '../../docs/summary.schema.json'), 'utf8'));
+const TABLE_NAMES = ['songs', 'artists', 'users', 'time', 'songplays'];
+const STAGES = ['list', 'songs', 'events', 'transform', 'write', 'commit', 'cleanup'];
+
+// The subset of JSON Schema the schema file uses: type (or a list of types), enum, required,
+// properties, additionalProperties: false, items, maxItems, minimum, maximum, pattern.
+function typeOf(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+function validate(v, s, path = '$', problems = []) {
+  const types = [].concat(s.type ?? []);
+  const t = typeOf(v);
+  if (types.length && !types.includes(t) && !(t === 'integer' && types.includes('number'))) {
+    problems.push(`${path}: ${t}, expected ${types.join(' or ')}`);
+    return problems;
+  }
+  if (s.enum && !s.enum.includes(v)) problems.push(`${path}: ${JSON.stringify(v)} not in ${JSON.stringify(s.enum)}`);
+  if (typeof v === 'number') {
+    if (s.minimum !== undefined && v < s.minimum) problems.push(`${path}: ${v} < ${s.minimum}`);
+    if (s.maximum !== undefined && v > s.maximum) problems.push(`${path}: ${v} > ${s.maximum}`);
+  }
+  if (typeof v === 'string' && s.pattern && !new RegExp(s.pattern).test(v)) problems.push(`${path}: "${v}" does not match ${s.pattern}`);
+  if (t === 'array') {
+    if (s.maxItems !== undefined && v.length > s.maxItems) problems.push(`${path}: ${v.length} items > ${s.maxItems}`);
+    v.forEach((x, i) => s.items && validate(x, s.items, `${path}[${i}]`, problems));
+  }
+  if (t === 'object') {
+    for (const k of s.required ?? []) if (!(k in v)) problems.push(`${path}: missing ${k}`);
+    for (const [k, x] of Object.entries(v)) {
+      if (s.properties?.[k]) validate(x, s.properties[k], `${path}.${k}`, problems);
+      else if (s.additionalProperties === false) problems.push(`${path}: unexpected field ${k}`);
+    }
+  }
+  return problems;
+}
+
+function assertValid(doc) {
+  const problems = validate(doc, SCHEMA);
+  assert.deepEqual(problems, [], `summary does not match docs/summary.schema.json:\n${problems.join('\n')}`);
+}
+
+const readJson = (f) => JSON.parse(readFileSync(f, 'utf8'));
+
+// Files under dir (relative paths), recursively.
+function walk(dir, rel = '') {
+  const out = [];
+  for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...walk(dir, r));
+    else out.push(r);
+  }
+  return out;
+}
+
+// The facts of one table from disk and DuckDB: per partition directory rows, bytes and files.
+function partitionsOf(outDir, table, lakeTable) {
+  const parts = new Map();
+  for (const f of lakeTable.files) {
+    const p = parts.get(f.dir) ?? { dir: f.dir, rows: 0, bytes: 0, files: 0 };
+    p.rows += f.fileRows.length;
+    p.bytes += statSync(join(outDir, table, f.rel)).size;
+    p.files += 1;
+    parts.set(f.dir, p);
+  }
+  return [...parts.values()];
+}
+
+describe('lake run --summary-json', () => {
+  let tmp, input, out, file, doc, lakeOut, stdout;
+  before(async () => {
+    tmp = tempDir('lake-summary-');
+    input = join(tmp.dir, 'in');
+    out = join(tmp.dir, 'out');
+    file = join(tmp.dir, 'summary.json');
+    gen(input, { songs: 150, events: 3000, badRecords: true });
+    const r = run(input, out, ['--threads', '2', '--summary-json', file]);
+    assert.equal(r.status, 0, r.stderr);
+    stdout = r.stdout;
+    doc = readJson(file);
+    lakeOut = await readLakeOutput(out);
+    assert.deepEqual(lakeOut.problems, []);
+  });
+  after(() => tmp?.cleanup());
+
+  test('matches the documented schema and says the run succeeded', () => {
+    assertValid(doc);
+    assert.equal(doc.status, 'succeeded');
+    assert.equal(doc.error, null);
+    assert.deepEqual([...lakeOut.uuids], [doc.run_id], 'run_id is the uuid in the file names');
+    assert.match(doc.lake_version, /^lake version \d+\.\d+\.\d+/);
+    assert.equal(doc.options.input, input);
+    assert.equal(doc.options.output, out);
+    assert.equal(doc.options.threads, 2);
+    assert.equal(doc.options.max_rows_per_file, 0);
+    assert.equal(doc.options.mode, 'overwrite');
+    assert.equal(doc.options.compression, 'snappy');
+  });
+
+  test('rows, files, bytes and partitions are those on disk', () => {
+    let written = 0;
+    for (const table of TABLE_NAMES) {
+      const got = doc.tables[table];
+      const parts = partitionsOf(out, table, lakeOut.tables[table]);
+      const onDisk = walk(join(out, table)).filter((f) => f.endsWith('.parquet'));
+      const bytes = onDisk.reduce((n, f) => n + statSync(join(out, table, f)).size, 0);
+      assert.equal(got.rows, lakeOut.tables[table].rows.length, `${table} rows (DuckDB)`);
+      assert.equal(got.files, onDisk.length, `${table} files`);
+      assert.equal(got.bytes, bytes, `${table} bytes`);
+      assert.equal(got.partitions, parts.length, `${table} partitions`);
+      const rows = parts.map((p) => p.rows);
+      assert.equal(got.largest_partition.rows, Math.max(...rows), `${table} largest`);
+      assert.equal(got.smallest_partition.rows, Math.min(...rows), `${table} smallest`);
+      for (const p of [got.largest_partition, got.smallest_partition])
+        assert.deepEqual(p, parts.find((q) => q.dir === p.dir), `${table} partition ${p.dir}`);
+      written += bytes;
+    }
+    assert.ok(doc.tables.songs.partitions > 10, 'the data has many partitions');
+    assert.equal(doc.bytes_written, written);
+  });
+
+  test('rejects per reason are the lines of _rejected/', () => {
+    const { records } = readRejected(out);
+    const byReason = new Map();
+    for (const r of records) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
+    assert.ok(records.length > 0, 'gen --bad-records gave bad records');
+    assert.equal(doc.rejects.total, records.length);
+    assert.equal(doc.rejects.other_reasons, 0);
+    assert.deepEqual(new Map(doc.rejects.by_reason.map((r) => [r.reason, r.count])), byReason);
+    const counts = doc.rejects.by_reason.map((r) => r.count);
+    assert.deepEqual(counts, [...counts].sort((a, b) => b - a), 'most frequent first');
+  });
+
+  test('input, records and stages agree with the input and the text summary', () => {
+    const songKeys = datasetKeys(input, 'song_data');
+    const logKeys = datasetKeys(input, 'log_data');
+    assert.equal(doc.input.song_objects, songKeys.length);
+    assert.equal(doc.input.log_objects, logKeys.length);
+    const bytes = [...songKeys, ...logKeys].reduce((n, k) => n + statSync(join(input, k)).size, 0);
+    assert.equal(doc.input.bytes, bytes);
+    assert.match(stdout, new RegExp(`records: ${doc.records.songs} songs, ${doc.records.events} events ` +
+      `\\(${doc.records.nextsong} NextSong\\), ${doc.rejects.total} bad`));
+    for (const table of TABLE_NAMES)
+      assert.match(stdout, new RegExp(`${table} +${doc.tables[table].rows} rows +${doc.tables[table].files} files`));
+    const parts = STAGES.reduce((n, s) => n + doc.stages[s].wall_s, 0);
+    assert.ok(parts <= doc.stages.total.wall_s + 1e-3, `stages ${parts} s within total ${doc.stages.total.wall_s} s`);
+    assert.ok(doc.stages.total.wall_s > 0 && doc.stages.total.cpu_s > 0);
+  });
+
+  test('--max-rows-per-file: a partition of several files counts them all', () => {
+    const out2 = join(tmp.dir, 'out-split');
+    const file2 = join(tmp.dir, 'split.json');
+    const r = run(input, out2, ['--max-rows-per-file', '100', '--summary-json', file2]);
+    assert.equal(r.status, 0, r.stderr);
+    const split = readJson(file2);
+    assertValid(split);
+    for (const table of TABLE_NAMES) {
+      const got = split.tables[table];
+      const onDisk = walk(join(out2, table)).filter((f) => f.endsWith('.parquet'));
+      assert.equal(got.rows, doc.tables[table].rows, `${table}: same rows as without the limit`);
+      assert.equal(got.partitions, doc.tables[table].partitions, `${table}: same partitions`);
+      assert.equal(got.files, onDisk.length, `${table} files`);
+      const inDir = (d) => onDisk.filter((f) => f.slice(0, f.lastIndexOf('/') + 1) === (d ? `${d}/` : '')).length;
+      assert.equal(got.largest_partition.files, inDir(got.largest_partition.dir), `${table} largest's files`);
+      assert.equal(got.largest_partition.files, Math.ceil(got.largest_partition.rows / 100));
+      assert.equal(got.smallest_partition.files, inDir(got.smallest_partition.dir), `${table} smallest's files`);
+    }
+    assert.ok(split.tables.time.largest_partition.files > 1, 'a partition was split');
+  });
+});
+
+describe('lake run --summary-json on a failing run', () => {
+  let tmp, input;
+  before(() => {
+    tmp = tempDir('lake-summary-fail-');
+    input = join(tmp.dir, 'in');
+    gen(input, { songs: 40, events: 500, badRecords: true });
+  });
+  after(() => tmp?.cleanup());
+
+  test('an output that is a file: status failed with the message lake printed', () => {
+    const outFile = join(tmp.dir, 'not-a-dir');
+    writeFileSync(outFile, 'x');
+    const file = join(tmp.dir, 'failed.json');
+    writeFileSync(file, 'an older summary');
+    const r = run(input, outFile, ['--summary-json', file]);
+    assert.equal(r.status, 1);
+    const doc = readJson(file);
+    assertValid(doc);
+    assert.equal(doc.status, 'failed');
+    assert.equal(`lake run: ${doc.error}\n`, r.stderr);
+    assert.match(doc.error, /not-a-dir/);
+    assert.equal(doc.tables.songs.rows, 0);
+    assert.deepEqual(readdirSync(tmp.dir).filter((f) => f.includes('.tmp')), [], 'no temporary file left');
+  });
+
+  test('too many bad records: failed, with the records and rejects counted so far', () => {
+    const file = join(tmp.dir, 'bad.json');
+    const r = run(input, join(tmp.dir, 'out'), ['--max-bad-records', '0', '--summary-json', file]);
+    assert.equal(r.status, 1);
+    const doc = readJson(file);
+    assertValid(doc);
+    assert.equal(doc.status, 'failed');
+    assert.equal(`lake run: ${doc.error}\n`, r.stderr);
+    assert.ok(doc.records.songs > 0 && doc.rejects.total > 0);
+    assert.equal(doc.rejects.by_reason.reduce((n, x) => n + x.count, 0), doc.rejects.total);
+    assert.equal(doc.options.max_bad_records, 0);
+    assert.equal(existsSync(join(tmp.dir, 'out', 'songs')), false, 'nothing was committed');
+  });
+
+  test('a summary that cannot be written fails the run with a message naming it', () => {
+    const file = join(tmp.dir, 'no-such-dir', 's.json');
+    const r = run(input, join(tmp.dir, 'out2'), ['--summary-json', file, '--quiet']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /no-such-dir\/s\.json/);
+  });
+});
