@@ -289,7 +289,11 @@ s3_batch *s3_batch_new(s3_client *c) {
     curl_multi_setopt(b->multi, CURLMOPT_SOCKETDATA, b);
     curl_multi_setopt(b->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(b->multi, CURLMOPT_TIMERDATA, b);
-    curl_multi_setopt(b->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->max_concurrency);
+    /* No CURLMOPT_MAX_HOST_CONNECTIONS: the client's inflight count already keeps every batch
+     * together within max_concurrency, and with the connection cache shared between batches
+     * libcurl parked a transfer waiting for a connection that only another multi handle would
+     * give back, with no timer or socket event left to wake it (a run hung in s3_batch_run about
+     * once in ten under injected stalls). */
     /* The connections live in the client's share handle, but when one is returned libcurl trims
      * that cache to this multi's limit, by default 4 per easy handle of the multi: a batch
      * finishing its last few requests closed the connections another batch was about to reuse
