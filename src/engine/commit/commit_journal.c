@@ -121,6 +121,7 @@ lake_rc eng_journal_read(lake_store *out, eng_journal *j, bool *found, lake_erro
         *found = true;
         lake_buf_putc(&b, '\0');
         rc = parse(j, (char *)b.data, err);
+        j->read_back = true;
     }
     if (rc)
         eng_journal_free(j);

@@ -40,7 +40,8 @@ typedef struct {
     bool abort;    /* roll back instead of forward */
     eng_move *moves;
     size_t n, cap;
-    size_t round; /* not stored: objects published per step (0: ENG_PUBLISH_ROUND) */
+    size_t round;   /* not stored: objects published per step (0: ENG_PUBLISH_ROUND) */
+    bool read_back; /* not stored: read from the store (a resumed commit: some moves are done) */
 } eng_journal;
 
 /* Objects published together, between two steps of the commit. */
@@ -74,8 +75,8 @@ lake_rc eng_journal_back(lake_store *out, const eng_journal *j, eng_step_fn step
                          lake_error *err);
 
 /* The PUBLISH moves (commit_publish.c): moves[0..n) of j published in rounds of j->round, one
- * step each, leaving out those already visible; or dropped (pending ones discarded, published
- * ones deleted) in one step. */
+ * step each, leaving out those already visible when j was read back; or dropped (pending ones
+ * discarded, published ones deleted) in one step. */
 lake_rc eng_publish_forward(lake_store *out, const eng_journal *j, const eng_move *moves, size_t n,
                             eng_step_fn step, void *ud, lake_error *err);
 lake_rc eng_publish_back(lake_store *out, const eng_move *moves, size_t n, eng_step_fn step,

@@ -56,7 +56,8 @@ lake_rc eng_publish_forward(lake_store *out, const eng_journal *j, const eng_mov
     lake_obj_list *lists = lake_xcalloc(n, sizeof *lists);
     const char **keys = lake_xcalloc(n, sizeof *keys), **tokens = lake_xcalloc(n, sizeof *tokens);
     size_t m = 0;
-    lake_rc rc = visible(out, moves, n, &set, lists, err);
+    /* Only a resumed commit can have published some already: a fresh one skips the listing. */
+    lake_rc rc = j->read_back ? visible(out, moves, n, &set, lists, err) : LAKE_OK;
     for (size_t i = 0; i < n && !rc; i++) {
         uint32_t v;
         if (lake_smap_get(&set, moves[i].rel, (uint32_t)strlen(moves[i].rel), &v))
