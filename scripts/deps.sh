@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential g++ make pkg-config libsimdjson-dev libsnappy-dev libzstd-dev zlib1g-dev
-      liblz4-dev libpcre2-dev libcurl4-openssl-dev libexpat1-dev valgrind clang clang-format libclang-rt-14-dev doxygen nodejs npm"
+      liblz4-dev libpcre2-dev libcurl4-openssl-dev libexpat1-dev valgrind clang clang-format libclang-rt-14-dev doxygen
+      openmpi-bin libopenmpi-dev openssh-server iproute2 nodejs npm"
 
 missing=""
 for p in $PKGS; do

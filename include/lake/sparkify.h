@@ -79,7 +79,22 @@ typedef struct {
 /** Reasons lake_run_summary keeps; rejects of the rarer ones are counted in reasons_other. */
 #define LAKE_SUMMARY_MAX_REASONS 32
 
-/** What a run did, for its summary. */
+/** What one rank of a cluster run did (lake_run_summary.per_rank). */
+typedef struct {
+    uint64_t records;    /**< input records it read (song and event records) */
+    uint64_t bytes_read; /**< bytes of the input objects it read */
+    uint64_t rows;       /**< rows it wrote, over every table */
+    uint64_t bytes_sent; /**< bytes it sent to other ranks (shuffles, gathers, broadcasts) */
+    uint64_t peak_rss;   /**< its peak resident memory, bytes */
+    double t_total;      /**< its wall seconds */
+    double c_total;      /**< its CPU seconds */
+} lake_rank_summary;
+
+/** Ranks lake_run_summary.per_rank holds; a larger job shows its first ones. */
+#define LAKE_SUMMARY_MAX_RANKS 256
+
+/** What a run did, for its summary. In a cluster (mpirun) every rank returns the whole job's
+ * figures: counts summed over the ranks, stage wall times of the slowest rank, CPU times summed. */
 typedef struct {
     uint64_t input_objects[2]; /**< song objects, log objects */
     uint64_t input_bytes;      /**< bytes read (compressed objects as stored) */
@@ -110,6 +125,10 @@ typedef struct {
     lake_reason_summary reasons[LAKE_SUMMARY_MAX_REASONS];
     size_t nreasons;        /**< entries of reasons */
     uint64_t reasons_other; /**< rejects whose reason did not fit in reasons */
+    unsigned rank;          /**< this process's rank in its job (0 when alone) */
+    unsigned ranks;         /**< processes in the job (1 when alone) */
+    /** Per rank (the first LAKE_SUMMARY_MAX_RANKS), when ranks > 1. */
+    lake_rank_summary per_rank[LAKE_SUMMARY_MAX_RANKS];
 } lake_run_summary;
 
 /** What lake_run_summary_write_json adds to the summary: where the run read and wrote, how it

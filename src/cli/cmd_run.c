@@ -138,6 +138,20 @@ static int parse_args(int argc, char **argv, run_args *a) {
     return 0;
 }
 
+/* A cluster run: its ranks, and what each did (wall times above are the slowest rank's, CPU
+ * times the sum over the ranks). */
+static void print_ranks(const lake_run_summary *s) {
+    printf("  ranks: %u (times: the slowest rank; cpu: all ranks)\n", s->ranks);
+    for (unsigned r = 0; r < s->ranks && r < LAKE_SUMMARY_MAX_RANKS; r++) {
+        const lake_rank_summary *k = &s->per_rank[r];
+        printf("  rank %-3u %10llu records %8.1f MB read %10llu rows written %8.1f MB sent "
+               "%7.1f MB peak RSS %7.3fs\n",
+               r, (unsigned long long)k->records, (double)k->bytes_read / 1e6,
+               (unsigned long long)k->rows, (double)k->bytes_sent / 1e6, (double)k->peak_rss / 1e6,
+               k->t_total);
+    }
+}
+
 static void print_summary(const lake_run_summary *s) {
     printf("lake run %s: %llu song objects, %llu log objects, %.1f MB read\n", s->run_id,
            (unsigned long long)s->input_objects[0], (unsigned long long)s->input_objects[1],
@@ -160,6 +174,8 @@ static void print_summary(const lake_run_summary *s) {
            "commit %.3fs, cleanup %.3fs, total %.3fs\n",
            s->c_list, s->c_songs, s->c_events, s->c_transform, s->c_write, s->c_commit,
            s->c_cleanup, s->c_total);
+    if (s->ranks > 1)
+        print_ranks(s);
 }
 
 /* --summary-json: the run's summary (or how far it got and why it failed) as JSON. */
@@ -193,6 +209,8 @@ int cli_run(int argc, char **argv) {
         rc = lake_run(in, out, &a.opts, &sum, &err);
     lake_store_close(in);
     lake_store_close(out);
+    if (sum.rank != 0) /* a cluster's other ranks: rank 0 reports for the job */
+        return rc ? 1 : 0;
     lake_rc src = a.summary_json ? write_summary_json(&a, &sum, rc, &err) : LAKE_OK;
     if (rc) {
         fprintf(stderr, "lake run: %s\n", err.msg[0] ? err.msg : lake_strerror(rc));

@@ -1,16 +1,65 @@
 /* The commit decision of a cluster (cluster_commit.h). */
 #include "cluster/cluster_commit.h"
+#include "cluster/wire.h"
+
+#include <stdlib.h>
+
+static void put_files(lake_buf *b, const eng_commit_file *files, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        cl_put_u64(b, files[i].table);
+        cl_put_u64(b, files[i].file_no);
+        cl_put_cstr(b, files[i].dir);
+        cl_put_cstr(b, files[i].key);
+        cl_put_cstr(b, files[i].pending);
+    }
+}
+
+/* The files of every rank, as views into all (which must outlive them). */
+static eng_commit_file *get_files(const lake_buf *all, size_t *n) {
+    cl_reader r = {all->data, all->data + all->len, false};
+    size_t cap = 64, k = 0;
+    eng_commit_file *f = lake_xcalloc(cap, sizeof *f);
+    while (cl_more(&r)) {
+        if (k == cap)
+            f = lake_xrealloc(f, (cap *= 2) * sizeof *f);
+        f[k].table = (size_t)cl_get_u64(&r);
+        f[k].file_no = (unsigned)cl_get_u64(&r);
+        f[k].dir = cl_get_cstr(&r);
+        f[k].key = cl_get_cstr(&r);
+        f[k].pending = cl_get_cstr(&r);
+        k += !r.bad;
+    }
+    *n = k;
+    return f;
+}
+
+/* Rank 0 decides with every rank's files: finish when all wrote theirs, else abort them all. */
+static lake_rc decide(cl_comm *cc, eng_commit *c, lake_rc rc, const eng_commit_file *files,
+                      size_t nfiles, lake_error *err) {
+    if (cc->size == 1)
+        return eng_commit_end(c, rc, files, nfiles, err);
+    lake_buf mine, all;
+    lake_buf_init(&mine);
+    lake_buf_init(&all);
+    put_files(&mine, files, nfiles);
+    cl_gather(cc, &mine, &all);
+    if (cc->rank == 0) {
+        size_t n = 0;
+        eng_commit_file *every = get_files(&all, &n);
+        rc = eng_commit_end(c, rc, every, n, err);
+        free(every);
+    }
+    lake_buf_free(&mine);
+    lake_buf_free(&all);
+    return rc;
+}
 
 lake_rc cl_commit(void *comm, eng_commit *c, lake_rc written, const eng_commit_file *files,
                   size_t nfiles, lake_error *err) {
     cl_comm *cc = comm;
     lake_rc rc = cl_agree(cc, written, err);
-    if (cc->rank == 0) {
-        if (!rc)
-            rc = eng_commit_finish(c, files, nfiles, err);
-        /* Only rank 0 knows whether the finish passed its commit point; abort checks. */
-        if (rc)
-            eng_commit_abort(c, files, nfiles);
-    }
-    return cl_agree(cc, rc, err);
+    lake_rc decided = decide(cc, c, rc, files, nfiles, err);
+    if (rc)
+        return rc; /* every rank has the failing rank's error already */
+    return cl_agree(cc, decided, err);
 }

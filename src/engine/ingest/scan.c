@@ -48,13 +48,14 @@ static void compressed_first(const lake_obj_list *objs, scan_batch *b, size_t n)
     free(rest);
 }
 
-static size_t plan_batches(const lake_obj_list *objs, scan_batch **out) {
-    scan_batch *b = lake_xcalloc(objs->n + 1, sizeof *b);
-    size_t n = 0, i = 0;
-    while (i < objs->n) {
+static size_t plan_batches(const eng_input *input, scan_batch **out) {
+    const lake_obj_list *objs = &input->objs;
+    size_t i = input->lo, end = input->hi ? input->hi : objs->n, n = 0;
+    scan_batch *b = lake_xcalloc(end - i + 1, sizeof *b);
+    while (i < end) {
         size_t start = i;
         uint64_t bytes = objs->items[i++].size;
-        while (i < objs->n && i - start < ENG_BATCH_OBJECTS &&
+        while (i < end && i - start < ENG_BATCH_OBJECTS &&
                bytes + objs->items[i].size <= ENG_BATCH_BYTES)
             bytes += objs->items[i++].size;
         b[n++] = (scan_batch){start, i};
@@ -285,7 +286,7 @@ static int scan_task(void *ctx, size_t i, unsigned worker) {
 lake_rc eng_scan(lake_store *in, eng_input *input, unsigned threads, eng_worker *workers,
                  lj_on_record on_record, void *job, const char *what, lake_error *err) {
     scan_job j = {in, input, workers, on_record, job, what, NULL, 0, {0}, lake_store_can_map(in)};
-    j.nbatches = plan_batches(&input->objs, &j.batches);
+    j.nbatches = plan_batches(input, &j.batches);
     lake_first_error_init(&j.first);
     lake_parallel_for(threads, j.nbatches, scan_task, &j);
     /* The bytes read while listing are dropped once the scan is over (records keep copies of

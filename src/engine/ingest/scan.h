@@ -20,6 +20,9 @@
 typedef struct {
     lake_obj_list objs;
     const char *prefix; /* as given to eng_list_input, without the trailing '/' */
+    /* The objects this process reads, [lo, hi) of objs (a rank's share in a cluster); records
+     * keep their position in the whole listing. hi == 0 reads them all. */
+    size_t lo, hi;
 } eng_input;
 
 /* Lists the .json/.json.gz/.json.zst objects under prefix/ in byte-wise key order (reading small

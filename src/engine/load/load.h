@@ -25,6 +25,11 @@ typedef struct {
     int part_cols[2];
     size_t npart;
     lake_arena *arena; /* strings made for this table (none usually) */
+    /* Which partitions this process writes: those whose ordinal in the table's order (0, 1, ...;
+     * an unpartitioned table has one) is part_from modulo part_every; 0 writes them all. Ranks
+     * that each hold a table whole write a share of its partitions each. Tables held in memory
+     * only (a row source's partitions are all written). */
+    uint32_t part_every, part_from;
 } eng_table;
 
 /* Appends an empty column to t and returns it. */
@@ -73,7 +78,7 @@ typedef struct {
 /* What a load wrote of one table. Largest and smallest are by rows (ties: the first partition in
  * the table's order); both are zero when the table wrote no file. */
 typedef struct {
-    uint64_t bytes, partitions;
+    uint64_t rows, bytes, partitions;
     eng_part_stats largest, smallest;
 } eng_table_stats;
 

@@ -62,18 +62,24 @@ static void add_task(load_job *j, eng_table *t, size_t start, size_t end) {
     } while (start < end);
 }
 
+static bool writes_partition(const eng_table *t, size_t ordinal) {
+    return !t->part_every || ordinal % t->part_every == t->part_from;
+}
+
 /* One task per partition; an unpartitioned table is one task even when empty, so its file still
  * carries the schema. */
 static void plan_table(load_job *j, eng_table *t) {
     size_t n = t->ncols ? t->cols[0].len : 0;
     if (t->npart == 0) {
-        add_task(j, t, 0, n);
+        if (writes_partition(t, 0))
+            add_task(j, t, 0, n);
         return;
     }
-    size_t start = 0;
+    size_t start = 0, ordinal = 0;
     for (size_t i = 1; i <= n; i++)
         if (i == n || !same_partition(t, start, i)) {
-            add_task(j, t, start, i);
+            if (writes_partition(t, ordinal++))
+                add_task(j, t, start, i);
             start = i;
         }
 }

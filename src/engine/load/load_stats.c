@@ -33,6 +33,7 @@ static void add_partition(eng_table_stats *ts, const eng_part_stats *p) {
     if (!ts->partitions || p->rows < ts->smallest.rows)
         ts->smallest = *p;
     ts->partitions++;
+    ts->rows += p->rows;
     ts->bytes += p->bytes;
 }
 

@@ -265,11 +265,12 @@ static void plays_free(void *ud) {
     free(s);
 }
 
-void spk_songplays_source(event_state *states, unsigned n, const song_catalog *c, eng_table *t,
-                          eng_rowsrc *src) {
+void spk_songplays_source(event_state *states, unsigned n, const song_catalog *c, uint64_t id_base,
+                          eng_table *t, eng_rowsrc *src) {
     plays_src *s = lake_xcalloc(1, sizeof *s);
     spk_play_merge_init(&s->m, states, n);
     s->cat = c;
+    s->next_id = id_base;
     spk_table_shell(LAKE_TABLE_SONGPLAYS, t);
     *src = (eng_rowsrc){s, plays_peek, plays_take, plays_status, plays_free, s->m.total};
 }

@@ -1,14 +1,18 @@
 /* lake_run: list -> songs -> catalog -> events -> tables -> load. Nothing is written before every
- * input object has been read and the bad-record limit checked. */
+ * input object has been read and the bad-record limit checked. Under mpirun the same steps run
+ * on every rank, each reading its share, with the exchanges of dist.h between them: every step
+ * ends with the ranks agreeing on its outcome, so all go on or all stop with the same error. */
 #include "base/clock.h"
 #include "base/pool.h"
 #include "base/uuid.h"
 #include "cluster/cluster_commit.h"
+#include "jobs/sparkify/dist.h"
 #include "jobs/sparkify/sparkify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 void lake_run_opts_default(lake_run_opts *o) {
@@ -21,12 +25,17 @@ void lake_run_opts_default(lake_run_opts *o) {
 }
 
 typedef struct {
+    cl_comm *comm;
     unsigned threads;
     eng_input songs_in, logs_in;
     eng_worker *song_workers, *event_workers;
     song_vec song_recs;
     song_catalog catalog;
     event_state *states;
+    unsigned nstates;     /* one per worker, or the one a cluster's shuffle filled */
+    eng_worker *received; /* cluster: interns the rows other ranks sent */
+    lake_buf kept[2];     /* cluster: the gathered song records and rejects, which rows view */
+    uint64_t id_base;     /* cluster: songplays of the ranks before this one */
     eng_reject_list rejects;
     eng_table tables[LAKE_TABLE_COUNT];
     eng_rowsrc srcs[LAKE_TABLE_COUNT]; /* time and songplays come as row sources */
@@ -39,9 +48,14 @@ static void run_state_free(run_state *r) {
         if (r->src_of[t])
             r->srcs[t].free(r->srcs[t].ud);
     }
-    for (unsigned w = 0; r->states && w < r->threads; w++)
+    for (unsigned w = 0; r->states && w < r->nstates; w++)
         spk_event_state_free(&r->states[w]);
     free(r->states);
+    if (r->received)
+        eng_worker_free(r->received);
+    free(r->received);
+    lake_buf_free(&r->kept[0]);
+    lake_buf_free(&r->kept[1]);
     spk_catalog_free(&r->catalog);
     song_vec_free(&r->song_recs);
     for (unsigned w = 0; w < r->threads; w++) {
@@ -57,106 +71,10 @@ static void run_state_free(run_state *r) {
     lake_obj_list_free(&r->logs_in.objs);
 }
 
-typedef struct {
-    lake_store *in;
-    eng_input *inputs[2];
-    lake_rc rcs[2];
-    lake_error errs[2];
-} list_job;
-
-static int list_one(void *ctx, size_t i, unsigned worker) {
-    (void)worker;
-    list_job *j = ctx;
-    j->rcs[i] = eng_list_input(j->in, i ? "log_data" : "song_data", j->inputs[i], &j->errs[i]);
-    return (int)j->rcs[i];
-}
-
-/* Appends what the input root holds, for a missing dataset: " (found: a/, b.json)". */
-static void append_found(lake_buf *msg, lake_rc listed, const lake_obj_list *names,
-                         const lake_error *e) {
-    if (listed) {
-        lake_buf_printf(msg, " (its top level could not be listed: %s)", e->msg);
-        return;
-    }
-    if (names->n == 0) {
-        lake_buf_printf(msg, " (the input root is empty or does not exist)");
-        return;
-    }
-    lake_buf_printf(msg, " (found: ");
-    for (size_t i = 0; i < names->n && i < 12; i++)
-        lake_buf_printf(msg, "%s%s", i ? ", " : "", names->items[i].key);
-    if (names->n > 12)
-        lake_buf_printf(msg, " and %zu more", names->n - 12);
-    lake_buf_printf(msg, ")");
-}
-
-static bool has_name(const lake_obj_list *names, const char *name) {
-    for (size_t i = 0; i < names->n; i++)
-        if (!strcmp(names->items[i].key, name))
-            return true;
-    return false;
-}
-
-/* Both datasets are required: a missing or misspelt one (logdata/) would otherwise replace good
- * tables with empty ones and exit 0. A dataset that is there but holds no input object (only
- * other or hidden names) is an error too: it says as little as a missing one. */
-static lake_rc check_datasets(lake_store *in, run_state *r, lake_error *err) {
-    const eng_input *ds[2] = {&r->songs_in, &r->logs_in};
-    if (ds[0]->objs.n && ds[1]->objs.n)
-        return LAKE_OK;
-    lake_obj_list names = {0};
-    lake_error e = {0};
-    lake_rc listed = lake_store_list_names(in, "", &names, &e);
-    lake_buf missing, empty;
-    lake_buf_init(&missing);
-    lake_buf_init(&empty);
-    for (int i = 0; i < 2; i++) {
-        if (ds[i]->objs.n)
-            continue;
-        char *dir = lake_xasprintf("%s/", ds[i]->prefix);
-        if (!listed && has_name(&names, dir))
-            lake_buf_printf(&empty,
-                            "%s/%s holds no input objects (.json, .json.gz or .json.zst; "
-                            "names starting with _ or . are skipped)",
-                            lake_store_url(in), dir);
-        else
-            lake_buf_printf(&missing, "%s%s", missing.len ? " nor " : "no ", dir);
-        free(dir);
-    }
-    if (missing.len) {
-        lake_buf_printf(&missing, " under %s", lake_store_url(in));
-        append_found(&missing, listed, &names, &e);
-    }
-    lake_rc rc = lake_error_set(err, LAKE_ERR_NOT_FOUND, "%.*s%s%.*s", (int)missing.len,
-                                (const char *)missing.data, missing.len && empty.len ? "; " : "",
-                                (int)empty.len, (const char *)empty.data);
-    lake_buf_free(&missing);
-    lake_buf_free(&empty);
-    lake_obj_list_free(&names);
-    return rc;
-}
-
-/* Both datasets are listed at once: on S3 each listing is a few round trips, which the second
- * one used to add to the first. */
-static lake_rc list_inputs(lake_store *in, run_state *r, lake_run_summary *sum, lake_error *err) {
-    list_job j = {in, {&r->songs_in, &r->logs_in}, {LAKE_OK, LAKE_OK}, {{0}, {0}}};
-    lake_parallel_for(2, 2, list_one, &j);
-    for (int i = 0; i < 2; i++) {
-        if (j.rcs[i]) {
-            *err = j.errs[i];
-            return j.rcs[i];
-        }
-    }
-    lake_rc rc = check_datasets(in, r, err);
-    if (rc)
-        return rc;
-    sum->input_objects[0] = r->songs_in.objs.n;
-    sum->input_objects[1] = r->logs_in.objs.n;
-    for (size_t i = 0; i < r->songs_in.objs.n; i++)
-        sum->input_bytes += r->songs_in.objs.items[i].size;
-    for (size_t i = 0; i < r->logs_in.objs.n; i++)
-        sum->input_bytes += r->logs_in.objs.items[i].size;
-    return LAKE_OK;
+/* All ranks' song records, so each builds the whole catalog. */
+static void gather_songs(run_state *r) {
+    if (r->comm->size > 1)
+        spk_dist_songs(r->comm, &r->song_recs, &r->kept[0]);
 }
 
 static eng_worker *make_workers(unsigned n, const char *const *fields, size_t nfields) {
@@ -181,8 +99,9 @@ static lake_rc extract(lake_store *in, run_state *r, size_t spill_at, lake_run_s
     release_buffers(r->song_workers, r->threads);
     for (unsigned w = 0; w < r->threads; w++)
         sum->song_records += r->song_workers[w].records;
-    if (rc)
+    if ((rc = cl_agree(r->comm, rc, err)) != LAKE_OK)
         return rc;
+    gather_songs(r);
     spk_catalog_build(&r->catalog, &r->song_recs, r->threads);
     song_vec_free(&r->song_recs); /* the catalog holds copies; later stages reuse the pages */
     double t1 = lake_now(), c1 = lake_cpu_now();
@@ -190,6 +109,7 @@ static lake_rc extract(lake_store *in, run_state *r, size_t spill_at, lake_run_s
     sum->c_songs = c1 - c0;
     r->event_workers = make_workers(r->threads, spk_event_fields, spk_event_nfields);
     r->states = lake_xcalloc(r->threads, sizeof *r->states);
+    r->nstates = r->threads;
     for (unsigned w = 0; w < r->threads; w++)
         r->states[w].spill_at = spill_at;
     rc = spk_extract_events(in, &r->logs_in, r->threads, r->event_workers, &r->catalog, r->states,
@@ -209,7 +129,7 @@ static lake_rc extract(lake_store *in, run_state *r, size_t spill_at, lake_run_s
     }
     sum->t_events = lake_now() - t1;
     sum->c_events = lake_cpu_now() - c1;
-    return rc;
+    return cl_agree(r->comm, rc, err);
 }
 
 /* The first bad record (in input order) whose object is under prefix/ ("" for any). */
@@ -243,29 +163,42 @@ static lake_rc check_fraction(run_state *r, const lake_run_opts *o, const uint64
     return LAKE_OK;
 }
 
-static lake_rc check_rejects(run_state *r, const lake_run_opts *o, lake_run_summary *sum,
-                             lake_error *err) {
-    uint64_t bad[2] = {0, 0}, records[2] = {sum->song_records, sum->event_records};
-    for (unsigned w = 0; w < r->threads; w++) {
-        bad[0] += r->song_workers[w].rejects.n;
-        bad[1] += r->event_workers[w].rejects.n;
-        eng_reject_merge(&r->rejects, &r->song_workers[w].rejects);
-        eng_reject_merge(&r->rejects, &r->event_workers[w].rejects);
-    }
+/* The limits on bad records, with every bad record of the job in r->rejects: n[0], n[1] the
+ * bad song and event records, n[2], n[3] all song and event records. */
+static lake_rc check_limits(run_state *r, const lake_run_opts *o, const uint64_t n[4],
+                            lake_run_summary *sum, lake_error *err) {
     eng_reject_sort(&r->rejects);
     sum->bad_records = r->rejects.n;
     sp_summary_reasons(&r->rejects, sum);
     if (o->max_bad_records < 0)
-        return check_fraction(r, o, bad, records, err);
+        return check_fraction(r, o, n, n + 2, err);
     if (r->rejects.n <= (uint64_t)o->max_bad_records)
         return LAKE_OK;
     const eng_reject *first = first_reject(&r->rejects, "");
     return lake_error_set(err, LAKE_ERR_BAD_RECORDS,
                           "%zu of %llu records are bad, more than --max-bad-records %lld; first: "
                           "%s line %llu: %s",
-                          r->rejects.n, (unsigned long long)(records[0] + records[1]),
+                          r->rejects.n, (unsigned long long)(n[2] + n[3]),
                           (long long)o->max_bad_records, first->source,
                           (unsigned long long)first->line, first->reason);
+}
+
+/* A cluster's bad records and counts go to rank 0, which checks the limits for the job. */
+static lake_rc check_rejects(run_state *r, const lake_run_opts *o, lake_run_summary *sum,
+                             lake_error *err) {
+    uint64_t n[4] = {0, 0, sum->song_records, sum->event_records};
+    for (unsigned w = 0; w < r->threads; w++) {
+        n[0] += r->song_workers[w].rejects.n;
+        n[1] += r->event_workers[w].rejects.n;
+        eng_reject_merge(&r->rejects, &r->song_workers[w].rejects);
+        eng_reject_merge(&r->rejects, &r->event_workers[w].rejects);
+    }
+    if (r->comm->size > 1) {
+        cl_allreduce(r->comm, n, 4, CL_SUM);
+        spk_dist_rejects(r->comm, &r->rejects, &r->kept[1]);
+    }
+    lake_rc rc = r->comm->rank == 0 ? check_limits(r, o, n, sum, err) : LAKE_OK;
+    return cl_agree(r->comm, rc, err);
 }
 
 typedef struct {
@@ -293,40 +226,84 @@ static int build_table(void *ctx, size_t i, unsigned worker) {
         spk_build_artists(&r->catalog, &r->tables[i]);
         break;
     case LAKE_TABLE_USERS:
-        spk_build_users(r->states, r->threads, &r->tables[i]);
+        spk_build_users(r->states, r->nstates, &r->tables[i]);
         break;
     case LAKE_TABLE_TIME:
-        spk_time_source(r->states, r->threads, &r->tables[i], &r->srcs[i]);
+        spk_time_source(r->states, r->nstates, &r->tables[i], &r->srcs[i]);
         r->src_of[i] = &r->srcs[i];
         break;
     default:
-        spk_songplays_source(r->states, r->threads, &r->catalog, &r->tables[i], &r->srcs[i]);
+        spk_songplays_source(r->states, r->nstates, &r->catalog, r->id_base, &r->tables[i],
+                             &r->srcs[i]);
         r->src_of[i] = &r->srcs[i];
         break;
     }
     return 0;
 }
 
-static void transform(run_state *r, lake_run_summary *sum) {
+/* A cluster's users, timestamps and songplays go where they are reduced and written (dist.h);
+ * this rank's songplay ids start after those of the ranks before it. */
+static lake_rc shuffle(run_state *r, size_t spill_at, lake_error *err) {
+    event_state *into = lake_xcalloc(1, sizeof *into);
+    into->spill_at = spill_at;
+    r->received = lake_xcalloc(1, sizeof *r->received);
+    eng_worker_init(r->received, NULL, 0);
+    lake_rc rc = spk_dist_shuffle(r->comm, r->states, r->nstates, into, r->received, err);
+    free(r->states);
+    r->states = into;
+    r->nstates = 1;
+    uint64_t plays = into->nplays;
+    for (size_t k = 0; k < into->nruns; k++)
+        plays += into->runs[k].n;
+    r->id_base = cl_exscan(r->comm, plays);
+    return cl_agree(r->comm, rc, err);
+}
+
+/* In a cluster every rank holds songs and artists whole (from the catalog) and the users table's
+ * rank holds users: each writes its share of their partitions (dist.h). */
+static void share_tables(run_state *r) {
+    static const int held_whole[] = {LAKE_TABLE_SONGS, LAKE_TABLE_ARTISTS, LAKE_TABLE_USERS};
+    int size = r->comm->size;
+    for (size_t k = 0; k < sizeof held_whole / sizeof *held_whole; k++) {
+        eng_table *t = &r->tables[held_whole[k]];
+        t->part_every = (uint32_t)size;
+        t->part_from =
+            (uint32_t)((r->comm->rank - spk_table_first_rank(held_whole[k], size) + size) % size);
+    }
+}
+
+static lake_rc transform(run_state *r, size_t spill_at, lake_run_summary *sum, lake_error *err) {
     double t0 = lake_now(), c0 = lake_cpu_now();
-    /* songplays first: it is the largest, so the others fill in beside it */
-    static const size_t order[LAKE_TABLE_COUNT] = {LAKE_TABLE_SONGPLAYS, LAKE_TABLE_TIME,
-                                                   LAKE_TABLE_SONGS, LAKE_TABLE_USERS,
-                                                   LAKE_TABLE_ARTISTS};
-    transform_job j = {r, order};
-    lake_parallel_for(r->threads, LAKE_TABLE_COUNT, build_in_order, &j);
-    for (int t = 0; t < LAKE_TABLE_COUNT; t++)
-        sum->rows[t] = r->src_of[t] ? r->srcs[t].rows : r->tables[t].cols[0].len;
+    lake_rc rc = r->comm->size > 1 ? shuffle(r, spill_at, err) : LAKE_OK;
+    if (!rc) {
+        /* songplays first: it is the largest, so the others fill in beside it */
+        static const size_t order[LAKE_TABLE_COUNT] = {LAKE_TABLE_SONGPLAYS, LAKE_TABLE_TIME,
+                                                       LAKE_TABLE_SONGS, LAKE_TABLE_USERS,
+                                                       LAKE_TABLE_ARTISTS};
+        transform_job j = {r, order};
+        lake_parallel_for(r->threads, LAKE_TABLE_COUNT, build_in_order, &j);
+        for (int t = 0; t < LAKE_TABLE_COUNT; t++)
+            sum->rows[t] = r->src_of[t] ? r->srcs[t].rows : r->tables[t].cols[0].len;
+        if (r->comm->size > 1)
+            share_tables(r);
+    }
     sum->t_transform = lake_now() - t0;
     sum->c_transform = lake_cpu_now() - c0;
+    return rc;
 }
 
 /* The tables and the rejects go to the engine's loader; the cluster decides the commit. */
 static lake_rc load(lake_store *out, const eng_output *held, run_state *r, const lake_run_opts *o,
                     lake_run_summary *sum, lake_error *err) {
-    eng_load_opts lo = {out,        sum->run_id,          o->threads,
-                        o->parquet, o->max_rows_per_file, o->mode == LAKE_WRITE_DYNAMIC,
-                        cl_commit,  cl_comm_single(),     held};
+    eng_load_opts lo = {out,
+                        sum->run_id,
+                        o->threads,
+                        o->parquet,
+                        o->max_rows_per_file,
+                        o->mode == LAKE_WRITE_DYNAMIC,
+                        cl_commit,
+                        r->comm,
+                        held};
     eng_table_stats tables[LAKE_TABLE_COUNT];
     eng_load_stats st = {.files = sum->files, .tables = tables};
     memset(tables, 0, sizeof tables);
@@ -343,6 +320,9 @@ static lake_rc load(lake_store *out, const eng_output *held, run_state *r, const
     sum->t_cleanup = st.t_cleanup;
     sum->c_cleanup = st.c_cleanup;
     sp_summary_tables(tables, sum);
+    if (r->comm->size > 1) /* this rank's rows are those it wrote (spk_dist_summary adds them) */
+        for (int t = 0; t < LAKE_TABLE_COUNT; t++)
+            sum->rows[t] = tables[t].rows;
     return rc;
 }
 
@@ -353,12 +333,47 @@ static unsigned pick_threads(unsigned asked) {
     return n > 0 ? (unsigned)n : 1;
 }
 
+/* Rank 0 holds the output and names the run; the other ranks learn its outcome and run id. */
+static lake_rc open_output(run_state *r, lake_store *out, double wait_s, lake_run_summary *sum,
+                           eng_output **held, lake_error *err) {
+    lake_rc rc = LAKE_OK;
+    if (r->comm->rank == 0) {
+        lake_uuid_v4(sum->run_id);
+        rc = eng_output_open(out, sum->run_id, wait_s, held, err);
+    }
+    if (r->comm->size > 1) {
+        lake_buf id;
+        lake_buf_init(&id);
+        lake_buf_append(&id, sum->run_id, sizeof sum->run_id);
+        cl_bcast(r->comm, 0, &id);
+        memcpy(sum->run_id, id.data, sizeof sum->run_id);
+        lake_buf_free(&id);
+    }
+    return cl_agree(r->comm, rc, err);
+}
+
+/* A cluster's ranks make the job's summary out of theirs. */
+static void job_summary(cl_comm *c, lake_run_summary *sum, uint64_t bytes_read) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    lake_rank_summary mine = {
+        sum->song_records + sum->event_records, bytes_read,   0,           c->sent,
+        (uint64_t)ru.ru_maxrss * 1024,          sum->t_total, sum->c_total};
+    for (int t = 0; t < LAKE_TABLE_COUNT; t++)
+        mine.rows += sum->rows[t];
+    spk_dist_summary(c, sum, &mine);
+}
+
 lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_run_summary *sum,
                  lake_error *err) {
     run_state r;
     memset(&r, 0, sizeof r);
     memset(sum, 0, sizeof *sum);
-    lake_uuid_v4(sum->run_id);
+    lake_rc rc = cl_comm_world(&r.comm, err);
+    if (rc)
+        return rc;
+    sum->rank = (unsigned)r.comm->rank;
+    sum->ranks = (unsigned)r.comm->size;
     r.threads = pick_threads(o->threads);
     sum->threads = r.threads;
     lake_run_opts opts = *o;
@@ -366,22 +381,25 @@ lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_r
     double t0 = lake_now(), c0 = lake_cpu_now();
     /* The output is this run's from here to the end: no other run writes or cleans it. */
     eng_output *held = NULL;
-    lake_rc rc = eng_output_open(out, sum->run_id, o->wait_lock_s, &held, err);
+    uint64_t bytes_read = 0;
+    rc = open_output(&r, out, o->wait_lock_s, sum, &held, err);
     if (!rc)
-        rc = list_inputs(in, &r, sum, err);
+        rc = spk_list_inputs(r.comm, in, &r.songs_in, &r.logs_in, sum, &bytes_read, err);
     sum->t_list = lake_now() - t0;
     sum->c_list = lake_cpu_now() - c0;
     if (!rc)
         rc = extract(in, &r, o->spill_rows, sum, err);
     if (!rc)
         rc = check_rejects(&r, o, sum, err);
-    if (!rc) {
-        transform(&r, sum);
+    if (!rc)
+        rc = transform(&r, o->spill_rows, sum, err);
+    if (!rc)
         rc = load(out, held, &r, &opts, sum, err);
-    }
     run_state_free(&r);
     eng_output_close(held);
     sum->t_total = lake_now() - t0;
     sum->c_total = lake_cpu_now() - c0;
+    if (r.comm->size > 1)
+        job_summary(r.comm, sum, bytes_read);
     return rc;
 }

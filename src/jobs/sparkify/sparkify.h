@@ -11,6 +11,7 @@
 #define LAKE_SPARKIFY_INTERNAL_H
 
 #include "base/map.h"
+#include "cluster/comm.h"
 #include "engine/ingest/fields.h"
 #include "engine/ingest/scan.h"
 #include "engine/load/load.h"
@@ -92,6 +93,13 @@ typedef struct {
     uint64_t nextsong;
 } event_state;
 
+/* Lists song_data/ and log_data/ (rank 0 of a cluster lists, then shares the listing), fails
+ * naming what the input root holds when either is missing or empty, and sets each input's share
+ * for this rank. sum gets the objects and bytes of the whole input, *mine the bytes of this
+ * rank's share. Every rank must call it; the outcome is agreed. */
+lake_rc spk_list_inputs(cl_comm *c, lake_store *in, eng_input *songs, eng_input *logs,
+                        lake_run_summary *sum, uint64_t *mine, lake_error *err);
+
 /* Song extraction: fields requested from the JSON layer and the per-record handler. */
 extern const char *const spk_song_fields[];
 extern const size_t spk_song_nfields;
@@ -123,10 +131,11 @@ void spk_build_users(event_state *states, unsigned n, eng_table *t);
 /* time and songplays as row sources. t receives the table's shell: its name, partition columns
  * and empty columns, which the loader fills a row group at a time. They take what they need of
  * the states (ts; plays and runs stay owned by the states, which must outlive src); they may run
- * at the same time as each other and as spk_build_users, which reads only the users. */
+ * at the same time as each other and as spk_build_users, which reads only the users. The first
+ * songplay gets id id_base + 1 (a cluster rank's base is the count of the ranks before it). */
 void spk_time_source(event_state *states, unsigned n, eng_table *t, eng_rowsrc *src);
-void spk_songplays_source(event_state *states, unsigned n, const song_catalog *c, eng_table *t,
-                          eng_rowsrc *src);
+void spk_songplays_source(event_state *states, unsigned n, const song_catalog *c, uint64_t id_base,
+                          eng_table *t, eng_rowsrc *src);
 
 /* Builds the catalog's join key for (title, artist name, duration) into key. */
 void spk_join_key(lake_buf *key, lake_str title, lake_str artist, double duration);

@@ -1,0 +1,138 @@
+/* The collective steps built on a communicator's operations (comm.h). */
+#include "cluster/comm.h"
+#include "cluster/comm_mpi.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+lake_rc cl_comm_world(cl_comm **c, lake_error *err) {
+    static cl_comm *world;
+    if (!world && getenv("OMPI_COMM_WORLD_SIZE")) {
+        lake_rc rc = cl_comm_mpi(&world, err);
+        if (rc)
+            return rc;
+    }
+    *c = world ? world : cl_comm_single();
+    return LAKE_OK;
+}
+
+void cl_bcast(cl_comm *c, int root, lake_buf *buf) {
+    c->ops->bcast(c, root, buf);
+}
+
+void cl_allgather(cl_comm *c, const lake_buf *in, lake_buf *out, uint64_t *lens) {
+    c->ops->allgather(c, in, out, lens);
+}
+
+void cl_allreduce(cl_comm *c, uint64_t *v, size_t n, cl_op op) {
+    c->ops->allreduce(c, v, n, op);
+}
+
+/* The lowest failing rank sends its error to all; everyone else learns it from there. */
+lake_rc cl_agree(cl_comm *c, lake_rc mine, lake_error *err) {
+    if (c->size == 1)
+        return mine; /* the only failing rank's message is already there */
+    uint64_t failed = mine ? (uint64_t)c->rank : (uint64_t)c->size;
+    cl_allreduce(c, &failed, 1, CL_MIN);
+    if (failed == (uint64_t)c->size)
+        return LAKE_OK;
+    lake_buf b;
+    lake_buf_init(&b);
+    if (failed == (uint64_t)c->rank) {
+        int32_t rc = (int32_t)mine;
+        lake_buf_append(&b, &rc, sizeof rc);
+        lake_buf_printf(&b, "rank %d: %s", c->rank, err->msg);
+    }
+    cl_bcast(c, (int)failed, &b);
+    int32_t rc;
+    memcpy(&rc, b.data, sizeof rc);
+    snprintf(err->msg, sizeof err->msg, "%.*s", (int)(b.len - sizeof rc),
+             (const char *)b.data + sizeof rc);
+    err->rc = (lake_rc)rc;
+    lake_buf_free(&b);
+    return (lake_rc)rc;
+}
+
+uint64_t cl_exscan(cl_comm *c, uint64_t v) {
+    uint64_t *all = lake_xcalloc((size_t)c->size, sizeof *all), below = 0;
+    all[c->rank] = v;
+    cl_allreduce(c, all, (size_t)c->size, CL_SUM);
+    for (int r = 0; r < c->rank; r++)
+        below += all[r];
+    free(all);
+    return below;
+}
+
+static lake_buf *bufs(int n) {
+    lake_buf *b = lake_xcalloc((size_t)n, sizeof *b);
+    for (int i = 0; i < n; i++)
+        lake_buf_init(&b[i]);
+    return b;
+}
+
+static void free_bufs(lake_buf *b, int n) {
+    for (int i = 0; i < n; i++)
+        lake_buf_free(&b[i]);
+    free(b);
+}
+
+lake_rc cl_exchange(cl_comm *c, size_t chunk, const cl_exchange_fns *f, lake_error *err) {
+    lake_buf *out = bufs(c->size), *in = bufs(c->size);
+    lake_rc rc = LAKE_OK;
+    uint64_t more = 1;
+    for (;;) {
+        for (int d = 0; d < c->size; d++)
+            out[d].len = 0;
+        uint64_t left = more && f->produce(f->ud, out, chunk);
+        more = left;
+        c->ops->alltoall(c, out, in);
+        for (int d = 0; d < c->size; d++)
+            c->sent += d == c->rank ? 0 : out[d].len;
+        for (int s = 0; s < c->size; s++)
+            if (!rc && in[s].len)
+                rc = f->consume(f->ud, s, in[s].data, in[s].len, err);
+        cl_allreduce(c, &left, 1, CL_MAX);
+        if (!left)
+            break;
+    }
+    free_bufs(out, c->size);
+    free_bufs(in, c->size);
+    return rc;
+}
+
+typedef struct {
+    const lake_buf *in;
+    size_t off;
+    lake_buf *per; /* rank 0: what each rank sent */
+} gather_job;
+
+static bool gather_produce(void *ud, lake_buf *out, size_t chunk) {
+    gather_job *g = ud;
+    size_t n = g->in->len - g->off < chunk ? g->in->len - g->off : chunk;
+    lake_buf_append(&out[0], g->in->data + g->off, n);
+    g->off += n;
+    return g->off < g->in->len;
+}
+
+static lake_rc gather_consume(void *ud, int from, const uint8_t *data, size_t len,
+                              lake_error *err) {
+    (void)err;
+    gather_job *g = ud;
+    lake_buf_append(&g->per[from], data, len);
+    return LAKE_OK;
+}
+
+void cl_gather(cl_comm *c, const lake_buf *in, lake_buf *out) {
+    out->len = 0;
+    if (c->size == 1) {
+        lake_buf_append(out, in->data, in->len);
+        return;
+    }
+    gather_job g = {in, 0, bufs(c->size)};
+    cl_exchange_fns f = {gather_produce, gather_consume, &g};
+    cl_exchange(c, CL_EXCHANGE_CHUNK, &f, NULL);
+    for (int r = 0; r < c->size; r++)
+        lake_buf_append(out, g.per[r].data, g.per[r].len);
+    free_bufs(g.per, c->size);
+}

@@ -1,0 +1,300 @@
+/* The shuffle of a cluster run (dist.h): users to the users table's rank, timestamps and
+ * songplays to the rank owning their month. Months are dealt out in time order, contiguous runs
+ * of about equal weight (the distinct timestamps each rank saw per month, which track the
+ * events), so rank r's songplays all sort before rank r+1's and each (year, month) partition of
+ * time and songplays is written by one rank. */
+#include "base/civil.h"
+#include "cluster/wire.h"
+#include "jobs/sparkify/dist.h"
+#include "jobs/sparkify/plays.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    int64_t *keys; /* year * 16 + month, ascending */
+    uint64_t *weight;
+    int *owner;
+    size_t n;
+} months;
+
+static int64_t month_of(int64_t ts_ms) {
+    lake_time_parts p;
+    lake_time_parts_from_us(ts_ms * 1000, &p);
+    return (int64_t)p.year * 16 + p.month;
+}
+
+/* The index of key in m (which has it), or where it would go. */
+static size_t month_find(const months *m, int64_t key) {
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->keys[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void month_add(months *m, int64_t key, uint64_t w) {
+    size_t i = month_find(m, key);
+    if (i < m->n && m->keys[i] == key) {
+        m->weight[i] += w;
+        return;
+    }
+    m->keys = lake_xrealloc(m->keys, (m->n + 1) * sizeof *m->keys);
+    m->weight = lake_xrealloc(m->weight, (m->n + 1) * sizeof *m->weight);
+    memmove(m->keys + i + 1, m->keys + i, (m->n - i) * sizeof *m->keys);
+    memmove(m->weight + i + 1, m->weight + i, (m->n - i) * sizeof *m->weight);
+    m->keys[i] = key;
+    m->weight[i] = w;
+    m->n++;
+}
+
+static void months_free(months *m) {
+    free(m->keys);
+    free(m->weight);
+    free(m->owner);
+}
+
+/* Every rank's months and weights, merged, each given to a rank: month i goes to the rank whose
+ * share of the total weight holds the middle of month i's weight. */
+static void deal_months(cl_comm *c, const event_state *states, unsigned n, months *m) {
+    months local = {0};
+    for (unsigned s = 0; s < n; s++)
+        for (size_t i = 0; i < states[s].nts; i++)
+            month_add(&local, month_of(states[s].ts[i]), 1);
+    lake_buf mine, all;
+    lake_buf_init(&mine);
+    lake_buf_init(&all);
+    for (size_t i = 0; i < local.n; i++) {
+        cl_put_u64(&mine, (uint64_t)local.keys[i]);
+        cl_put_u64(&mine, local.weight[i]);
+    }
+    uint64_t *lens = lake_xcalloc((size_t)c->size, sizeof *lens), total = 0;
+    cl_allgather(c, &mine, &all, lens);
+    cl_reader r = {all.data, all.data + all.len, false};
+    while (cl_more(&r)) {
+        int64_t key = (int64_t)cl_get_u64(&r);
+        uint64_t w = cl_get_u64(&r);
+        month_add(m, key, w);
+        total += w;
+    }
+    m->owner = lake_xcalloc(m->n + 1, sizeof *m->owner);
+    unsigned __int128 before = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        unsigned __int128 mid = 2 * before + m->weight[i];
+        int o = total ? (int)(mid * (unsigned)c->size / (2 * (unsigned __int128)total)) : 0;
+        m->owner[i] = o < c->size ? o : c->size - 1;
+        before += m->weight[i];
+    }
+    free(lens);
+    lake_buf_free(&mine);
+    lake_buf_free(&all);
+    months_free(&local);
+}
+
+static int owner_of(const months *m, int64_t ts) {
+    size_t i = month_find(m, month_of(ts));
+    return i < m->n ? m->owner[i] : 0; /* every month a rank has was dealt */
+}
+
+typedef struct {
+    cl_comm *c;
+    event_state *states, *into;
+    unsigned n;
+    eng_worker *w;
+    months m;
+    int users_rank;
+    unsigned s;    /* producer's position: state ... */
+    size_t i;      /* ... and row in it */
+    play_merge pm; /* the songplays, read back from memory and spilled runs */
+} shuffle_job;
+
+static lake_str intern(eng_worker *w, lake_str s) {
+    return s.ptr ? eng_intern(w, s.ptr, s.len) : s;
+}
+
+static lake_rc bad_message(int from, lake_error *err) {
+    return lake_error_set(err, LAKE_ERR_INTERNAL, "a malformed shuffle message from rank %d", from);
+}
+
+/* ---- users ----------------------------------------------------------------------------------- */
+
+static bool produce_users(void *ud, lake_buf *out, size_t chunk) {
+    shuffle_job *j = ud;
+    lake_buf *b = &out[j->users_rank];
+    for (; j->s < j->n; j->s++, j->i = 0)
+        for (; j->i < j->states[j->s].nusers; j->i++) {
+            if (b->len >= chunk)
+                return true;
+            const user_rec *u = &j->states[j->s].users[j->i];
+            cl_put_u64(b, (uint64_t)(int64_t)u->user_id);
+            cl_put_u64(b, (uint64_t)u->ts);
+            cl_put_opt_i64(b, u->session);
+            cl_put_opt_i64(b, u->item);
+            cl_put_str(b, u->first);
+            cl_put_str(b, u->last);
+            cl_put_str(b, u->gender);
+            cl_put_str(b, u->level);
+            cl_put_u64(b, u->ord);
+        }
+    return false;
+}
+
+static lake_rc consume_users(void *ud, int from, const uint8_t *data, size_t len, lake_error *err) {
+    shuffle_job *j = ud;
+    event_state *st = j->into;
+    cl_reader r = {data, data + len, false};
+    while (cl_more(&r)) {
+        user_rec u;
+        u.user_id = (int32_t)(int64_t)cl_get_u64(&r);
+        u.ts = (int64_t)cl_get_u64(&r);
+        u.session = cl_get_opt_i64(&r);
+        u.item = cl_get_opt_i64(&r);
+        u.first = intern(j->w, cl_get_str(&r));
+        u.last = intern(j->w, cl_get_str(&r));
+        u.gender = intern(j->w, cl_get_str(&r));
+        u.level = intern(j->w, cl_get_str(&r));
+        u.ord = cl_get_u64(&r);
+        if (r.bad)
+            return bad_message(from, err);
+        /* the same user from several ranks or workers: spk_build_users keeps the latest */
+        if (st->nusers == st->capusers) {
+            st->capusers = st->capusers ? st->capusers * 2 : 256;
+            st->users = lake_xrealloc(st->users, st->capusers * sizeof *st->users);
+        }
+        st->users[st->nusers++] = u;
+    }
+    return LAKE_OK;
+}
+
+/* ---- timestamps ------------------------------------------------------------------------------ */
+
+static bool produce_ts(void *ud, lake_buf *out, size_t chunk) {
+    shuffle_job *j = ud;
+    size_t queued = 0;
+    for (; j->s < j->n; j->s++, j->i = 0)
+        for (; j->i < j->states[j->s].nts; j->i++) {
+            if (queued >= chunk)
+                return true;
+            int64_t ts = j->states[j->s].ts[j->i];
+            cl_put_u64(&out[owner_of(&j->m, ts)], (uint64_t)ts);
+            queued += sizeof(uint64_t);
+        }
+    return false;
+}
+
+static lake_rc consume_ts(void *ud, int from, const uint8_t *data, size_t len, lake_error *err) {
+    shuffle_job *j = ud;
+    event_state *st = j->into;
+    if (len % sizeof(int64_t))
+        return bad_message(from, err);
+    size_t n = len / sizeof(int64_t);
+    if (st->nts + n > st->capts) {
+        st->capts = (st->nts + n) * 2;
+        st->ts = lake_xrealloc(st->ts, st->capts * sizeof *st->ts);
+    }
+    memcpy(st->ts + st->nts, data, len);
+    st->nts += n;
+    return LAKE_OK;
+}
+
+/* ---- songplays ------------------------------------------------------------------------------- */
+
+static void put_play(lake_buf *b, const play_rec *p) {
+    cl_put_u64(b, (uint64_t)p->ts);
+    cl_put_u64(b, (uint64_t)(int64_t)p->user_id);
+    cl_put_opt_i64(b, p->session);
+    cl_put_opt_i64(b, p->item);
+    cl_put_u64(b, p->song);
+    cl_put_str(b, p->level);
+    cl_put_str(b, p->location);
+    cl_put_str(b, p->user_agent);
+    cl_put_u64(b, p->ord);
+}
+
+static bool produce_plays(void *ud, lake_buf *out, size_t chunk) {
+    shuffle_job *j = ud;
+    size_t queued = 0;
+    const play_rec *p;
+    while (queued < chunk && (p = spk_play_merge_peek(&j->pm)) != NULL) {
+        lake_buf *b = &out[owner_of(&j->m, p->ts)];
+        size_t before = b->len;
+        put_play(b, p);
+        queued += b->len - before;
+        spk_play_merge_next(&j->pm);
+    }
+    return spk_play_merge_peek(&j->pm) != NULL;
+}
+
+static lake_rc consume_plays(void *ud, int from, const uint8_t *data, size_t len, lake_error *err) {
+    shuffle_job *j = ud;
+    event_state *st = j->into;
+    cl_reader r = {data, data + len, false};
+    while (cl_more(&r)) {
+        if (st->nplays == st->capplays) {
+            st->capplays = st->capplays ? st->capplays * 2 : 1024;
+            st->plays = lake_xrealloc(st->plays, st->capplays * sizeof *st->plays);
+        }
+        play_rec *p = &st->plays[st->nplays];
+        memset(p, 0, sizeof *p); /* padding included: spilled runs are written as raw bytes */
+        p->ts = (int64_t)cl_get_u64(&r);
+        p->user_id = (int32_t)(int64_t)cl_get_u64(&r);
+        p->session = cl_get_opt_i64(&r);
+        p->item = cl_get_opt_i64(&r);
+        p->song = (uint32_t)cl_get_u64(&r);
+        p->level = intern(j->w, cl_get_str(&r));
+        p->location = intern(j->w, cl_get_str(&r));
+        p->user_agent = intern(j->w, cl_get_str(&r));
+        p->ord = cl_get_u64(&r);
+        if (r.bad)
+            return bad_message(from, err);
+        st->nplays++;
+        spk_plays_maybe_spill(st);
+    }
+    return LAKE_OK;
+}
+
+/* ---- the shuffle ----------------------------------------------------------------------------- */
+
+static lake_rc exchange(shuffle_job *j, bool (*produce)(void *, lake_buf *, size_t),
+                        lake_rc (*consume)(void *, int, const uint8_t *, size_t, lake_error *),
+                        lake_error *err) {
+    j->s = 0;
+    j->i = 0;
+    cl_exchange_fns f = {produce, consume, j};
+    return cl_exchange(j->c, CL_EXCHANGE_CHUNK, &f, err);
+}
+
+lake_rc spk_dist_shuffle(cl_comm *c, event_state *states, unsigned n, event_state *into,
+                         eng_worker *w, lake_error *err) {
+    shuffle_job j = {.c = c, .states = states, .into = into, .n = n, .w = w};
+    j.users_rank = spk_table_first_rank(LAKE_TABLE_USERS, c->size);
+    deal_months(c, states, n, &j.m);
+    lake_error e[3] = {{0}, {0}, {0}};
+    lake_rc rc[3];
+    rc[0] = exchange(&j, produce_users, consume_users, &e[0]);
+    rc[1] = exchange(&j, produce_ts, consume_ts, &e[1]);
+    spk_play_merge_init(&j.pm, states, n);
+    rc[2] = exchange(&j, produce_plays, consume_plays, &e[2]);
+    if (!rc[2] && j.pm.failed) {
+        e[2] = j.pm.err;
+        rc[2] = e[2].rc ? e[2].rc : LAKE_ERR_IO;
+    }
+    if (!rc[2] && into->spill_failed) {
+        e[2] = into->spill_err;
+        rc[2] = lake_error_prefix(&e[2], "spilling songplays: ");
+    }
+    spk_play_merge_free(&j.pm);
+    for (unsigned s = 0; s < n; s++)
+        spk_event_state_free(&states[s]);
+    months_free(&j.m);
+    for (int k = 0; k < 3; k++)
+        if (rc[k]) {
+            *err = e[k];
+            return rc[k];
+        }
+    return LAKE_OK;
+}
