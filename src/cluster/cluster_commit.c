@@ -2,7 +2,9 @@
 #include "cluster/cluster_commit.h"
 #include "cluster/wire.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static void put_files(lake_buf *b, const eng_commit_file *files, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -54,9 +56,22 @@ static lake_rc decide(cl_comm *cc, eng_commit *c, lake_rc rc, const eng_commit_f
     return rc;
 }
 
+/* The test switch LAKE_TEST_RANK_PAUSE=r: rank r stops here, with every file of its share
+ * staged, says so on stderr and waits to be killed (tests/e2e/mpi.test.mjs kills it with -9). */
+static void test_pause(const cl_comm *cc) {
+    const char *r = getenv("LAKE_TEST_RANK_PAUSE");
+    if (!r || atoi(r) != cc->rank)
+        return;
+    fprintf(stderr, "lake: rank %d paused before the commit (LAKE_TEST_RANK_PAUSE), pid %ld\n",
+            cc->rank, (long)getpid());
+    for (;;)
+        pause();
+}
+
 lake_rc cl_commit(void *comm, eng_commit *c, lake_rc written, const eng_commit_file *files,
                   size_t nfiles, lake_error *err) {
     cl_comm *cc = comm;
+    test_pause(cc);
     lake_rc rc = cl_agree(cc, written, err);
     lake_rc decided = decide(cc, c, rc, files, nfiles, err);
     if (rc)

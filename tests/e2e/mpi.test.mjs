@@ -1,0 +1,214 @@
+// lake under Open MPI: `mpirun -np N lake run ...` on this machine (ranks oversubscribed on its
+// cores), against a local output and against s3rver. Every rank count must write the files one
+// process writes, byte for byte (run uuids in names and _SUCCESS aside), and those tables must
+// equal the DuckDB oracle of SPEC.md. Failures: a rank killed with -9 before the commit, and a
+// rank that meets an object it cannot read, must leave the previous tables as they were.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { LAKE_BIN, assertExitOk, gen, lakeAsync, spawnAsync, tempDir } from './lib/lake.mjs';
+import { computeOracle } from './lib/oracle.mjs';
+import { compareWithOracle, readLakeOutput, snapshotDir } from './lib/output.mjs';
+import { download, startS3 } from './lib/s3server.mjs';
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+// CI runs as root; Open MPI refuses root without these. Shared memory between the ranks without
+// the single-copy mechanism, which needs ptrace rights a container may not grant.
+const MPI_ENV = {
+  OMPI_ALLOW_RUN_AS_ROOT: '1',
+  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
+  OMPI_MCA_btl_vader_single_copy_mechanism: 'none',
+};
+
+function mpirun(np, args, { env = {}, timeout = 300_000 } = {}) {
+  return spawnAsync('mpirun', ['--oversubscribe', '-np', String(np), LAKE_BIN, ...args],
+    { env: { ...process.env, ...MPI_ENV, ...env }, timeout });
+}
+
+/** Every file under dir but the lock and journal area: relative path (uuids masked) -> sha256. */
+function digestTree(dir) {
+  const out = {};
+  const walk = (rel) => {
+    for (const name of readdirSync(join(dir, rel))) {
+      const r = rel ? `${rel}/${name}` : name;
+      if (r === '_lake') continue;
+      if (statSync(join(dir, r)).isDirectory()) walk(r);
+      else {
+        let bytes = readFileSync(join(dir, r));
+        if (name === '_SUCCESS') bytes = Buffer.from(bytes.toString('utf8').replace(UUID, 'UUID'));
+        out[r.replace(UUID, 'UUID')] = createHash('sha256').update(bytes).digest('hex');
+      }
+    }
+  };
+  walk('');
+  return out;
+}
+
+function assertSameFiles(got, want, what) {
+  const names = new Set([...Object.keys(got), ...Object.keys(want)]);
+  const differ = [...names].filter((n) => got[n] !== want[n]).sort();
+  assert.ok(Object.keys(want).length > 20, `${what}: the reference output has files`);
+  assert.deepEqual(differ, [], `${what}: files that differ from one process's (or exist in one only)`);
+}
+
+async function assertOracle(out, oracle, what) {
+  const lake = await readLakeOutput(out);
+  const problems = [...lake.problems];
+  compareWithOracle(lake, oracle, problems);
+  assert.deepEqual(problems, [], `${what}: tables against the oracle`);
+}
+
+/** The job's summary is printed once, by rank 0, and lists every rank. */
+function assertSummary(r, np, what) {
+  const heads = r.stdout.split('\n').filter((l) => l.startsWith('lake run '));
+  assert.equal(heads.length, 1, `${what}: one summary\n${r.stdout}`);
+  if (np > 1) {
+    assert.match(r.stdout, new RegExp(`ranks: ${np} `), `${what}: ranks line`);
+    for (let k = 0; k < np; k++) assert.match(r.stdout, new RegExp(`rank ${k} +\\d+ records`), `${what}: rank ${k}`);
+  }
+}
+
+describe('mpirun -np N lake run, local output', () => {
+  let tmp;
+  let input;
+  let oracle;
+  before(async () => {
+    tmp = tempDir('lake-mpi-');
+    input = join(tmp.dir, 'in');
+    gen(input, { songs: 400, events: 6000, seed: 19, badRecords: true });
+    oracle = await computeOracle(input);
+  });
+  after(() => tmp?.cleanup());
+
+  // The oracle reader expects one file per partition (c000): with --max-rows-per-file the check
+  // is byte identity with one process, whose split files other tests compare.
+  for (const [name, opts, withOracle] of [['defaults', [], true], ['spilling', ['--spill-rows', '64'], true],
+    ['small files', ['--max-rows-per-file', '150'], false]]) {
+    test(`np = 1..4 write one process's files (${name})`, async () => {
+      const ref = join(tmp.dir, `ref-${name}`);
+      assertExitOk(await lakeAsync(['run', '--input', input, '--output', ref, '-q', ...opts]), 'single process');
+      const want = digestTree(ref);
+      assert.ok(Object.keys(want).some((k) => k.startsWith('_rejected/')), 'the input has bad records');
+      for (let np = 1; np <= 4; np++) {
+        const out = join(tmp.dir, `np${np}-${name}`);
+        const r = await mpirun(np, ['run', '--input', input, '--output', out, '--threads', '1', ...opts]);
+        assertExitOk(r, `mpirun -np ${np}`);
+        assertSummary(r, np, `np ${np}`);
+        assertSameFiles(digestTree(out), want, `np ${np}`);
+        if (withOracle) await assertOracle(out, oracle, `np ${np}`);
+      }
+    });
+  }
+
+  test('a run alone never loads Open MPI; under mpirun it does', async () => {
+    const out = join(tmp.dir, 'alone');
+    // LD_DEBUG=files names every library the loader opens, dlopen'ed ones included.
+    const alone = await lakeAsync(['run', '--input', input, '--output', out, '-q'],
+      { env: { ...process.env, LD_DEBUG: 'files' } });
+    assertExitOk(alone, 'lake run alone');
+    assert.doesNotMatch(alone.stderr, /libmpi/, 'a process alone does not load libmpi');
+    const ranked = await mpirun(1, ['run', '--input', input, '--output', out, '-q'], { env: { LD_DEBUG: 'files' } });
+    assertExitOk(ranked, 'mpirun -np 1');
+    assert.match(ranked.stderr, /file=libmpi\.so\.40/, 'under mpirun lake loads libmpi');
+  });
+
+  test('a rank killed with -9 before the commit: the job fails, the previous tables stay, the next run succeeds', async () => {
+    const out = join(tmp.dir, 'killed');
+    assertExitOk(await lakeAsync(['run', '--input', input, '--output', out, '-q']), 'previous run');
+    const before = await snapshotDir(out, { exclude: (rel) => rel.startsWith('_lake') });
+    const p = spawn('mpirun', ['--oversubscribe', '-np', '3', LAKE_BIN, 'run', '--input', input, '--output', out],
+      { env: { ...process.env, ...MPI_ENV, LAKE_TEST_RANK_PAUSE: '1' } });
+    let stderr = '';
+    const paused = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`rank 1 never paused:\n${stderr}`)), 120_000);
+      p.stderr.setEncoding('utf8').on('data', (d) => {
+        stderr += d;
+        const m = /rank 1 paused before the commit .*pid (\d+)/.exec(stderr);
+        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      });
+    });
+    const exited = new Promise((resolve) => p.on('close', (status, signal) => resolve({ status, signal })));
+    const pid = await paused;
+    // Its share is staged and the other ranks wait for it at the commit decision.
+    assert.ok(existsSync(join(out, '_temporary')), 'the job staged files before the kill');
+    process.kill(pid, 'SIGKILL');
+    const { status } = await exited;
+    assert.notEqual(status, 0, `mpirun must fail when a rank dies\n${stderr}`);
+    assert.deepEqual(await snapshotDir(out, { exclude: (rel) => rel.startsWith('_lake') || rel.startsWith('_temporary') }),
+      before, 'the previous tables are intact');
+    await assertOracle(out, oracle, 'previous tables after the kill');
+    const next = await mpirun(3, ['run', '--input', input, '--output', out, '-q']);
+    assertExitOk(next, 'the next run');
+    assert.ok(!existsSync(join(out, '_temporary')), 'the next run cleaned the killed job\'s staging');
+    await assertOracle(out, oracle, 'tables of the next run');
+  });
+
+  test('a rank that cannot read an object: every rank stops with its error, nothing committed', async () => {
+    const bad = join(tmp.dir, 'in-bad');
+    gen(bad, { songs: 100, events: 2000, seed: 5 });
+    // Sorts last, so it is in the last rank's share.
+    writeFileSync(join(bad, 'log_data', 'zzzz-broken.json.gz'), Buffer.from('this is not gzip data at all'));
+    const out = join(tmp.dir, 'bad-out');
+    assertExitOk(await lakeAsync(['run', '--input', input, '--output', out, '-q']), 'previous run');
+    const before = await snapshotDir(out, { exclude: (rel) => rel.startsWith('_lake') });
+    const r = await mpirun(4, ['run', '--input', bad, '--output', out]);
+    assert.notEqual(r.status, 0, 'the job fails');
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('lake run: '));
+    assert.equal(lines.length, 1, `one error line, from rank 0 for the job:\n${r.stderr}`);
+    assert.match(lines[0], /^lake run: rank 3: reading log object log_data\/zzzz-broken\.json\.gz: /);
+    assert.equal(r.stdout, '', 'no summary');
+    assert.deepEqual(await snapshotDir(out, { exclude: (rel) => rel.startsWith('_lake') }), before,
+      'the previous tables are as they were');
+  });
+});
+
+describe('mpirun -np N lake run against S3 (s3rver)', () => {
+  let s3;
+  let tmp;
+  let oracle;
+  const KEY_ID = 'AKIALAKEMPITEST00001';
+  const SECRET = 'lake-mpi-test-secret/NeverPrintMe';
+  let env;
+  before(async () => {
+    s3 = await startS3({ buckets: ['lake'], secrets: { [KEY_ID]: SECRET } });
+    env = {
+      AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL: s3.endpoint,
+      AWS_CONFIG_FILE: '/nonexistent/lake-test-config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/lake-test-credentials',
+    };
+    tmp = tempDir('lake-mpi-s3-');
+    const local = join(tmp.dir, 'in');
+    gen(local, { songs: 200, events: 3000, seed: 23, badRecords: true });
+    oracle = await computeOracle(local);
+    const up = await lakeAsync(['gen', 's3://lake/in', '--songs', '200', '--events', '3000', '--seed', '23', '--bad-records'],
+      { env: { ...process.env, ...env } });
+    assertExitOk(up, 'lake gen to S3');
+  });
+  after(async () => {
+    await s3?.stop();
+    tmp?.cleanup();
+  });
+
+  test('np = 1..4 from and to S3 write one process\'s objects', async () => {
+    const single = await lakeAsync(['run', '--input', 's3://lake/in', '--output', 's3://lake/ref', '-q'],
+      { env: { ...process.env, ...env } });
+    assertExitOk(single, 'single process');
+    const ref = join(tmp.dir, 'ref');
+    await download(s3, 'lake', 'ref/', ref);
+    const want = digestTree(ref);
+    for (let np = 1; np <= 4; np++) {
+      const r = await mpirun(np, ['run', '--input', 's3://lake/in', '--output', `s3://lake/np${np}`, '--threads', '1'], { env });
+      assertExitOk(r, `mpirun -np ${np}`);
+      assertSummary(r, np, `np ${np}`);
+      const got = join(tmp.dir, `np${np}`);
+      await download(s3, 'lake', `np${np}/`, got);
+      assertSameFiles(digestTree(got), want, `np ${np}`);
+      await assertOracle(got, oracle, `np ${np}`);
+    }
+    assert.equal(s3.stats.signatureFailures, 0, 'every request carried a valid SigV4 signature');
+  });
+});
