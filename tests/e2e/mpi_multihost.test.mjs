@@ -79,8 +79,9 @@ describe('MPI across three hosts (network namespaces, sshd, Open MPI over TCP)',
     }
   });
 
-  // TODO(MPI mode): fill in once `lake run` under mpirun splits the work between its ranks. Until
-  // then it runs three independent lake processes on one output, which the output lock refuses.
+  // TODO(MPI mode): drop the todo once `lake run` under mpirun splits the work between its ranks
+  // (it passes against main's d25ddc2, MPI scale-out). A lake without MPI mode runs three
+  // independent processes on one output here, which the output lock refuses.
   test('lake run across three hosts', { todo: 'needs MPI mode' }, async () => {
     const awsEnv = {
       AWS_ACCESS_KEY_ID: KEY_ID,
@@ -116,8 +117,13 @@ describe('MPI across three hosts (network namespaces, sshd, Open MPI over TCP)',
       [LAKE_BIN, 'run', '--input', 's3://lake/in', '--output', 's3://lake/out-mpi', ...ep],
       { env: awsEnv, timeout: 180_000 });
     assertExitOk(mpi, `mpirun -np ${HOSTS} lake run`);
-    // TODO(MPI mode): check what the run says about its ranks (which rank read and wrote what, the
-    // summary printed once), once that output is defined.
+    // One summary for the job (rank 0's), with a line per rank: every rank read part of the input.
+    // (The summary's format as of d25ddc2.)
+    assert.equal(matchLines(mpi.stdout, /^lake run [0-9a-f-]{36}: /).length, 1, `one summary:\n${mpi.stdout}`);
+    assert.match(mpi.stdout, new RegExp(`^  ranks: ${HOSTS} `, 'm'));
+    const ranks = matchLines(mpi.stdout, /^  rank (\d+) +(\d+) records /);
+    assert.deepEqual(ranks.map((m) => Number(m[1])), [...Array(HOSTS).keys()], `a line per rank:\n${mpi.stdout}`);
+    for (const [line, , records] of ranks) assert.ok(Number(records) > 0, `every rank read records: ${line}`);
 
     const single = await readLakeOutput(await fetchOutput('out-single/'));
     const multi = await readLakeOutput(await fetchOutput('out-mpi/'));
