@@ -30,7 +30,7 @@ const SSHD = '/usr/sbin/sshd'; // sshd re-executes itself, so it must be started
 export const NS_PREFIX = `lake-${process.pid}-`;
 /** Prefix of every network interface this process makes in the root namespace (at most 15 bytes). */
 export const LINK_PREFIX = `lk${process.pid}`;
-const linkRe = new RegExp(`^${LINK_PREFIX}(br|h\\d+|s3)$`);
+const linkRe = new RegExp(`^${LINK_PREFIX}(br|h\\d+|s3|pr|pb)$`);
 
 const sleepSync = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
