@@ -1,7 +1,8 @@
-// A test S3 on 127.0.0.1: s3rver (in-process, on a random port) behind a proxy that checks
-// SigV4 signatures the way AWS documents them (s3rver 3.7.1 checks only the access key id of a
-// v4 request) and can inject faults (5xx replies, connection resets, delays, truncated bodies,
-// lost replies) to exercise retries, and add a fixed latency to every request (benchmarks).
+// A test S3 on 127.0.0.1 (or the address given as host): s3rver (in-process, on a random port)
+// behind a proxy that checks SigV4 signatures the way AWS documents them (s3rver 3.7.1 checks only
+// the access key id of a v4 request) and can inject faults (5xx replies, connection resets, delays,
+// truncated bodies, lost replies) to exercise retries, and add a fixed latency to every request
+// (benchmarks).
 import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -119,11 +120,12 @@ export function verifySigV4(req, body, secrets) {
  *   { delay: ms, then }       wait ms, then do what `then` says (default: pass the request on).
  * stats.faults counts the injected faults by kind ('error', 'reset', 'truncate', 'drop-reply',
  * 'delay'). latencyMs (or setLatency(ms)) delays every request by ms before it is handled, to
- * model a round trip to a remote store.
+ * model a round trip to a remote store. host is the address both servers listen on (127.0.0.1;
+ * netns.mjs gives its object-store namespace's address, so the other namespaces reach them).
  */
-export async function startS3({ buckets = ['lake'], anonymousBuckets = [], secrets = { [ACCESS_KEY]: SECRET_KEY }, latencyMs = 0 } = {}) {
+export async function startS3({ buckets = ['lake'], anonymousBuckets = [], secrets = { [ACCESS_KEY]: SECRET_KEY }, latencyMs = 0, host = '127.0.0.1' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'lake-s3rver-'));
-  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir,
+  const s3rver = new S3rver({ address: host, port: 0, silent: true, directory: dir,
     configureBuckets: [...buckets, ...anonymousBuckets].map((name) => ({ name })) });
   s3rver.middleware.shift(); // koa-logger: formats a line per request even when silent
   installExtras(s3rver);
@@ -143,7 +145,7 @@ export async function startS3({ buckets = ['lake'], anonymousBuckets = [], secre
     }
     const headers = { ...req.headers };
     delete headers.authorization; // checked here; s3rver would only re-check the key id
-    const up = http.request({ host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers },
+    const up = http.request({ host, port: backendPort, method: req.method, path: req.url, headers },
       (upRes) => {
         if (!mode) { res.writeHead(upRes.statusCode, upRes.headers); upRes.pipe(res); return; }
         const parts = [];
@@ -190,13 +192,13 @@ export async function startS3({ buckets = ['lake'], anonymousBuckets = [], secre
     });
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  await new Promise((resolve) => server.listen(0, host, resolve));
+  const endpoint = `http://${host}:${server.address().port}`;
   return {
     endpoint,
     dir,
     stats,
-    backend: `http://127.0.0.1:${backendPort}`,
+    backend: `http://${host}:${backendPort}`,
     /** { key, uploadId } of the multipart uploads in progress in bucket (s3rver's own state). */
     uploads: (bucket) => uploadsInProgress(s3rver.store, bucket),
     setFault(fn) { fault = fn; },
