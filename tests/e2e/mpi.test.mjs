@@ -5,16 +5,13 @@
 // rank that meets an object it cannot read, must leave the previous tables as they were.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LAKE_BIN, assertExitOk, gen, lakeAsync, spawnAsync, tempDir } from './lib/lake.mjs';
 import { computeOracle } from './lib/oracle.mjs';
 import { compareWithOracle, readLakeOutput, snapshotDir } from './lib/output.mjs';
 import { download, startS3 } from './lib/s3server.mjs';
-
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 // CI runs as root; Open MPI refuses root without these. Shared memory between the ranks without
 // the single-copy mechanism, which needs ptrace rights a container may not grant. Under the ASan
@@ -34,24 +31,8 @@ function mpirun(np, args, { env = {}, timeout = 300_000 } = {}) {
     { env: { ...process.env, ...MPI_ENV, ...env }, timeout });
 }
 
-/** Every file under dir but the lock and journal area: relative path (uuids masked) -> sha256. */
-function digestTree(dir) {
-  const out = {};
-  const walk = (rel) => {
-    for (const name of readdirSync(join(dir, rel))) {
-      const r = rel ? `${rel}/${name}` : name;
-      if (r === '_lake') continue;
-      if (statSync(join(dir, r)).isDirectory()) walk(r);
-      else {
-        let bytes = readFileSync(join(dir, r));
-        if (name === '_SUCCESS') bytes = Buffer.from(bytes.toString('utf8').replace(UUID, 'UUID'));
-        out[r.replace(UUID, 'UUID')] = createHash('sha256').update(bytes).digest('hex');
-      }
-    }
-  };
-  walk('');
-  return out;
-}
+/** Every file of an output but the lock and journal area, run uuids masked: path -> sha256. */
+const digestTree = (dir) => snapshotDir(dir, { exclude: (rel) => rel.startsWith('_lake'), maskRunIds: true });
 
 function assertSameFiles(got, want, what) {
   const names = new Set([...Object.keys(got), ...Object.keys(want)]);
@@ -96,14 +77,14 @@ describe('mpirun -np N lake run, local output', () => {
     test(`np = 1..4 write one process's files (${name})`, async () => {
       const ref = join(tmp.dir, `ref-${name}`);
       assertExitOk(await lakeAsync(['run', '--input', input, '--output', ref, '-q', ...opts]), 'single process');
-      const want = digestTree(ref);
+      const want = await digestTree(ref);
       assert.ok(Object.keys(want).some((k) => k.startsWith('_rejected/')), 'the input has bad records');
       for (let np = 1; np <= 4; np++) {
         const out = join(tmp.dir, `np${np}-${name}`);
         const r = await mpirun(np, ['run', '--input', input, '--output', out, '--threads', '1', ...opts]);
         assertExitOk(r, `mpirun -np ${np}`);
         assertSummary(r, np, `np ${np}`);
-        assertSameFiles(digestTree(out), want, `np ${np}`);
+        assertSameFiles(await digestTree(out), want, `np ${np}`);
         if (withOracle) await assertOracle(out, oracle, `np ${np}`);
       }
     });
@@ -204,14 +185,14 @@ describe('mpirun -np N lake run against S3 (s3rver)', () => {
     assertExitOk(single, 'single process');
     const ref = join(tmp.dir, 'ref');
     await download(s3, 'lake', 'ref/', ref);
-    const want = digestTree(ref);
+    const want = await digestTree(ref);
     for (let np = 1; np <= 4; np++) {
       const r = await mpirun(np, ['run', '--input', 's3://lake/in', '--output', `s3://lake/np${np}`, '--threads', '1'], { env });
       assertExitOk(r, `mpirun -np ${np}`);
       assertSummary(r, np, `np ${np}`);
       const got = join(tmp.dir, `np${np}`);
       await download(s3, 'lake', `np${np}/`, got);
-      assertSameFiles(digestTree(got), want, `np ${np}`);
+      assertSameFiles(await digestTree(got), want, `np ${np}`);
       await assertOracle(got, oracle, `np ${np}`);
     }
     assert.equal(s3.stats.signatureFailures, 0, 'every request carried a valid SigV4 signature');

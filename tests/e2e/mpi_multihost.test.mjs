@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { LAKE_BIN, assertExitOk, gen, lakeAsync, spawnAsync, tempDir } from './lib/lake.mjs';
 import { LINK_PREFIX, NS_PREFIX, clusterUnavailable, startCluster } from './lib/netns.mjs';
 import { computeOracle } from './lib/oracle.mjs';
-import { compareWithOracle, readLakeOutput, showRow } from './lib/output.mjs';
+import { compareWithOracle, readLakeOutput, showRow, snapshotDir } from './lib/output.mjs';
 import { download } from './lib/s3server.mjs';
 
 const KEY_ID = 'AKIALAKEMPITESTKEY01';
@@ -79,10 +79,7 @@ describe('MPI across three hosts (network namespaces, sshd, Open MPI over TCP)',
     }
   });
 
-  // TODO(MPI mode): drop the todo once `lake run` under mpirun splits the work between its ranks
-  // (it passes against main's d25ddc2, MPI scale-out). A lake without MPI mode runs three
-  // independent processes on one output here, which the output lock refuses.
-  test('lake run across three hosts', { todo: 'needs MPI mode' }, async () => {
+  test('lake run across three hosts writes the files one process writes', async () => {
     const awsEnv = {
       AWS_ACCESS_KEY_ID: KEY_ID,
       AWS_SECRET_ACCESS_KEY: SECRET,
@@ -118,15 +115,19 @@ describe('MPI across three hosts (network namespaces, sshd, Open MPI over TCP)',
       { env: awsEnv, timeout: 180_000 });
     assertExitOk(mpi, `mpirun -np ${HOSTS} lake run`);
     // One summary for the job (rank 0's), with a line per rank: every rank read part of the input.
-    // (The summary's format as of d25ddc2.)
     assert.equal(matchLines(mpi.stdout, /^lake run [0-9a-f-]{36}: /).length, 1, `one summary:\n${mpi.stdout}`);
     assert.match(mpi.stdout, new RegExp(`^  ranks: ${HOSTS} `, 'm'));
     const ranks = matchLines(mpi.stdout, /^  rank (\d+) +(\d+) records /);
     assert.deepEqual(ranks.map((m) => Number(m[1])), [...Array(HOSTS).keys()], `a line per rank:\n${mpi.stdout}`);
     for (const [line, , records] of ranks) assert.ok(Number(records) > 0, `every rank read records: ${line}`);
 
-    const single = await readLakeOutput(await fetchOutput('out-single/'));
-    const multi = await readLakeOutput(await fetchOutput('out-mpi/'));
+    const singleDir = await fetchOutput('out-single/');
+    const multiDir = await fetchOutput('out-mpi/');
+    // Byte for byte the files of the single process, run uuids in names and _SUCCESS aside.
+    const files = (dir) => snapshotDir(dir, { exclude: (rel) => rel.startsWith('_lake'), maskRunIds: true });
+    assert.deepEqual(await files(multiDir), await files(singleDir), `${HOSTS} ranks vs one process: the files`);
+    const single = await readLakeOutput(singleDir);
+    const multi = await readLakeOutput(multiDir);
     report(compareWithOracle(single, oracle, single.problems).map((p) => `one process: ${p}`));
     // readLakeOutput also reports data files carrying more than one run uuid: the ranks of one
     // run are expected to write under the same one.

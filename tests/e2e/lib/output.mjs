@@ -312,17 +312,21 @@ export function readRejected(outDir) {
   return { files, records };
 }
 
-/** Every file under dir with its bytes' hex digest, for before/after comparison. */
-export async function snapshotDir(dir, { exclude = () => false } = {}) {
+/**
+ * Every file under dir with its bytes' hex digest, for before/after comparison. With maskRunIds
+ * the run uuids in file names are masked too, to compare the files of two runs.
+ */
+export async function snapshotDir(dir, { exclude = () => false, maskRunIds = false } = {}) {
   const { createHash } = await import('node:crypto');
+  const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
   const snap = {};
   for (const rel of walk(dir).sort()) {
     if (exclude(rel)) continue;
     let bytes = readFileSync(join(dir, rel));
     // A _SUCCESS names the run that committed its table (`lake run <uuid>`): compare it as the
     // file names are compared, run uuid aside.
-    if (rel.endsWith('_SUCCESS')) bytes = Buffer.from(bytes.toString('utf8').replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UUID'));
-    snap[rel] = createHash('sha256').update(bytes).digest('hex');
+    if (rel.endsWith('_SUCCESS')) bytes = Buffer.from(bytes.toString('utf8').replace(uuid, 'UUID'));
+    snap[maskRunIds ? rel.replace(uuid, 'UUID') : rel] = createHash('sha256').update(bytes).digest('hex');
   }
   return snap;
 }
