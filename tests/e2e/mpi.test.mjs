@@ -5,13 +5,14 @@
 // rank that meets an object it cannot read, must leave the previous tables as they were.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LAKE_BIN, assertExitOk, gen, lakeAsync, spawnAsync, tempDir } from './lib/lake.mjs';
 import { computeOracle } from './lib/oracle.mjs';
 import { compareWithOracle, readLakeOutput, snapshotDir } from './lib/output.mjs';
 import { download, startS3 } from './lib/s3server.mjs';
+import { assertValid } from './lib/summary_schema.mjs';
 
 // CI runs as root; Open MPI refuses root without these. Shared memory between the ranks without
 // the single-copy mechanism, which needs ptrace rights a container may not grant. Under the ASan
@@ -89,6 +90,35 @@ describe('mpirun -np N lake run, local output', () => {
       }
     });
   }
+
+  test('--summary-json under mpirun: the job\'s figures and one entry per rank', async () => {
+    const out = join(tmp.dir, 'json-out');
+    const file = join(tmp.dir, 'summary.json');
+    const single = join(tmp.dir, 'summary-single.json');
+    assertExitOk(await lakeAsync(['run', '--input', input, '--output', join(tmp.dir, 'json-ref'), '-q', '--summary-json', single]), 'single');
+    assertExitOk(await mpirun(3, ['run', '--input', input, '--output', out, '-q', '--summary-json', file]), 'mpirun -np 3');
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    const one = JSON.parse(readFileSync(single, 'utf8'));
+    assertValid(doc);
+    assert.equal(doc.cluster.ranks, 3);
+    assert.deepEqual(doc.cluster.per_rank.map((r) => r.rank), [0, 1, 2]);
+    assert.deepEqual(one.cluster, { ranks: 1, per_rank: [] });
+    // The job's counts are those of one process.
+    for (const k of ['input', 'records', 'rejects', 'bytes_written']) assert.deepEqual(doc[k], one[k], k);
+    for (const [t, v] of Object.entries(one.tables)) {
+      for (const k of ['rows', 'files', 'bytes', 'partitions']) assert.equal(doc.tables[t][k], v[k], `${t}.${k}`);
+      assert.equal(doc.tables[t].largest_partition?.rows, v.largest_partition?.rows, `${t} largest`);
+      assert.equal(doc.tables[t].smallest_partition?.rows, v.smallest_partition?.rows, `${t} smallest`);
+    }
+    // Each rank read a share: the shares add up to the input, the rows written to the tables'.
+    const sum = (k) => doc.cluster.per_rank.reduce((a, r) => a + r[k], 0);
+    assert.equal(sum('bytes_read'), one.input.bytes);
+    assert.equal(sum('records'), one.records.songs + one.records.events);
+    assert.equal(sum('rows'), Object.values(one.tables).reduce((a, t) => a + t.rows, 0));
+    for (const r of doc.cluster.per_rank) {
+      assert.ok(r.bytes_read > 0 && r.bytes_sent > 0 && r.peak_rss > 1e6, `rank ${r.rank}: ${JSON.stringify(r)}`);
+    }
+  });
 
   test('a run alone never loads Open MPI; under mpirun it does', async () => {
     const out = join(tmp.dir, 'alone');

@@ -160,6 +160,31 @@ static void tables(lake_buf *b, const lake_run_summary *s) {
     lake_buf_puts(b, "},");
 }
 
+/* A cluster run's ranks (per_rank is empty for a process alone). */
+static void cluster(lake_buf *b, const lake_run_summary *s) {
+    key(b, "cluster");
+    lake_buf_putc(b, '{');
+    kv_u64(b, "ranks", s->ranks ? s->ranks : 1, true);
+    key(b, "per_rank");
+    lake_buf_putc(b, '[');
+    for (unsigned r = 0; s->ranks > 1 && r < s->ranks && r < LAKE_SUMMARY_MAX_RANKS; r++) {
+        const lake_rank_summary *k = &s->per_rank[r];
+        lake_buf_puts(b, r ? ",{" : "{");
+        kv_u64(b, "rank", r, true);
+        kv_u64(b, "records", k->records, true);
+        kv_u64(b, "bytes_read", k->bytes_read, true);
+        kv_u64(b, "rows", k->rows, true);
+        kv_u64(b, "bytes_sent", k->bytes_sent, true);
+        kv_u64(b, "peak_rss", k->peak_rss, true);
+        key(b, "wall_s");
+        lj_emit_double(b, k->t_total);
+        lake_buf_puts(b, ",\"cpu_s\":");
+        lj_emit_double(b, k->c_total);
+        lake_buf_putc(b, '}');
+    }
+    lake_buf_puts(b, "]},");
+}
+
 void sp_summary_json(lake_buf *b, const lake_run_summary *s, const lake_run_report *rep) {
     lake_buf_puts(b, "{\"schema_version\":1,");
     kv_str(b, "status", rep->error ? "failed" : "succeeded", true);
@@ -172,6 +197,7 @@ void sp_summary_json(lake_buf *b, const lake_run_summary *s, const lake_run_repo
     inputs(b, s);
     rejects(b, s);
     tables(b, s);
+    cluster(b, s);
     kv_u64(b, "bytes_written", s->bytes_written, true);
     key(b, "spilled");
     lake_buf_putc(b, '{');
