@@ -10,6 +10,11 @@
 #   L  = 100,000 songs, 3,000,000 events   (5 runs: ~1.3 GB of event logs)
 #   L2 = 100,000 songs, 6,000,000 events   (3 runs: 2 x L events, for the linearity check,
 #        which compares the L and 2 x L medians within 15 %)
+#   MPI = L through Open MPI on this machine's cores: `mpirun -np 1 lake --threads 2` against
+#        `-np 2 --threads 1` (the same two cores as two ranks: the cost of the MPI path) and
+#        `-np 4 --oversubscribe --threads 1` (the shuffle volume of more ranks), alternating, 5
+#        runs each (bench/mpi_report.mjs writes its section of RESULTS.md, kept from the last MPI
+#        run when MPI is not in BENCH_SIZES)
 #   S3 = M uploaded to s3rver on 127.0.0.1 behind a proxy that adds 20 ms to every request: lake
 #        reading it next to `aws s3 cp --recursive` and `rclone copy` (bench/s3_bench.mjs, 3 runs;
 #        installs the Debian packages awscli and rclone when missing). Its section of RESULTS.md
@@ -23,7 +28,7 @@
 # are (the report says which).
 #
 # Environment:
-#   BENCH_SIZES    sizes to run (default "S M L L2 S3")
+#   BENCH_SIZES    sizes to run (default "S M L L2 MPI S3")
 #   BENCH_RUNS     runs per tool for every size (default 5 for S and L, 9 for M, 3 for L2)
 #   BENCH_THREADS  threads for both tools (default: nproc)
 #   BENCH_O        build directory of lake (default build/release; built with make O=...)
@@ -34,11 +39,13 @@ set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
 
-SIZES=${BENCH_SIZES:-"S M L L2 S3"}
-# The S3 case has its own driver (bench/s3_bench.mjs), run after the local sizes.
-RUN_S3=0
+SIZES=${BENCH_SIZES:-"S M L L2 MPI S3"}
+# The S3 case has its own driver (bench/s3_bench.mjs), run after the local sizes; the MPI case
+# runs L under mpirun after them.
+RUN_S3=0 RUN_MPI=0
 case " $SIZES " in *" S3 "*) RUN_S3=1 ;; esac
-SIZES=$(echo " $SIZES " | sed 's/ S3 / /g; s/^ *//; s/ *$//')
+case " $SIZES " in *" MPI "*) RUN_MPI=1 ;; esac
+SIZES=$(echo " $SIZES " | sed 's/ S3 / /g; s/ MPI / /g; s/^ *//; s/ *$//')
 THREADS=${BENCH_THREADS:-$(nproc)}
 O=${BENCH_O:-build/release}
 JSON_MB=${BENCH_JSON_MB:-512}
@@ -63,7 +70,7 @@ fi
 
 # ---- build lake (release flags) and the JSON micro benchmark ----------------------------------
 make --no-print-directory O="$O" "$LAKE" "$O/liblake.a" >/dev/null
-${CC:-cc} -std=c11 -O2 -Iinclude -D_GNU_SOURCE -pthread -o "$JSON_SPEED" bench/json_speed.c \
+${CC:-cc} -std=c11 -O2 -Iinclude -Isrc -D_GNU_SOURCE -pthread -o "$JSON_SPEED" bench/json_speed.c \
     "$O/liblake.a" -lsimdjson -lstdc++ -lm
 
 # ---- data, cached ------------------------------------------------------------------------------
@@ -155,6 +162,7 @@ host_info() {
 for size in $SIZES; do
     ensure_data "$size"
 done
+[ "$RUN_MPI" = 0 ] || ensure_data L
 # Old outputs. On ext4 without a journal (this machine's root file system) the inode allocator
 # skips every free inode deleted less than 60 s ago, or 360 s ago when its inode-table block is
 # dirty, and creating a file next to it dirties the block (RECENTCY_MIN and RECENTCY_DIRTY,
@@ -199,6 +207,41 @@ for size in $SIZES; do
     fi
 done
 
+# The MPI case: L under mpirun, the three shapes alternating (see the top of this file).
+MPI_SHAPES="np1-t2 np2-t1 np4-t1"
+run_mpi_one() { # shape i
+    local shape=$1 i=$2 in=$CACHE/data/L out=$CACHE/out/MPI/$1-$2 res=$CACHE/results/MPI
+    local np=${shape#np} threads=${shape#*-t}
+    np=${np%%-*}
+    mkdir -p "$(dirname "$out")"
+    local cmd=(mpirun --oversubscribe --bind-to none -np "$np" "$LAKE" run --input "$in"
+        --output "$out" --threads "$threads")
+    echo "${cmd[*]}" >"$res/$shape-$i.cmd"
+    reset_caches "$in"
+    if ! OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+        OMPI_MCA_btl_vader_single_copy_mechanism=none \
+        bench/measure.sh "$res/$shape-$i.time" "$res/$shape-$i.log" "${cmd[@]}"; then
+        cat "$res/$shape-$i.log" >&2
+        die "mpirun $shape failed (run $i)"
+    fi
+    echo "bench: MPI $shape run $i: $(cat "$res/$shape-$i.time")" >&2
+}
+if [ "$RUN_MPI" = 1 ]; then
+    command -v mpirun >/dev/null || scripts/deps.sh
+    res=$CACHE/results/MPI
+    rm -rf "$res"
+    mkdir -p "$res"
+    host_info >"$res/host"
+    echo "runs=${BENCH_RUNS:-5}" >>"$res/host"
+    find "$CACHE/data/L" -type f -exec cat {} + >/dev/null
+    for i in $(seq 1 "${BENCH_RUNS:-5}"); do
+        for shape in $MPI_SHAPES; do
+            run_mpi_one "$shape" "$i"
+        done
+    done
+    echo "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$res/host"
+fi
+
 # JSON extraction throughput on the largest event logs at hand.
 if [ "$JSON_MB" != 0 ]; then
     for size in L2 L M S; do
@@ -220,6 +263,8 @@ else
     node bench/s3_bench.mjs --cache "$CACHE" --report-only
 fi
 
+node bench/mpi_report.mjs "$CACHE" "$([ "$RUN_MPI" = 1 ] && echo measured || echo report-only)"
+
 # Keep only the last run's outputs of each size (the report measured them; the next invocation
 # moves them aside and deletes them after its runs), and delete what was moved aside.
 echo "bench: deleting old outputs" >&2
@@ -229,5 +274,5 @@ for size in $SIZES; do
         rm -rf "$CACHE/out/$size/lake-$i" "$CACHE/out/$size/duckdb-$i"
     done
 done
-rm -rf "$CACHE"/trash.*
+rm -rf "$CACHE"/out/MPI "$CACHE"/trash.*
 date +%s >"$STAMP"

@@ -4,7 +4,12 @@
  * handles (MPI_COMM_WORLD, MPI_BYTE, MPI_SUM ...) are Open MPI's global objects, looked up by
  * name as its mpi.h macros would take their addresses. Every call is made by the main thread
  * (MPI_THREAD_FUNNELED); errors are fatal to the job (MPI_ERRORS_ARE_FATAL), which mpirun then
- * ends on every rank. */
+ * ends on every rank.
+ *
+ * Collectives are started non-blocking and waited for by polling MPI_Test, sleeping between
+ * polls once a wait lasts: a blocking collective spins, and a rank that waits (for a slower rank
+ * to finish writing its partitions) then burns a core its neighbours on the same machine need.
+ * Measured on 2 cores at L, -np 2 --threads 1: see bench/RESULTS.md, "MPI case". */
 #include <mpi.h>
 
 #include "cluster/comm_mpi.h"
@@ -14,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MPI_LIB "libmpi.so.40" /* Open MPI 3 and 4 (Debian 12: 4.1) */
 
@@ -22,11 +28,12 @@ typedef struct {
     __typeof__(MPI_Finalize) *finalize;
     __typeof__(MPI_Comm_rank) *comm_rank;
     __typeof__(MPI_Comm_size) *comm_size;
-    __typeof__(MPI_Bcast) *bcast;
-    __typeof__(MPI_Allgather) *allgather;
-    __typeof__(MPI_Alltoall) *alltoall;
-    __typeof__(MPI_Alltoallv) *alltoallv;
-    __typeof__(MPI_Allreduce) *allreduce;
+    __typeof__(MPI_Ibcast) *bcast;
+    __typeof__(MPI_Iallgather) *allgather;
+    __typeof__(MPI_Ialltoall) *alltoall;
+    __typeof__(MPI_Ialltoallv) *alltoallv;
+    __typeof__(MPI_Iallreduce) *allreduce;
+    __typeof__(MPI_Test) *test;
     MPI_Comm world;
     MPI_Datatype byte, u64, i32;
     MPI_Op sum, max, min;
@@ -51,16 +58,46 @@ static bool bind_all(void *lib, lake_error *err) {
            bind(lib, "MPI_Finalize", &a->finalize, err) &&
            bind(lib, "MPI_Comm_rank", &a->comm_rank, err) &&
            bind(lib, "MPI_Comm_size", &a->comm_size, err) &&
-           bind(lib, "MPI_Bcast", &a->bcast, err) &&
-           bind(lib, "MPI_Allgather", &a->allgather, err) &&
-           bind(lib, "MPI_Alltoall", &a->alltoall, err) &&
-           bind(lib, "MPI_Alltoallv", &a->alltoallv, err) &&
-           bind(lib, "MPI_Allreduce", &a->allreduce, err) &&
+           bind(lib, "MPI_Ibcast", &a->bcast, err) &&
+           bind(lib, "MPI_Iallgather", &a->allgather, err) &&
+           bind(lib, "MPI_Ialltoall", &a->alltoall, err) &&
+           bind(lib, "MPI_Ialltoallv", &a->alltoallv, err) &&
+           bind(lib, "MPI_Iallreduce", &a->allreduce, err) &&
+           bind(lib, "MPI_Test", &a->test, err) &&
            bind(lib, "ompi_mpi_comm_world", &a->world, err) &&
            bind(lib, "ompi_mpi_byte", &a->byte, err) &&
            bind(lib, "ompi_mpi_uint64_t", &a->u64, err) &&
            bind(lib, "ompi_mpi_int", &a->i32, err) && bind(lib, "ompi_mpi_op_sum", &a->sum, err) &&
            bind(lib, "ompi_mpi_op_max", &a->max, err) && bind(lib, "ompi_mpi_op_min", &a->min, err);
+}
+
+/* Polls req until it completes. A wait that may be long (a rank waiting for the others to reach
+ * the collective: small messages that agree, count or announce lengths) spins for SPIN_NS, then
+ * naps between polls, from 50 us growing to 2 ms. A bulk transfer among ranks that are all there
+ * (after such a step) only spins: Open MPI moves its fragments only inside MPI calls, and naps
+ * slowed the shuffle of L's songplays fourfold. */
+#define SPIN_NS 2000000L
+
+static long elapsed_ns(const struct timespec *t0) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (t.tv_sec - t0->tv_sec) * 1000000000L + (t.tv_nsec - t0->tv_nsec);
+}
+
+static void wait_for(MPI_Request *req, bool may_nap) {
+    struct timespec t0, nap = {0, 50000};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int done = 0;
+    for (;;) {
+        api.test(req, &done, MPI_STATUS_IGNORE);
+        if (done)
+            return;
+        if (!may_nap || elapsed_ns(&t0) < SPIN_NS)
+            continue;
+        nanosleep(&nap, NULL);
+        if (nap.tv_nsec < 2000000L)
+            nap.tv_nsec *= 2;
+    }
 }
 
 /* Messages go in pieces below MPI's int counts. */
@@ -69,13 +106,17 @@ static bool bind_all(void *lib, lake_error *err) {
 static void bcast_bytes(void *data, size_t len, int root) {
     for (size_t off = 0; off < len; off += PIECE) {
         size_t n = len - off < PIECE ? len - off : PIECE;
-        api.bcast((char *)data + off, (int)n, api.byte, root, api.world);
+        MPI_Request req;
+        api.bcast((char *)data + off, (int)n, api.byte, root, api.world, &req);
+        wait_for(&req, false); /* the length went first: every rank is here */
     }
 }
 
 static void mpi_bcast(cl_comm *c, int root, lake_buf *buf) {
     uint64_t len = buf->len;
-    api.bcast(&len, 1, api.u64, root, api.world);
+    MPI_Request req;
+    api.bcast(&len, 1, api.u64, root, api.world, &req);
+    wait_for(&req, true);
     if (c->rank != root)
         lake_buf_resize(buf, (size_t)len);
     else
@@ -85,7 +126,9 @@ static void mpi_bcast(cl_comm *c, int root, lake_buf *buf) {
 
 static void mpi_allgather(cl_comm *c, const lake_buf *in, lake_buf *out, uint64_t *lens) {
     uint64_t mine = in->len, total = 0;
-    api.allgather(&mine, 1, api.u64, lens, 1, api.u64, api.world);
+    MPI_Request req;
+    api.allgather(&mine, 1, api.u64, lens, 1, api.u64, api.world, &req);
+    wait_for(&req, true);
     for (int r = 0; r < c->size; r++)
         total += lens[r];
     lake_buf_resize(out, (size_t)total);
@@ -111,7 +154,9 @@ static void mpi_alltoall(cl_comm *c, const lake_buf *out, lake_buf *in) {
         sdispl[d] = (int)stotal;
         stotal += out[d].len;
     }
-    api.alltoall(counts, 1, api.i32, rcounts, 1, api.i32, api.world);
+    MPI_Request req;
+    api.alltoall(counts, 1, api.i32, rcounts, 1, api.i32, api.world, &req);
+    wait_for(&req, true);
     for (size_t s = 0; s < n; s++) {
         rdispl[s] = (int)rtotal;
         rtotal += (size_t)rcounts[s];
@@ -123,7 +168,8 @@ static void mpi_alltoall(cl_comm *c, const lake_buf *out, lake_buf *in) {
         lake_buf_append(&send, out[d].data, out[d].len);
     lake_buf_resize(&recv, rtotal);
     api.alltoallv(send.data, counts, sdispl, api.byte, recv.data, rcounts, rdispl, api.byte,
-                  api.world);
+                  api.world, &req);
+    wait_for(&req, false); /* the counts went first: every rank is here */
     for (size_t s = 0; s < n; s++) {
         in[s].len = 0;
         lake_buf_append(&in[s], recv.data + rdispl[s], (size_t)rcounts[s]);
@@ -136,7 +182,9 @@ static void mpi_alltoall(cl_comm *c, const lake_buf *out, lake_buf *in) {
 static void mpi_allreduce(cl_comm *c, uint64_t *v, size_t n, cl_op op) {
     (void)c;
     MPI_Op o = op == CL_SUM ? api.sum : op == CL_MAX ? api.max : api.min;
-    api.allreduce(MPI_IN_PLACE, v, (int)n, api.u64, o, api.world);
+    MPI_Request req;
+    api.allreduce(MPI_IN_PLACE, v, (int)n, api.u64, o, api.world, &req);
+    wait_for(&req, true);
 }
 
 static const cl_comm_ops mpi_ops = {mpi_bcast, mpi_allgather, mpi_alltoall, mpi_allreduce};
