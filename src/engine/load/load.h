@@ -25,12 +25,17 @@ typedef struct {
     int part_cols[2];
     size_t npart;
     lake_arena *arena; /* strings made for this table (none usually) */
-    /* Which partitions this process writes: those whose ordinal in the table's order (0, 1, ...;
-     * an unpartitioned table has one) is part_from modulo part_every; 0 writes them all. Ranks
-     * that each hold a table whole write a share of its partitions each. Tables held in memory
-     * only (a row source's partitions are all written). */
-    uint32_t part_every, part_from;
+    /* Which partitions this process writes: all when part_writer is NULL, else partition k (in
+     * the table's order, 0 .. eng_table_partitions - 1; an unpartitioned table has one) when
+     * part_writer[k] == part_self. Ranks that each hold a table whole write a share each. Tables
+     * held in memory only (a row source's partitions are all written). */
+    const uint32_t *part_writer;
+    uint32_t part_self;
 } eng_table;
+
+/* The partitions of a table held in memory, in its order: returns their number and sets *ends
+ * (allocated, the caller frees it) to the row after each. An unpartitioned table has one. */
+size_t eng_table_partitions(const eng_table *t, size_t **ends);
 
 /* Appends an empty column to t and returns it. */
 lake_col *eng_add_col(eng_table *t, const char *name, lake_type type);

@@ -62,26 +62,29 @@ static void add_task(load_job *j, eng_table *t, size_t start, size_t end) {
     } while (start < end);
 }
 
-static bool writes_partition(const eng_table *t, size_t ordinal) {
-    return !t->part_every || ordinal % t->part_every == t->part_from;
+size_t eng_table_partitions(const eng_table *t, size_t **ends) {
+    size_t n = t->ncols ? t->cols[0].len : 0, k = 0;
+    *ends = lake_xcalloc(n + 1, sizeof **ends);
+    if (t->npart == 0) {
+        (*ends)[k++] = n;
+        return k;
+    }
+    for (size_t i = 1; i <= n; i++)
+        if (i == n || !same_partition(t, i - 1, i))
+            (*ends)[k++] = i;
+    return k;
 }
 
-/* One task per partition; an unpartitioned table is one task even when empty, so its file still
- * carries the schema. */
+/* One task per partition this process writes; an unpartitioned table is one task even when
+ * empty, so its file still carries the schema. */
 static void plan_table(load_job *j, eng_table *t) {
-    size_t n = t->ncols ? t->cols[0].len : 0;
-    if (t->npart == 0) {
-        if (writes_partition(t, 0))
-            add_task(j, t, 0, n);
-        return;
+    size_t *ends = NULL, nparts = eng_table_partitions(t, &ends), start = 0;
+    for (size_t k = 0; k < nparts; k++) {
+        if (!t->part_writer || t->part_writer[k] == t->part_self)
+            add_task(j, t, start, ends[k]);
+        start = ends[k];
     }
-    size_t start = 0, ordinal = 0;
-    for (size_t i = 1; i <= n; i++)
-        if (i == n || !same_partition(t, start, i)) {
-            if (writes_partition(t, ordinal++))
-                add_task(j, t, start, i);
-            start = i;
-        }
+    free(ends);
 }
 
 void eng_plan_all(load_job *j, eng_table *tables, eng_rowsrc *const *srcs, size_t ntables) {

@@ -89,13 +89,53 @@ void spk_dist_rejects(cl_comm *c, eng_reject_list *l, lake_buf *keep) {
     }
 }
 
-int spk_table_first_rank(int t, int size) {
-    switch (t) {
-    case LAKE_TABLE_ARTISTS:
-        return size - 1;
-    case LAKE_TABLE_USERS:
-        return size > 1 ? size - 2 : 0;
-    default:
-        return 0;
+int spk_users_rank(int size) {
+    return size - 1;
+}
+
+/* The rank with the least work (the lowest on a tie). */
+static uint32_t least_loaded(const uint64_t *load, int size) {
+    uint32_t best = 0;
+    for (int r = 1; r < size; r++)
+        if (load[r] < load[best])
+            best = (uint32_t)r;
+    return best;
+}
+
+/* Table t's partitions, each to the least loaded rank. */
+static uint32_t *deal_table(eng_table *t, uint64_t *load, int size) {
+    size_t *ends = NULL, n = eng_table_partitions(t, &ends), start = 0;
+    uint32_t *w = lake_xcalloc(n + 1, sizeof *w);
+    for (size_t k = 0; k < n; k++) {
+        w[k] = least_loaded(load, size);
+        load[w[k]] += SPK_FILE_COST + (ends[k] - start);
+        start = ends[k];
     }
+    free(ends);
+    return w;
+}
+
+static void set_writers(eng_table *t, uint32_t *w, int rank, uint32_t **slot) {
+    *slot = w;
+    t->part_writer = w;
+    t->part_self = (uint32_t)rank;
+}
+
+void spk_dist_deal(cl_comm *c, eng_table *tables, uint64_t stream_rows,
+                   uint32_t *writers[LAKE_TABLE_COUNT]) {
+    int users = spk_users_rank(c->size);
+    /* the users' rows are on their rank only: every rank counts them from there */
+    uint64_t *load = lake_xcalloc((size_t)c->size + 1, sizeof *load);
+    load[c->rank] = stream_rows;
+    load[c->size] = tables[LAKE_TABLE_USERS].cols[0].len;
+    cl_allreduce(c, load, (size_t)c->size + 1, CL_SUM);
+    uint32_t *uw = lake_xcalloc(1, sizeof *uw);
+    uw[0] = (uint32_t)users;
+    load[users] += SPK_FILE_COST + load[c->size];
+    set_writers(&tables[LAKE_TABLE_USERS], uw, c->rank, &writers[LAKE_TABLE_USERS]);
+    set_writers(&tables[LAKE_TABLE_ARTISTS], deal_table(&tables[LAKE_TABLE_ARTISTS], load, c->size),
+                c->rank, &writers[LAKE_TABLE_ARTISTS]);
+    set_writers(&tables[LAKE_TABLE_SONGS], deal_table(&tables[LAKE_TABLE_SONGS], load, c->size),
+                c->rank, &writers[LAKE_TABLE_SONGS]);
+    free(load);
 }

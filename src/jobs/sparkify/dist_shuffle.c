@@ -122,6 +122,17 @@ static lake_rc bad_message(int from, lake_error *err) {
 
 /* ---- users ----------------------------------------------------------------------------------- */
 
+/* The same user from several ranks or workers: spk_build_users keeps the latest. */
+static void push_user(event_state *st, const user_rec *u) {
+    if (st->nusers == st->capusers) {
+        st->capusers = st->capusers ? st->capusers * 2 : 256;
+        st->users = lake_xrealloc(st->users, st->capusers * sizeof *st->users);
+    }
+    st->users[st->nusers++] = *u;
+}
+
+/* Rows that stay on this rank are moved as they are (their strings live in this rank's worker
+ * arenas); the others are encoded for their rank. */
 static bool produce_users(void *ud, lake_buf *out, size_t chunk) {
     shuffle_job *j = ud;
     lake_buf *b = &out[j->users_rank];
@@ -130,6 +141,10 @@ static bool produce_users(void *ud, lake_buf *out, size_t chunk) {
             if (b->len >= chunk)
                 return true;
             const user_rec *u = &j->states[j->s].users[j->i];
+            if (j->users_rank == j->c->rank) {
+                push_user(j->into, u);
+                continue;
+            }
             cl_put_u64(b, (uint64_t)(int64_t)u->user_id);
             cl_put_u64(b, (uint64_t)u->ts);
             cl_put_opt_i64(b, u->session);
@@ -145,7 +160,6 @@ static bool produce_users(void *ud, lake_buf *out, size_t chunk) {
 
 static lake_rc consume_users(void *ud, int from, const uint8_t *data, size_t len, lake_error *err) {
     shuffle_job *j = ud;
-    event_state *st = j->into;
     cl_reader r = {data, data + len, false};
     while (cl_more(&r)) {
         user_rec u;
@@ -160,17 +174,21 @@ static lake_rc consume_users(void *ud, int from, const uint8_t *data, size_t len
         u.ord = cl_get_u64(&r);
         if (r.bad)
             return bad_message(from, err);
-        /* the same user from several ranks or workers: spk_build_users keeps the latest */
-        if (st->nusers == st->capusers) {
-            st->capusers = st->capusers ? st->capusers * 2 : 256;
-            st->users = lake_xrealloc(st->users, st->capusers * sizeof *st->users);
-        }
-        st->users[st->nusers++] = u;
+        push_user(j->into, &u);
     }
     return LAKE_OK;
 }
 
 /* ---- timestamps ------------------------------------------------------------------------------ */
+
+static void push_ts(event_state *st, const int64_t *ts, size_t n) {
+    if (st->nts + n > st->capts) {
+        st->capts = (st->nts + n) * 2;
+        st->ts = lake_xrealloc(st->ts, st->capts * sizeof *st->ts);
+    }
+    memcpy(st->ts + st->nts, ts, n * sizeof *ts);
+    st->nts += n;
+}
 
 static bool produce_ts(void *ud, lake_buf *out, size_t chunk) {
     shuffle_job *j = ud;
@@ -180,7 +198,12 @@ static bool produce_ts(void *ud, lake_buf *out, size_t chunk) {
             if (queued >= chunk)
                 return true;
             int64_t ts = j->states[j->s].ts[j->i];
-            cl_put_u64(&out[owner_of(&j->m, ts)], (uint64_t)ts);
+            int to = owner_of(&j->m, ts);
+            if (to == j->c->rank) {
+                push_ts(j->into, &ts, 1);
+                continue;
+            }
+            cl_put_u64(&out[to], (uint64_t)ts);
             queued += sizeof(uint64_t);
         }
     return false;
@@ -188,16 +211,9 @@ static bool produce_ts(void *ud, lake_buf *out, size_t chunk) {
 
 static lake_rc consume_ts(void *ud, int from, const uint8_t *data, size_t len, lake_error *err) {
     shuffle_job *j = ud;
-    event_state *st = j->into;
     if (len % sizeof(int64_t))
         return bad_message(from, err);
-    size_t n = len / sizeof(int64_t);
-    if (st->nts + n > st->capts) {
-        st->capts = (st->nts + n) * 2;
-        st->ts = lake_xrealloc(st->ts, st->capts * sizeof *st->ts);
-    }
-    memcpy(st->ts + st->nts, data, len);
-    st->nts += n;
+    push_ts(j->into, (const int64_t *)(const void *)data, len / sizeof(int64_t));
     return LAKE_OK;
 }
 
@@ -215,15 +231,40 @@ static void put_play(lake_buf *b, const play_rec *p) {
     cl_put_u64(b, p->ord);
 }
 
+/* Appends a copy of p (padding zeroed: spilled runs are written as raw bytes) and spills once
+ * the state holds spill_at plays. */
+static void push_play(event_state *st, const play_rec *p) {
+    if (st->nplays == st->capplays) {
+        st->capplays = st->capplays ? st->capplays * 2 : 1024;
+        st->plays = lake_xrealloc(st->plays, st->capplays * sizeof *st->plays);
+    }
+    play_rec *q = &st->plays[st->nplays++];
+    memset(q, 0, sizeof *q);
+    q->ts = p->ts;
+    q->user_id = p->user_id;
+    q->session = p->session;
+    q->item = p->item;
+    q->song = p->song;
+    q->level = p->level;
+    q->location = p->location;
+    q->user_agent = p->user_agent;
+    q->ord = p->ord;
+    spk_plays_maybe_spill(st);
+}
+
 static bool produce_plays(void *ud, lake_buf *out, size_t chunk) {
     shuffle_job *j = ud;
     size_t queued = 0;
     const play_rec *p;
     while (queued < chunk && (p = spk_play_merge_peek(&j->pm)) != NULL) {
-        lake_buf *b = &out[owner_of(&j->m, p->ts)];
-        size_t before = b->len;
-        put_play(b, p);
-        queued += b->len - before;
+        int to = owner_of(&j->m, p->ts);
+        if (to == j->c->rank) {
+            push_play(j->into, p);
+        } else {
+            size_t before = out[to].len;
+            put_play(&out[to], p);
+            queued += out[to].len - before;
+        }
         spk_play_merge_next(&j->pm);
     }
     return spk_play_merge_peek(&j->pm) != NULL;
@@ -231,28 +272,21 @@ static bool produce_plays(void *ud, lake_buf *out, size_t chunk) {
 
 static lake_rc consume_plays(void *ud, int from, const uint8_t *data, size_t len, lake_error *err) {
     shuffle_job *j = ud;
-    event_state *st = j->into;
     cl_reader r = {data, data + len, false};
     while (cl_more(&r)) {
-        if (st->nplays == st->capplays) {
-            st->capplays = st->capplays ? st->capplays * 2 : 1024;
-            st->plays = lake_xrealloc(st->plays, st->capplays * sizeof *st->plays);
-        }
-        play_rec *p = &st->plays[st->nplays];
-        memset(p, 0, sizeof *p); /* padding included: spilled runs are written as raw bytes */
-        p->ts = (int64_t)cl_get_u64(&r);
-        p->user_id = (int32_t)(int64_t)cl_get_u64(&r);
-        p->session = cl_get_opt_i64(&r);
-        p->item = cl_get_opt_i64(&r);
-        p->song = (uint32_t)cl_get_u64(&r);
-        p->level = intern(j->w, cl_get_str(&r));
-        p->location = intern(j->w, cl_get_str(&r));
-        p->user_agent = intern(j->w, cl_get_str(&r));
-        p->ord = cl_get_u64(&r);
+        play_rec p;
+        p.ts = (int64_t)cl_get_u64(&r);
+        p.user_id = (int32_t)(int64_t)cl_get_u64(&r);
+        p.session = cl_get_opt_i64(&r);
+        p.item = cl_get_opt_i64(&r);
+        p.song = (uint32_t)cl_get_u64(&r);
+        p.level = intern(j->w, cl_get_str(&r));
+        p.location = intern(j->w, cl_get_str(&r));
+        p.user_agent = intern(j->w, cl_get_str(&r));
+        p.ord = cl_get_u64(&r);
         if (r.bad)
             return bad_message(from, err);
-        st->nplays++;
-        spk_plays_maybe_spill(st);
+        push_play(j->into, &p);
     }
     return LAKE_OK;
 }
@@ -271,7 +305,7 @@ static lake_rc exchange(shuffle_job *j, bool (*produce)(void *, lake_buf *, size
 lake_rc spk_dist_shuffle(cl_comm *c, event_state *states, unsigned n, event_state *into,
                          eng_worker *w, lake_error *err) {
     shuffle_job j = {.c = c, .states = states, .into = into, .n = n, .w = w};
-    j.users_rank = spk_table_first_rank(LAKE_TABLE_USERS, c->size);
+    j.users_rank = spk_users_rank(c->size);
     deal_months(c, states, n, &j.m);
     lake_error e[3] = {{0}, {0}, {0}};
     lake_rc rc[3];

@@ -36,6 +36,7 @@ typedef struct {
     eng_worker *received; /* cluster: interns the rows other ranks sent */
     lake_buf kept[2];     /* cluster: the gathered song records and rejects, which rows view */
     uint64_t id_base;     /* cluster: songplays of the ranks before this one */
+    uint32_t *writers[LAKE_TABLE_COUNT]; /* cluster: the rank writing each partition (dist.h) */
     eng_reject_list rejects;
     eng_table tables[LAKE_TABLE_COUNT];
     eng_rowsrc srcs[LAKE_TABLE_COUNT]; /* time and songplays come as row sources */
@@ -45,6 +46,7 @@ typedef struct {
 static void run_state_free(run_state *r) {
     for (int t = 0; t < LAKE_TABLE_COUNT; t++) {
         eng_table_free(&r->tables[t]);
+        free(r->writers[t]);
         if (r->src_of[t])
             r->srcs[t].free(r->srcs[t].ud);
     }
@@ -259,17 +261,11 @@ static lake_rc shuffle(run_state *r, size_t spill_at, lake_error *err) {
     return cl_agree(r->comm, rc, err);
 }
 
-/* In a cluster every rank holds songs and artists whole (from the catalog) and the users table's
- * rank holds users: each writes its share of their partitions (dist.h). */
+/* In a cluster every rank holds songs and artists whole (from the catalog) and the users rank
+ * holds users: who writes which of their partitions is dealt by the work each rank has. */
 static void share_tables(run_state *r) {
-    static const int held_whole[] = {LAKE_TABLE_SONGS, LAKE_TABLE_ARTISTS, LAKE_TABLE_USERS};
-    int size = r->comm->size;
-    for (size_t k = 0; k < sizeof held_whole / sizeof *held_whole; k++) {
-        eng_table *t = &r->tables[held_whole[k]];
-        t->part_every = (uint32_t)size;
-        t->part_from =
-            (uint32_t)((r->comm->rank - spk_table_first_rank(held_whole[k], size) + size) % size);
-    }
+    uint64_t streamed = r->srcs[LAKE_TABLE_TIME].rows + r->srcs[LAKE_TABLE_SONGPLAYS].rows;
+    spk_dist_deal(r->comm, r->tables, streamed, r->writers);
 }
 
 static lake_rc transform(run_state *r, size_t spill_at, lake_run_summary *sum, lake_error *err) {
