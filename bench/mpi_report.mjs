@@ -8,6 +8,7 @@
 //   report-only re-inserts the section kept from the last measured run (CACHE/results/MPI/report.md).
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { upsertSection } from './results_section.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const [cacheArg, mode] = process.argv.slice(2);
@@ -17,17 +18,6 @@ const REPORT = join(RES, 'report.md');
 const RESULTS = join(root, 'bench/RESULTS.md');
 const SHAPES = [['np1-t2', '-np 1 --threads 2'], ['np2-t1', '-np 2 --threads 1'], ['np4-t1', '-np 4 --threads 1 (oversubscribed)']];
 
-/** Replaces the "## MPI case" section of RESULTS.md (up to the next "## " heading) or appends it. */
-function upsertSection(section) {
-  let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
-  const start = text.indexOf('\n## MPI case');
-  if (start >= 0) {
-    const next = text.indexOf('\n## ', start + 1);
-    text = text.slice(0, start) + (next >= 0 ? text.slice(next) : '\n');
-  }
-  text = text.replace(/\n*$/, '\n\n') + section.replace(/\n*$/, '\n');
-  writeFileSync(RESULTS, text);
-}
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -99,8 +89,8 @@ function section() {
 if (mode === 'measured') {
   const text = section();
   writeFileSync(REPORT, text);
-  upsertSection(text);
+  upsertSection(RESULTS, '## MPI case', text);
   process.stdout.write(text);
 } else if (existsSync(REPORT)) {
-  upsertSection(readFileSync(REPORT, 'utf8'));
+  upsertSection(RESULTS, '## MPI case', readFileSync(REPORT, 'utf8'));
 }

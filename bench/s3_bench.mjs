@@ -28,6 +28,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startS3Cluster } from '../tests/e2e/lib/s3cluster.mjs';
 import { backendList } from '../tests/e2e/lib/s3server.mjs';
+import { upsertSection } from './results_section.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const args = process.argv.slice(2);
@@ -54,20 +55,9 @@ const SECRET = 'lake-bench-secret/0123456789abcdefghij';
 const die = (msg) => { throw new Error(msg); };
 const log = (msg) => console.error(`bench s3: ${msg}`);
 
-/** Replaces the "## S3 case" section of RESULTS.md (up to the next "## " heading) or appends it. */
-function upsertSection(section) {
-  let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
-  const start = text.indexOf('\n## S3 case');
-  if (start >= 0) {
-    const next = text.indexOf('\n## ', start + 1);
-    text = text.slice(0, start) + (next >= 0 ? text.slice(next) : '\n');
-  }
-  text = text.replace(/\n*$/, '\n\n') + section.replace(/\n*$/, '\n');
-  writeFileSync(RESULTS, text);
-}
 
 if (args.includes('--report-only')) {
-  if (existsSync(REPORT)) upsertSection(readFileSync(REPORT, 'utf8'));
+  if (existsSync(REPORT)) upsertSection(RESULTS, '## S3 case', readFileSync(REPORT, 'utf8'));
   process.exit(0);
 }
 
@@ -288,7 +278,7 @@ try {
   mkdirSync(resDir, { recursive: true });
   writeFileSync(REPORT, section);
   writeFileSync(join(resDir, 'results.json'), JSON.stringify({ host, nObjects, nSong, nLog, bytes, uploadS, results }, null, 1));
-  upsertSection(section);
+  upsertSection(RESULTS, '## S3 case', section);
   process.stdout.write(section);
 } catch (e) {
   console.error(`bench s3: ${e.message}`);
