@@ -26,6 +26,22 @@ static inline void cl_put_opt_f64(lake_buf *b, lake_opt_f64 x) {
     lake_buf_append(b, &x.v, sizeof x.v);
 }
 
+/* An unsigned integer in 7-bit groups, low first (1 byte below 128, at most 10). */
+static inline void cl_put_varint(lake_buf *b, uint64_t v) {
+    uint8_t tmp[10];
+    size_t n = 0;
+    do {
+        tmp[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    lake_buf_append(b, tmp, n);
+}
+
+/* A signed integer as a varint of its zigzag form (small magnitudes, small bytes). */
+static inline void cl_put_svarint(lake_buf *b, int64_t v) {
+    cl_put_varint(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
 /* A string or a null (length UINT32_MAX). */
 static inline void cl_put_str(lake_buf *b, lake_str s) {
     uint32_t len = s.ptr ? s.len : UINT32_MAX;
@@ -73,6 +89,27 @@ static inline lake_opt_f64 cl_get_opt_f64(cl_reader *r) {
     x.ok = cl_get_u64(r) != 0;
     cl_get(r, &x.v, sizeof x.v);
     return x;
+}
+
+static inline uint64_t cl_get_varint(cl_reader *r) {
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (r->bad || r->p >= r->end) {
+            r->bad = true;
+            return 0;
+        }
+        uint8_t byte = *r->p++;
+        v |= (uint64_t)(byte & 0x7f) << shift;
+        if (!(byte & 0x80))
+            return v;
+    }
+    r->bad = true; /* more than 10 bytes */
+    return 0;
+}
+
+static inline int64_t cl_get_svarint(cl_reader *r) {
+    uint64_t z = cl_get_varint(r);
+    return (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
 }
 
 /* A view of the string's bytes in the reader's buffer (ptr NULL for a null). */

@@ -2,11 +2,12 @@
  * covering every object once, balanced by bytes), the wire reader's bounds, and the bounded
  * exchange and gather on a cluster of one (every round's bytes come back to the same rank). */
 #include "cluster/share.h"
-#include "cluster/wire.h"
+#include "cluster/strtab.h"
 #include "unit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static lake_obj_list listing(const uint64_t *sizes, size_t n) {
     lake_obj_list l = {0};
@@ -131,4 +132,50 @@ UNIT_TEST(cluster_exchange_goes_in_bounded_rounds) {
     lake_buf_free(&in);
     lake_buf_free(&out);
     lake_buf_free(&j.got);
+}
+
+static lake_str keep_copy(void *ud, lake_str s) {
+    (*(int *)ud)++;
+    return s; /* the test's buffer outlives the reads */
+}
+
+UNIT_TEST(cluster_wire_varints_and_strings_once_per_message) {
+    lake_buf b;
+    lake_buf_init(&b);
+    static const int64_t vals[] = {0, 1, -1, 63, -64, 64, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++)
+        cl_put_svarint(&b, vals[i]);
+    cl_put_varint(&b, UINT64_MAX);
+    const char *agent = "Mozilla/5.0", *level = "free", *empty = "";
+    cl_strtab t = {0};
+    lake_str seq[] = {{agent, 11}, {level, 4}, {agent, 11}, {NULL, 0}, {empty, 0}, {level, 4}};
+    size_t before = b.len;
+    for (size_t i = 0; i < 6; i++)
+        cl_put_str_tab(&b, &t, seq[i]);
+    CHECK(b.len - before == (1 + 11) + (1 + 4) + 1 + 1 + 1 + 1); /* repeats are one byte */
+    cl_reader r = {b.data, b.data + b.len, false};
+    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++)
+        CHECK(cl_get_svarint(&r) == vals[i]);
+    CHECK(cl_get_varint(&r) == UINT64_MAX);
+    cl_strvec v = {0};
+    int kept = 0;
+    for (size_t i = 0; i < 6; i++) {
+        lake_str s = cl_get_str_tab(&r, &v, keep_copy, &kept);
+        CHECK((s.ptr == NULL) == (seq[i].ptr == NULL));
+        if (s.ptr)
+            CHECK_EQ_MEM(s.ptr, s.len, seq[i].ptr, seq[i].len);
+    }
+    CHECK(kept == 3 && !r.bad && !cl_more(&r));
+    /* a number past the strings seen, and a varint that never ends */
+    uint8_t bad_ref[] = {2 * 7 + 1}, endless[11];
+    memset(endless, 0xff, sizeof endless);
+    cl_reader r1 = {bad_ref, bad_ref + 1, false}, r2 = {endless, endless + 11, false};
+    cl_get_str_tab(&r1, &v, keep_copy, &kept);
+    cl_get_varint(&r2);
+    CHECK(r1.bad && r2.bad);
+    cl_strvec_free(&v);
+    cl_strtab_reset(&t);
+    CHECK(t.n == 0);
+    cl_strtab_free(&t);
+    lake_buf_free(&b);
 }
