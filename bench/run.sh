@@ -254,7 +254,11 @@ if [ "$JSON_MB" != 0 ]; then
     done
 fi
 
-node bench/report.mjs "$CACHE" | tee bench/RESULTS.md
+# The local sizes' report replaces RESULTS.md; a run of only the S3 or MPI case keeps it and
+# replaces its own section.
+if [ -n "$SIZES" ]; then
+    node bench/report.mjs "$CACHE" | tee bench/RESULTS.md
+fi
 
 # The S3 case appends its section to RESULTS.md (or re-appends the last one measured).
 if [ "$RUN_S3" = 1 ]; then
