@@ -42,7 +42,7 @@ lake_rc cl_agree(cl_comm *c, lake_rc mine, lake_error *err) {
     if (failed == (uint64_t)c->rank) {
         int32_t rc = (int32_t)mine;
         lake_buf_append(&b, &rc, sizeof rc);
-        lake_buf_printf(&b, "rank %d: %s", c->rank, err->msg);
+        lake_buf_printf(&b, "rank %d: %s", c->rank, err->msg[0] ? err->msg : lake_strerror(mine));
     }
     cl_bcast(c, (int)failed, &b);
     int32_t rc;
