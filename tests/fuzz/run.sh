@@ -27,11 +27,14 @@ compile_one() {
     [ ! "$o" -nt "$f" ] || return 0
     case "$f" in
         *.cc) clang++ -std=c++17 $S $B -c "$f" -o "$o" ;;
+        # Only the MPI communicator sees mpi.h, as in the Makefile (libmpi is loaded at run time).
+        src/cluster/comm_mpi.c) clang -std=c11 $S $MPI_CFLAGS -c "$f" -o "$o" ;;
         *) clang -std=c11 $S -c "$f" -o "$o" ;;
     esac
 }
+MPI_CFLAGS=$(pkg-config --cflags ompi-c)
 export -f compile_one
-export out S B
+export out S B MPI_CFLAGS
 
 sources=$(
     find src -name '*.c' -not -path 'src/cli/*' | sort
