@@ -6,6 +6,7 @@
 #include "lake/parquet.h"
 #include "lake/store.h"
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -18,6 +19,15 @@ const char *cli_build_hash(void);
 
 /* Parses a non-negative integer option value; prints a usage error and returns false otherwise. */
 bool cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t *out);
+
+/* getopt_long for every command, with lake's usage errors instead of getopt's messages: returns
+ * the option's code, -1 after the last option, or CLI_GETOPT_ERROR after printing one usage error
+ * that names the flag ("--input needs a value", "--input is empty: it needs a value", "unknown
+ * option '--inptu'"). shortopts as getopt's, without a leading ':'. No lake option takes an empty
+ * value, nor another option's name as its value ("--input --output x"). */
+#define CLI_GETOPT_ERROR (-2)
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts);
 
 /* Prints "lake CMD: MSG" and a hint to stderr; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

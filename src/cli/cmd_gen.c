@@ -34,8 +34,10 @@ static int parse_gen(int argc, char **argv, lake_gen_opts *o, lake_store_options
                      const char **outdir) {
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hv", gen_options, NULL)) != -1) {
+    while ((c = cli_getopt("gen", argc, argv, "hv", gen_options)) != -1) {
         switch (c) {
+        case CLI_GETOPT_ERROR:
+            return 2;
         case 'h':
             fputs(gen_usage, stdout);
             fputs(cli_store_usage, stdout);

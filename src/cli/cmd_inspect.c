@@ -52,8 +52,10 @@ int cli_inspect(int argc, char **argv) {
     bool json = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", inspect_options, NULL)) != -1) {
+    while ((c = cli_getopt("inspect", argc, argv, "h", inspect_options)) != -1) {
         switch (c) {
+        case CLI_GETOPT_ERROR:
+            return 2;
         case 'h':
             fputs(inspect_usage, stdout);
             return 0;

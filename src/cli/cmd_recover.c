@@ -30,7 +30,9 @@ static int parse_recover(int argc, char **argv, lake_store_options *so, double *
     int c;
     uint64_t n;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hv", recover_options, NULL)) != -1) {
+    while ((c = cli_getopt("recover", argc, argv, "hv", recover_options)) != -1) {
+        if (c == CLI_GETOPT_ERROR)
+            return 2;
         if (c == 'h') {
             fputs(recover_usage, stdout);
             fputs(cli_store_usage, stdout);

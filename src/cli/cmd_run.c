@@ -98,8 +98,6 @@ static int parse_option(int c, run_args *a) {
         a->opts.wait_lock_s = (double)n;
         return 0;
     case OPT_SUMMARY_JSON:
-        if (!*optarg)
-            return cli_usage_error("run", "--summary-json needs a file name");
         a->summary_json = optarg;
         return 0;
     case 'q':
@@ -117,7 +115,9 @@ static int parse_option(int c, run_args *a) {
 static int parse_args(int argc, char **argv, run_args *a) {
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "i:o:c:t:qhv", run_options, NULL)) != -1) {
+    while ((c = cli_getopt("run", argc, argv, "i:o:c:t:qhv", run_options)) != -1) {
+        if (c == CLI_GETOPT_ERROR)
+            return 2;
         if (c == 'h') {
             fputs(run_usage, stdout);
             fputs(cli_pq_usage, stdout);

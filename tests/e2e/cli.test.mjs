@@ -1,0 +1,56 @@
+// The command line behaves as it says (issue 22): usage errors are one line naming the flag and
+// exit 2 for every command, whatever the mistake; locations are checked before any input is read;
+// lake gen says what it wrote and refuses to mix old and new data; --verbose shows the run's
+// detail; --compression-level names the codec's real range once.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { lake } from './lib/lake.mjs';
+
+/** Asserts a usage error: exit 2, stdout empty, stderr one line matching pattern and the hint. */
+function assertUsage(args, pattern) {
+  const r = lake(args);
+  const what = `lake ${args.map((a) => (a === '' ? "''" : a)).join(' ')}`;
+  assert.equal(r.status, 2, `${what}: exit ${r.status}, expected 2\n${r.stderr}`);
+  assert.equal(r.stdout, '', `${what}: stdout`);
+  const lines = r.stderr.split('\n').filter((l) => l.length);
+  assert.equal(lines.length, 2, `${what}: one line and the hint, got\n${r.stderr}`);
+  assert.match(lines[0], pattern, what);
+  assert.equal(lines[1], `(see 'lake ${args[0]} --help')`, what);
+}
+
+describe('option mistakes are one usage error naming the flag, for every command', () => {
+  test('an option at the end without its value', () => {
+    assertUsage(['run', '--output', '/tmp/x', '--input'], /^lake run: --input needs a value$/);
+    assertUsage(['run', '-i'], /^lake run: --input needs a value$/);
+    assertUsage(['run', '--input', 'x', '--output', 'y', '--threads'], /^lake run: --threads needs a value$/);
+    assertUsage(['run', '--input', 'x', '--output', 'y', '--compression-level'],
+      /^lake run: --compression-level needs a value$/);
+    assertUsage(['run', '--input', 'x', '--output', 'y', '--endpoint-url'], /^lake run: --endpoint-url needs a value$/);
+    assertUsage(['gen', '/tmp/x', '--songs'], /^lake gen: --songs needs a value$/);
+    assertUsage(['recover', '/tmp/x', '--wait-lock'], /^lake recover: --wait-lock needs a value$/);
+    assertUsage(['ddl', '--output'], /^lake ddl: --output needs a value$/);
+  });
+
+  test('an option whose value is the next option', () => {
+    assertUsage(['run', '--input', '--output', '/tmp/x'], /^lake run: --input needs a value, not the option --output$/);
+    assertUsage(['gen', '--songs', '--events', '5', '/tmp/x'], /^lake gen: --songs needs a value, not the option --events$/);
+  });
+
+  test('an empty value', () => {
+    assertUsage(['run', '--input', '', '--output', '/tmp/x'], /^lake run: --input is empty: it needs a value$/);
+    assertUsage(['run', '--input=', '--output', '/tmp/x'], /^lake run: --input is empty: it needs a value$/);
+    assertUsage(['run', '--input', '/tmp/x', '--output', ''], /^lake run: --output is empty: it needs a value$/);
+    assertUsage(['run', '--input', '/tmp/x', '--output', '/tmp/y', '--summary-json', ''],
+      /^lake run: --summary-json is empty: it needs a value$/);
+    assertUsage(['gen', '/tmp/x', '--seed', ''], /^lake gen: --seed is empty: it needs a value$/);
+  });
+
+  test('an unknown option is named as given', () => {
+    assertUsage(['run', '--inptu', 'x'], /^lake run: unknown option '--inptu'$/);
+    assertUsage(['run', '-x'], /^lake run: unknown option '-x'$/);
+    assertUsage(['run', '-qx'], /^lake run: unknown option '-x'$/);
+    assertUsage(['run', '--input', 'x', '--output', 'y', '--quiet=yes'], /^lake run: --quiet takes no value$/);
+    assertUsage(['inspect', '--bogus', 'x'], /^lake inspect: unknown option '--bogus'$/);
+    assertUsage(['recover', '--bogus', 'x'], /^lake recover: unknown option '--bogus'$/);
+  });
+});
