@@ -29,6 +29,10 @@ bool cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t 
 int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
                const struct option *longopts);
 
+/* Parses an integer option value that fits an int (negative too); prints a usage error naming
+ * opt and returns false otherwise. */
+bool cli_parse_int(const char *cmd, const char *opt, const char *text, int *out);
+
 /* Prints "lake CMD: MSG" and a hint to stderr; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -83,6 +87,9 @@ extern const char cli_pq_usage[];
 /* Applies Parquet option c to o (and --max-rows-per-file to *max_rows); returns 0 when applied,
  * 2 after a usage error, -1 if c is not a Parquet option. */
 int cli_pq_option(const char *cmd, int c, const char *arg, pq_options *o, uint64_t *max_rows);
+/* Checks the Parquet options as a whole (the compression level against the codec, named by its
+ * flag); returns 0, or 2 after a usage error. */
+int cli_pq_check(const char *cmd, const pq_options *o);
 /* Applies store option c; returns 0 when applied, 2 after a usage error, -1 if c is not a store
  * option. */
 int cli_store_option(const char *cmd, int c, const char *arg, lake_store_options *o);

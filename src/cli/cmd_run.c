@@ -132,10 +132,7 @@ static int parse_args(int argc, char **argv, run_args *a) {
         return cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
     if (!a->input || !a->output)
         return cli_usage_error("run", "--input and --output are required");
-    lake_error err = {0};
-    if (pq_options_check(&a->opts.parquet, &err))
-        return cli_usage_error("run", "%s", err.msg);
-    return 0;
+    return cli_pq_check("run", &a->opts.parquet);
 }
 
 /* A cluster run: its ranks, and what each did (wall times above are the slowest rank's, CPU

@@ -54,3 +54,24 @@ describe('option mistakes are one usage error naming the flag, for every command
     assertUsage(['recover', '--bogus', 'x'], /^lake recover: unknown option '--bogus'$/);
   });
 });
+
+describe('--compression-level says the codec\'s real range, once', () => {
+  test('a level the codec does not take names the flag and the codec\'s range, whatever the order', () => {
+    const base = ['run', '--input', '/nonexistent-in', '--output', '/nonexistent-out'];
+    assertUsage([...base, '--compression-level', '30', '-c', 'zstd'],
+      /^lake run: --compression-level: zstd compression level 30 is outside -\d+\.\.22$/);
+    assertUsage([...base, '-c', 'gzip', '--compression-level', '10'],
+      /^lake run: --compression-level: gzip compression level 10 is outside 1\.\.9$/);
+    assertUsage([...base, '--compression-level', '200'], /^lake run: --compression-level: snappy takes no compression level$/);
+    assertUsage([...base, '-c', 'lz4_raw', '--compression-level', '1'],
+      /^lake run: --compression-level: lz4_raw takes no compression level$/);
+    assertUsage([...base, '--compression-level', 'high'], /^lake run: --compression-level expects an integer, got 'high'$/);
+  });
+
+  test('--help gives the ranges the check applies, and no other', () => {
+    const help = lake(['run', '--help']).stdout;
+    const block = help.slice(help.indexOf('--compression-level'), help.indexOf('--row-group-size'));
+    assert.match(block, /zstd up to 22 \(negative levels are its fast\s+modes\), gzip 1\.\.9/);
+    assert.doesNotMatch(block, /100/);
+  });
+});
