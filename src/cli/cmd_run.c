@@ -188,6 +188,21 @@ static lake_rc write_summary_json(const run_args *a, const lake_run_summary *sum
     return wrc;
 }
 
+/* Before anything is read: the input exists, the output and the summary can be written. The
+ * summary tells of the other failures; one that cannot be written is not tried again. */
+static lake_rc check_locations(run_args *a, lake_error *err) {
+    lake_rc rc =
+        a->summary_json ? cli_check_output_file("--summary-json", a->summary_json, err) : LAKE_OK;
+    if (rc) {
+        a->summary_json = NULL;
+        return rc;
+    }
+    rc = cli_check_input_dir("--input", a->input, err);
+    if (!rc)
+        rc = cli_check_output_dir("--output", a->output, err);
+    return rc;
+}
+
 int cli_run(int argc, char **argv) {
     run_args a = {0};
     lake_run_opts_default(&a.opts);
@@ -199,7 +214,9 @@ int cli_run(int argc, char **argv) {
     lake_error err = {0};
     lake_run_summary sum;
     memset(&sum, 0, sizeof sum);
-    lake_rc rc = lake_store_open_ex(a.input, &a.store, &in, &err);
+    lake_rc rc = check_locations(&a, &err);
+    if (!rc)
+        rc = lake_store_open_ex(a.input, &a.store, &in, &err);
     if (!rc)
         rc = lake_store_open_ex(a.output, &a.store, &out, &err);
     if (!rc)

@@ -3,8 +3,10 @@
 // lake gen says what it wrote and refuses to mix old and new data; --verbose shows the run's
 // detail; --compression-level names the codec's real range once.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { lake } from './lib/lake.mjs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { assertOneLineError, gen, lake, run, tempDir } from './lib/lake.mjs';
 
 /** Asserts a usage error: exit 2, stdout empty, stderr one line matching pattern and the hint. */
 function assertUsage(args, pattern) {
@@ -73,5 +75,70 @@ describe('--compression-level says the codec\'s real range, once', () => {
     const block = help.slice(help.indexOf('--compression-level'), help.indexOf('--row-group-size'));
     assert.match(block, /zstd up to 22 \(negative levels are its fast\s+modes\), gzip 1\.\.9/);
     assert.doesNotMatch(block, /100/);
+  });
+});
+
+describe('locations are checked before anything is read', () => {
+  let tmp, input;
+  before(() => {
+    tmp = tempDir('lake-cli-loc-');
+    input = join(tmp.dir, 'in');
+    gen(input, { songs: 30, events: 300, seed: 3 });
+  });
+  after(() => tmp?.cleanup());
+
+  test('an --input that does not exist or is a file: one line naming it, and no output made', () => {
+    const out = join(tmp.dir, 'out-none');
+    const nowhere = join(tmp.dir, 'nowhere');
+    let line = assertOneLineError(run(nowhere, out), 'missing input');
+    assert.equal(line, `lake run: --input ${nowhere}: no such directory`);
+    const file = join(tmp.dir, 'a-file');
+    writeFileSync(file, 'x');
+    line = assertOneLineError(run(file, out), 'input is a file');
+    assert.equal(line, `lake run: --input ${file} is not a directory`);
+    assert.equal(existsSync(out), false, 'a failed check creates no output (no lock, no directory)');
+  });
+
+  test('an output nobody can write fails before the input is listed, and says why', () => {
+    const summary = join(tmp.dir, 'proc.json');
+    const r = run(input, '/proc/lake-out', ['--summary-json', summary]);
+    const line = assertOneLineError(r, '/proc output');
+    assert.equal(line, 'lake run: --output /proc/lake-out: cannot create anything in /proc (mkdir: No such file or directory)');
+    const doc = JSON.parse(readFileSync(summary, 'utf8'));
+    assert.equal(doc.status, 'failed');
+    assert.equal(doc.error, line.slice('lake run: '.length));
+    assert.equal(doc.input.song_objects + doc.input.log_objects, 0, 'nothing was listed');
+    assert.equal(doc.run_id, null, 'the run never started');
+
+    assert.match(assertOneLineError(run(input, '/proc/a/b/c'), 'deep /proc output'),
+      /^lake run: --output \/proc\/a\/b\/c: cannot create anything in \/proc \(mkdir: /);
+    assert.match(assertOneLineError(run(input, '/sys/lake-out'), '/sys output'),
+      /^lake run: --output \/sys\/lake-out: cannot create anything in \/sys \(mkdir: /);
+    const file = join(tmp.dir, 'out-file');
+    writeFileSync(file, 'x');
+    assert.equal(assertOneLineError(run(input, file), 'output is a file'),
+      `lake run: --output ${file} exists and is not a directory`);
+    assert.equal(assertOneLineError(run(input, join(file, 'sub')), 'output under a file'),
+      `lake run: --output ${join(file, 'sub')}: ${file} is not a directory`);
+  });
+
+  test('a --summary-json that cannot be written fails first, with one line and nothing made', () => {
+    const out = join(tmp.dir, 'out-summary');
+    const file = join(tmp.dir, 'no-such-dir', 's.json');
+    const line = assertOneLineError(run(input, out, ['--summary-json', file]), 'summary dir missing');
+    assert.equal(line, `lake run: --summary-json ${file}: ${join(tmp.dir, 'no-such-dir')}: no such directory`);
+    assert.equal(existsSync(out), false);
+  });
+
+  test('a new output below new directories is made, and the check leaves nothing behind', () => {
+    const before = readdirSync(tmp.dir).sort();
+    const out = join(tmp.dir, 'new', 'deep', 'out');
+    const r = run(input, out, ['--quiet', '-c', 'zstd', '--compression-level', '-5']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(existsSync(join(out, 'songs', '_SUCCESS')));
+    assert.deepEqual(readdirSync(tmp.dir).sort(), [...before, 'new'].sort());
+    assert.deepEqual(readdirSync(join(tmp.dir, 'new')), ['deep']);
+    assert.deepEqual(readdirSync(join(tmp.dir, 'new', 'deep')), ['out']);
+    assert.equal(readdirSync(out).filter((n) => n.startsWith('.lake-probe')).length, 0);
   });
 });
