@@ -29,6 +29,7 @@ describe('option mistakes are one usage error naming the flag, for every command
       /^lake run: --compression-level needs a value$/);
     assertUsage(['run', '--input', 'x', '--output', 'y', '--endpoint-url'], /^lake run: --endpoint-url needs a value$/);
     assertUsage(['gen', '/tmp/x', '--songs'], /^lake gen: --songs needs a value$/);
+    assertUsage(['inspect', 'x.parquet', '--endpoint-url'], /^lake inspect: --endpoint-url needs a value$/);
     assertUsage(['recover', '/tmp/x', '--wait-lock'], /^lake recover: --wait-lock needs a value$/);
     assertUsage(['ddl', '--output'], /^lake ddl: --output needs a value$/);
   });
