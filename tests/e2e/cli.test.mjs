@@ -3,10 +3,11 @@
 // lake gen says what it wrote and refuses to mix old and new data; --verbose shows the run's
 // detail; --compression-level names the codec's real range once.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertOneLineError, gen, lake, run, tempDir } from './lib/lake.mjs';
+import { assertOneLineError, gen, lake, lakeOk, run, tempDir } from './lib/lake.mjs';
+import { snapshotDir } from './lib/output.mjs';
 
 /** Asserts a usage error: exit 2, stdout empty, stderr one line matching pattern and the hint. */
 function assertUsage(args, pattern) {
@@ -141,5 +142,95 @@ describe('locations are checked before anything is read', () => {
     assert.deepEqual(readdirSync(join(tmp.dir, 'new')), ['deep']);
     assert.deepEqual(readdirSync(join(tmp.dir, 'new', 'deep')), ['out']);
     assert.equal(readdirSync(out).filter((n) => n.startsWith('.lake-probe')).length, 0);
+  });
+});
+
+/** Files below dir/sub (recursively). */
+const filesUnder = (dir, sub) => readdirSync(join(dir, sub), { recursive: true, withFileTypes: true })
+  .filter((e) => e.isFile()).length;
+
+describe('lake gen says what it wrote and never mixes old and new data', () => {
+  let tmp;
+  before(() => {
+    tmp = tempDir('lake-cli-gen-');
+  });
+  after(() => tmp?.cleanup());
+
+  // What lake run counts in what gen wrote: objects, records, bad records.
+  function runCounts(input, tag) {
+    const r = lakeOk(['run', '--input', input, '--output', join(tmp.dir, `out-${tag}`), '--threads', '2']);
+    const objects = /: (\d+) song objects, (\d+) log objects/.exec(r.stdout);
+    const records = /records: (\d+) songs, (\d+) events \(\d+ NextSong\), (\d+) bad/.exec(r.stdout);
+    assert.ok(objects && records, r.stdout);
+    return { songFiles: +objects[1], logFiles: +objects[2], songs: +records[1], events: +records[2], bad: +records[3] };
+  }
+
+  for (const [tag, extra, opts] of [
+    ['default', [], {}],
+    ['bad', ['--bad-records'], { bad: true }],
+    ['plain', ['--no-edge-cases'], { plain: true }],
+    ['plain-bad', ['--no-edge-cases', '--bad-records'], { plain: true, bad: true }],
+  ]) {
+    test(`the files and records of each kind it reports are those lake run reads (${tag})`, () => {
+      const dir = join(tmp.dir, `in-${tag}`);
+      const r = lakeOk(['gen', dir, '--songs', '71', '--events', '800', '--seed', '5', ...extra]);
+      const lines = r.stdout.trimEnd().split('\n');
+      const m = /^lake gen: wrote (\d+) song records in (\d+) files and (\d+) events in (\d+) files \([\d.]+ MB\) to (.*)$/
+        .exec(lines[0]);
+      assert.ok(m, r.stdout);
+      const said = { songs: +m[1], songFiles: +m[2], events: +m[3], logFiles: +m[4] };
+      assert.equal(m[5], dir);
+      assert.equal(said.songFiles, filesUnder(dir, 'song_data'));
+      assert.equal(said.logFiles, filesUnder(dir, 'log_data'));
+      const seen = runCounts(dir, tag);
+      assert.deepEqual(said, { songs: seen.songs, songFiles: seen.songFiles, events: seen.events, logFiles: seen.logFiles });
+      if (opts.plain && !opts.bad) {
+        assert.equal(lines.length, 1, 'plain data is exactly what was asked');
+        assert.deepEqual([said.songs, said.events], [71, 800]);
+        return;
+      }
+      assert.equal(lines.length, 2, r.stdout);
+      const x = /^ {2}beyond --songs 71 and --events 800: (\d+) song records and (\d+) events of (edge cases|edge cases and bad records|bad records)(?:, (\d+) of them bad \(lake run rejects them\))?$/
+        .exec(lines[1]);
+      assert.ok(x, lines[1]);
+      assert.deepEqual([+x[1], +x[2]], [said.songs - 71, said.events - 800]);
+      assert.equal(x[3], opts.plain ? 'bad records' : opts.bad ? 'edge cases and bad records' : 'edge cases');
+      assert.equal(Number(x[4] ?? 0), seen.bad, 'the bad records it announces are those lake run rejects');
+      assert.equal(seen.bad > 0, Boolean(opts.bad));
+    });
+  }
+
+  test('a directory that already holds data is refused with one line naming it, and left as it was', async () => {
+    const dir = join(tmp.dir, 'in-twice');
+    lakeOk(['gen', dir, '--songs', '20', '--events', '200', '--seed', '1']);
+    const snap = await snapshotDir(dir);
+    const line = assertOneLineError(lake(['gen', dir, '--songs', '30', '--events', '300', '--seed', '2']), 'second gen');
+    assert.equal(line, `lake gen: ${dir} already holds song_data/ and log_data/: new files would mix with the old ones ` +
+      '(lake gen --force replaces them)');
+    assert.deepEqual(await snapshotDir(dir), snap, 'the refused gen changed the directory');
+
+    rmSync(join(dir, 'song_data'), { recursive: true });
+    assert.match(assertOneLineError(lake(['gen', dir]), 'log_data only'), /already holds log_data\/: new files/);
+  });
+
+  test('--force replaces the datasets: the result is what gen writes into an empty directory', async () => {
+    const dir = join(tmp.dir, 'in-force');
+    lakeOk(['gen', dir, '--songs', '60', '--events', '900', '--seed', '3', '--bad-records']);
+    writeFileSync(join(dir, 'README.txt'), 'not a dataset: kept\n');
+    lakeOk(['gen', dir, '--songs', '20', '--events', '200', '--seed', '4', '--force']);
+    const fresh = join(tmp.dir, 'in-fresh');
+    lakeOk(['gen', fresh, '--songs', '20', '--events', '200', '--seed', '4']);
+    const got = await snapshotDir(dir);
+    assert.equal(got['README.txt'] !== undefined, true, 'objects beside the datasets stay');
+    delete got['README.txt'];
+    assert.deepEqual(got, await snapshotDir(fresh));
+  });
+
+  test('an existing empty directory, or one with other things in it, is fine', () => {
+    const dir = join(tmp.dir, 'in-other');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    lakeOk(['gen', dir, '--songs', '10', '--events', '100']);
+    assert.ok(existsSync(join(dir, 'song_data')) && existsSync(join(dir, 'log_data')));
   });
 });

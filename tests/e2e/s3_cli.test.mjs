@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertExitOk, gen, lakeAsync, lakeOk, run, tempDir } from './lib/lake.mjs';
+import { assertExitOk, assertOneLineError, gen, lakeAsync, lakeOk, run, tempDir } from './lib/lake.mjs';
 import { backendList, backendPut, startS3 } from './lib/s3server.mjs';
 
 const KEY_ID = 'AKIALAKECLITESTKEY01';
@@ -80,6 +80,24 @@ describe('lake inspect and lake gen with S3 options', () => {
     assert.equal(s3.stats.unsigned.filter((i) => i >= before).length, sent, 'every request was unsigned');
     assert.match(r.stderr, /^lake s3: GET /m, '--verbose prints the requests');
     assert.ok(!r.stderr.includes(SECRET));
+  });
+
+  test('lake gen refuses an S3 prefix that holds song_data/ or log_data/ unless --force, which replaces them', async () => {
+    const listing = async (prefix) => (await backendList(s3, 'lake', prefix))
+      .map((o) => `${o.key.slice(prefix.length)} ${o.size} ${o.etag}`).sort();
+    const args = (seed) => ['--songs', '20', '--events', '200', '--seed', String(seed), ...ep];
+    assertExitOk(await lake(['gen', 's3://lake/g', ...args(1), '--bad-records']), 'first gen');
+    const first = await listing('g/');
+    const again = await lake(['gen', 's3://lake/g', ...args(2)]);
+    assert.equal(assertOneLineError(again, 'second gen'), 'lake gen: s3://lake/g already holds song_data/ and log_data/: ' +
+      'new files would mix with the old ones (lake gen --force replaces them)');
+    assert.deepEqual(await listing('g/'), first, 'the refused gen changed the prefix');
+
+    const forced = await lake(['gen', 's3://lake/g', ...args(2), '--force']);
+    assertExitOk(forced, 'gen --force');
+    assert.match(forced.stdout, /^lake gen: wrote \d+ song records in \d+ files and \d+ events in \d+ files .* to s3:\/\/lake\/g\n/);
+    assertExitOk(await lake(['gen', 's3://lake/g-fresh', ...args(2)]), 'fresh gen');
+    assert.deepEqual(await listing('g/'), await listing('g-fresh/'), '--force left old objects or wrote others');
   });
 
   test('a bad store option of lake inspect is a usage error naming it', async () => {
