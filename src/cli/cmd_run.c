@@ -1,5 +1,6 @@
 /* lake run: the Sparkify pipeline from an input root to an output root. */
 #include "cli/cli.h"
+#include "cli/run_verbose.h"
 #include "lake/sparkify.h"
 
 #include <getopt.h>
@@ -219,12 +220,16 @@ int cli_run(int argc, char **argv) {
         rc = lake_store_open_ex(a.input, &a.store, &in, &err);
     if (!rc)
         rc = lake_store_open_ex(a.output, &a.store, &out, &err);
+    if (!rc && a.store.verbose)
+        cli_run_print_settings(stderr, a.input, a.output, &a.opts);
     if (!rc)
         rc = lake_run(in, out, &a.opts, &sum, &err);
     lake_store_close(in);
     lake_store_close(out);
     if (sum.rank != 0) /* a cluster's other ranks: rank 0 reports for the job */
         return rc ? 1 : 0;
+    if (a.store.verbose && sum.run_id[0])
+        cli_run_print_detail(stderr, &sum);
     lake_rc src = a.summary_json ? write_summary_json(&a, &sum, rc, &err) : LAKE_OK;
     if (rc) {
         fprintf(stderr, "lake run: %s\n", err.msg[0] ? err.msg : lake_strerror(rc));

@@ -234,3 +234,53 @@ describe('lake gen says what it wrote and never mixes old and new data', () => {
     assert.ok(existsSync(join(dir, 'song_data')) && existsSync(join(dir, 'log_data')));
   });
 });
+
+describe('--verbose on a local run', () => {
+  let tmp, input;
+  before(() => {
+    tmp = tempDir('lake-cli-verbose-');
+    input = join(tmp.dir, 'in');
+    gen(input, { songs: 80, events: 900, seed: 12, badRecords: true });
+  });
+  after(() => tmp?.cleanup());
+
+  // The summary without what changes from run to run (run id, times).
+  const steady = (stdout) => stdout.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'UUID').split('\n')
+    .filter((l) => !/^ {2}(time|cpu):/.test(l)).join('\n');
+
+  test('prints the settings first and each stage, table and reject reason after, on stderr only', () => {
+    const plain = run(input, join(tmp.dir, 'out-plain'), ['--threads', '2', '-c', 'zstd']);
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.equal(plain.stderr, '', 'without --verbose a local run prints nothing on stderr');
+    const r = run(input, join(tmp.dir, 'out-verbose'), ['--threads', '2', '-c', 'zstd', '--verbose']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(steady(r.stdout), steady(plain.stdout), 'stdout is the same summary with or without --verbose');
+
+    const err = r.stderr;
+    assert.ok(err.startsWith(`lake run: reading ${input}, writing ${join(tmp.dir, 'out-verbose')} (overwrite`), err);
+    assert.match(err, /^ {2}threads: 2$/m);
+    assert.match(err, /^ {2}parquet: zstd, row groups 128 MiB, pages 1024 KiB, timestamps micros, dictionary on/m);
+    const sum = /: (\d+) song objects, (\d+) log objects/.exec(r.stdout);
+    const rec = /records: (\d+) songs, (\d+) events \((\d+) NextSong\), (\d+) bad/.exec(r.stdout);
+    const runId = /^lake run ([0-9a-f-]{36}):/.exec(r.stdout)[1];
+    assert.match(err, new RegExp(`^lake run ${runId}: stages$`, 'm'));
+    assert.match(err, new RegExp(`^ {2}list +[\\d.]+ s wall +[\\d.]+ s cpu \\( *[\\d.]+ cores\\) {2}${sum[1]} song objects, ${sum[2]} log objects, `, 'm'));
+    assert.match(err, new RegExp(`^ {2}songs .* {2}${rec[1]} song records$`, 'm'));
+    assert.match(err, new RegExp(`^ {2}events .* {2}${rec[2]} events, ${rec[3]} NextSong$`, 'm'));
+    for (const stage of ['transform', 'write', 'commit', 'cleanup', 'total']) {
+      assert.match(err, new RegExp(`^ {2}${stage} +[\\d.]+ s wall`, 'm'), stage);
+    }
+    for (const [, table, rows, files] of r.stdout.matchAll(/^ {2}(songs|artists|users|time|songplays) +(\d+) rows +(\d+) files$/gm)) {
+      assert.match(err, new RegExp(`^ {2}${table} +${rows} rows, ${files} files, [\\d.]+ [kM]B, \\d+ partitions$`, 'm'), table);
+    }
+    assert.match(err, /^ {13}largest {2}year=\d+\/artist_id=\S+: \d+ rows in \d+ files, /m);
+    const reasons = [...err.matchAll(/^ +(\d+) {2}(\S.*)$/gm)].filter(([, , why]) => !/ rows|wall/.test(why));
+    assert.equal(reasons.reduce((n, [, c]) => n + Number(c), 0), Number(rec[4]), 'rejects by reason add up to the bad records');
+    assert.ok(reasons.some(([, , why]) => why === 'NextSong event without ts'), err);
+  });
+
+  test('--help says what --verbose does beyond S3', () => {
+    const help = lake(['run', '--help']).stdout;
+    assert.match(help, /-v, --verbose +on stderr: one line per S3 request \(never credentials\); lake\s+run also prints its settings/);
+  });
+});
