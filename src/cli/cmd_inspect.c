@@ -18,7 +18,8 @@ static const char inspect_usage[] =
     "schema with physical and logical types, row groups, and per column chunk its encodings,\n"
     "codec, compressed and uncompressed sizes, statistics and dictionary page. PATH may be a\n"
     "local path or a store URL (s3://bucket/prefix). Corrupt or truncated files are refused\n"
-    "with a message naming the file (exit 1).\n"
+    "with a message naming the file and the damage (exit 1); so are files lake cannot read,\n"
+    "with what is unsupported (encrypted Parquet, a writer's extension of the format).\n"
     "\n"
     "      --json   one JSON document instead of the report\n"
     "  -h, --help   show this help\n";
