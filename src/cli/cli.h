@@ -36,11 +36,12 @@ bool cli_parse_int(const char *cmd, const char *opt, const char *text, int *out)
 /* Locations (locations.c). True when location is a local path, not a URL (s3://...). */
 bool cli_is_local(const char *location);
 /* Each returns LAKE_OK when the location is fit, else an error with err saying "FLAG LOC:
- * reason" (a failure, not a usage error: the command line was well-formed). URLs always pass:
- * their store's first request tells. Input: loc is an existing directory ("no such directory"
- * otherwise). Output: loc is a directory or can be made one, its nearest existing ancestor
- * accepting a new directory (asked by making and removing a hidden one, see locations.c).
- * Output file: the directory of path exists and accepts new files. */
+ * reason" ("LOC: reason" when flag is "", for a positional argument) (a failure, not a usage error:
+ * the command line was well-formed). URLs always pass: their store's first request tells. Input:
+ * loc is an existing directory ("no such directory" otherwise). Output: loc is a directory or can
+ * be made one, its nearest existing ancestor accepting a new directory (asked by making and
+ * removing a hidden one, see locations.c). Output file: the directory of path exists and accepts
+ * new files. */
 lake_rc cli_check_input_dir(const char *flag, const char *loc, lake_error *err);
 lake_rc cli_check_output_dir(const char *flag, const char *loc, lake_error *err);
 lake_rc cli_check_output_file(const char *flag, const char *path, lake_error *err);

@@ -117,7 +117,9 @@ int cli_gen(int argc, char **argv) {
     lake_error err = {0};
     lake_gen_stats st;
     memset(&st, 0, sizeof st);
-    lake_rc rc = lake_store_open_ex(outdir, &so, &out, &err);
+    lake_rc rc = cli_check_output_dir("", outdir, &err);
+    if (!rc)
+        rc = lake_store_open_ex(outdir, &so, &out, &err);
     if (!rc)
         rc = lake_gen_ex(out, &o, &st, &err);
     lake_store_close(out);

@@ -63,7 +63,11 @@ int cli_recover(int argc, char **argv) {
         return prc < 0 ? 0 : prc;
     lake_store *out = NULL;
     lake_error err = {0};
-    lake_rc rc = lake_store_open_ex(output, &so, &out, &err);
+    /* A local output that does not exist has nothing to recover (and taking its lock would
+     * create it). */
+    lake_rc rc = cli_check_input_dir("", output, &err);
+    if (!rc)
+        rc = lake_store_open_ex(output, &so, &out, &err);
     if (!rc)
         rc = lake_output_recover(out, wait_s, &err);
     lake_store_close(out);

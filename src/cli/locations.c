@@ -19,6 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* "FLAG LOC" in messages, or "LOC" for a positional argument (flag ""). */
+#define WHAT(flag, loc) flag, *(flag) ? " " : "", loc
+
 bool cli_is_local(const char *location) {
     return strstr(location, "://") == NULL;
 }
@@ -44,8 +47,8 @@ static lake_rc probe_dir(const char *flag, const char *loc, const char *dir, lak
     snprintf(tmpl, n, "%s/.lake-probe-XXXXXX", dir);
     lake_rc rc = LAKE_OK;
     if (!mkdtemp(tmpl))
-        rc = lake_error_set(err, LAKE_ERR_IO, "%s %s: cannot create anything in %s (mkdir: %s)",
-                            flag, loc, dir, strerror(errno));
+        rc = lake_error_set(err, LAKE_ERR_IO, "%s%s%s: cannot create anything in %s (mkdir: %s)",
+                            WHAT(flag, loc), dir, strerror(errno));
     else
         rmdir(tmpl);
     free(tmpl);
@@ -58,12 +61,12 @@ lake_rc cli_check_input_dir(const char *flag, const char *loc, lake_error *err) 
         return LAKE_OK;
     if (stat(loc, &st) != 0) {
         int e = errno;
-        return lake_error_set(err, e == ENOENT ? LAKE_ERR_NOT_FOUND : LAKE_ERR_IO, "%s %s: %s",
-                              flag, loc,
+        return lake_error_set(err, e == ENOENT ? LAKE_ERR_NOT_FOUND : LAKE_ERR_IO, "%s%s%s: %s",
+                              WHAT(flag, loc),
                               e == ENOENT || e == ENOTDIR ? "no such directory" : strerror(e));
     }
     if (!S_ISDIR(st.st_mode))
-        return lake_error_set(err, LAKE_ERR_IO, "%s %s is not a directory", flag, loc);
+        return lake_error_set(err, LAKE_ERR_IO, "%s%s%s is not a directory", WHAT(flag, loc));
     return LAKE_OK;
 }
 
@@ -76,7 +79,7 @@ static char *existing_ancestor(const char *flag, const char *path, lake_error *e
             return p;
         /* "." (a deleted working directory) and "/" end the walk */
         if ((errno != ENOENT && errno != ENOTDIR) || !strcmp(p, ".") || !strcmp(p, "/")) {
-            lake_error_set(err, LAKE_ERR_IO, "%s %s: cannot reach %s: %s", flag, path, p,
+            lake_error_set(err, LAKE_ERR_IO, "%s%s%s: cannot reach %s: %s", WHAT(flag, path), p,
                            strerror(errno));
             free(p);
             return NULL;
@@ -98,9 +101,11 @@ lake_rc cli_check_output_dir(const char *flag, const char *loc, lake_error *err)
     if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
         rc = probe_dir(flag, loc, dir, err);
     else if (!strcmp(dir, loc))
-        rc = lake_error_set(err, LAKE_ERR_IO, "%s %s exists and is not a directory", flag, loc);
+        rc = lake_error_set(err, LAKE_ERR_IO, "%s%s%s exists and is not a directory",
+                            WHAT(flag, loc));
     else
-        rc = lake_error_set(err, LAKE_ERR_IO, "%s %s: %s is not a directory", flag, loc, dir);
+        rc =
+            lake_error_set(err, LAKE_ERR_IO, "%s%s%s: %s is not a directory", WHAT(flag, loc), dir);
     free(dir);
     return rc;
 }
@@ -110,10 +115,11 @@ lake_rc cli_check_output_file(const char *flag, const char *path, lake_error *er
     struct stat st;
     lake_rc rc;
     if (stat(dir, &st) != 0)
-        rc = lake_error_set(err, LAKE_ERR_IO, "%s %s: %s: %s", flag, path, dir,
+        rc = lake_error_set(err, LAKE_ERR_IO, "%s%s%s: %s: %s", WHAT(flag, path), dir,
                             errno == ENOENT ? "no such directory" : strerror(errno));
     else if (!S_ISDIR(st.st_mode))
-        rc = lake_error_set(err, LAKE_ERR_IO, "%s %s: %s is not a directory", flag, path, dir);
+        rc = lake_error_set(err, LAKE_ERR_IO, "%s%s%s: %s is not a directory", WHAT(flag, path),
+                            dir);
     else
         rc = probe_dir(flag, path, dir, err);
     free(dir);

@@ -124,6 +124,19 @@ describe('locations are checked before anything is read', () => {
       `lake run: --output ${join(file, 'sub')}: ${file} is not a directory`);
   });
 
+  test('lake gen and lake recover check their directory the same way', () => {
+    assert.equal(assertOneLineError(lake(['gen', '/proc/lake-gen']), 'gen into /proc'),
+      'lake gen: /proc/lake-gen: cannot create anything in /proc (mkdir: No such file or directory)');
+    const file = join(tmp.dir, 'gen-file');
+    writeFileSync(file, 'x');
+    assert.equal(assertOneLineError(lake(['gen', join(file, 'in')]), 'gen below a file'),
+      `lake gen: ${join(file, 'in')}: ${file} is not a directory`);
+    const nowhere = join(tmp.dir, 'never-written');
+    assert.equal(assertOneLineError(lake(['recover', nowhere]), 'recover a missing output'),
+      `lake recover: ${nowhere}: no such directory`);
+    assert.equal(existsSync(nowhere), false, 'recover made no directory (nor a lock in it)');
+  });
+
   test('a --summary-json that cannot be written fails first, with one line and nothing made', () => {
     const out = join(tmp.dir, 'out-summary');
     const file = join(tmp.dir, 'no-such-dir', 's.json');
