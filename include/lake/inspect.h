@@ -11,6 +11,7 @@
 
 #include "lake/common.h"
 #include "lake/pqread.h"
+#include "lake/store.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,8 +43,10 @@ typedef struct {
  * lake_inspect_free). On failure *out is NULL and returns LAKE_ERR_NOT_FOUND when path does not
  * exist or holds no Parquet file, LAKE_ERR_PARSE or LAKE_ERR_UNSUPPORTED for a damaged or
  * encrypted file, or the store's error; err's message then starts with the path of the file or
- * location that failed ("dir/x.parquet: no magic PAR1 at the end ..."). */
-lake_rc lake_inspect_build(const char *path, lake_inspect_report **out, lake_error *err);
+ * location that failed ("dir/x.parquet: no magic PAR1 at the end ..."). so (may be NULL) are the
+ * store options for a URL: endpoint, retries, credentials as lake run takes them. */
+lake_rc lake_inspect_build(const char *path, const lake_store_options *so,
+                           lake_inspect_report **out, lake_error *err);
 
 /** Appends the report as one JSON document and a newline: {"path", "files": [...], "totals"}.
  * Strings that are not valid UTF-8 are written as Latin-1 (`\u00XX` per byte); statistics are

@@ -4,8 +4,14 @@
  * tables; it works on the bytes of a whole file.
  *
  * Every input is untrusted: a truncated file, a wrong footer length, a flipped byte give
- * LAKE_ERR_PARSE (or LAKE_ERR_UNSUPPORTED for encrypted footers) with a one-line message that
- * names the byte offset and what was expected, never a crash. */
+ * LAKE_ERR_PARSE with a one-line message that names the byte offset and what was expected, never
+ * a crash. What other writers do that the format allows is read: fields a reader does not know
+ * or that come with another wire type than their definition's are skipped (as Thrift's own
+ * readers skip them), index_page_offset (which nothing uses) is not judged, and a chunk without
+ * values may have no data page (data_page_offset 0). What lake cannot read is LAKE_ERR_UNSUPPORTED
+ * with a message that names it: encrypted files ("encrypted Parquet is not supported", for an
+ * encrypted footer, magic PARE, and for a plaintext footer of an encrypted file alike), a
+ * required field of another wire type, column data in another file. */
 #ifndef LAKE_PQREAD_H
 #define LAKE_PQREAD_H
 

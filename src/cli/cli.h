@@ -6,6 +6,7 @@
 #include "lake/parquet.h"
 #include "lake/store.h"
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -18,6 +19,32 @@ const char *cli_build_hash(void);
 
 /* Parses a non-negative integer option value; prints a usage error and returns false otherwise. */
 bool cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t *out);
+
+/* getopt_long for every command, with lake's usage errors instead of getopt's messages: returns
+ * the option's code, -1 after the last option, or CLI_GETOPT_ERROR after printing one usage error
+ * that names the flag ("--input needs a value", "--input is empty: it needs a value", "unknown
+ * option '--inptu'"). shortopts as getopt's, without a leading ':'. No lake option takes an empty
+ * value, nor another option's name as its value ("--input --output x"). */
+#define CLI_GETOPT_ERROR (-2)
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts);
+
+/* Parses an integer option value that fits an int (negative too); prints a usage error naming
+ * opt and returns false otherwise. */
+bool cli_parse_int(const char *cmd, const char *opt, const char *text, int *out);
+
+/* Locations (locations.c). True when location is a local path, not a URL (s3://...). */
+bool cli_is_local(const char *location);
+/* Each returns LAKE_OK when the location is fit, else an error with err saying "FLAG LOC:
+ * reason" ("LOC: reason" when flag is "", for a positional argument) (a failure, not a usage error:
+ * the command line was well-formed). URLs always pass: their store's first request tells. Input:
+ * loc is an existing directory ("no such directory" otherwise). Output: loc is a directory or can
+ * be made one, its nearest existing ancestor accepting a new directory (asked by making and
+ * removing a hidden one, see locations.c). Output file: the directory of path exists and accepts
+ * new files. */
+lake_rc cli_check_input_dir(const char *flag, const char *loc, lake_error *err);
+lake_rc cli_check_output_dir(const char *flag, const char *loc, lake_error *err);
+lake_rc cli_check_output_file(const char *flag, const char *path, lake_error *err);
 
 /* Prints "lake CMD: MSG" and a hint to stderr; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -73,6 +100,9 @@ extern const char cli_pq_usage[];
 /* Applies Parquet option c to o (and --max-rows-per-file to *max_rows); returns 0 when applied,
  * 2 after a usage error, -1 if c is not a Parquet option. */
 int cli_pq_option(const char *cmd, int c, const char *arg, pq_options *o, uint64_t *max_rows);
+/* Checks the Parquet options as a whole (the compression level against the codec, named by its
+ * flag); returns 0, or 2 after a usage error. */
+int cli_pq_check(const char *cmd, const pq_options *o);
 /* Applies store option c; returns 0 when applied, 2 after a usage error, -1 if c is not a store
  * option. */
 int cli_store_option(const char *cmd, int c, const char *arg, lake_store_options *o);

@@ -36,28 +36,19 @@ static const struct option ddl_options[] = {{"output", required_argument, NULL, 
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
 
-/* getopt's complaint as one usage error: c is ':' for an option without its value. */
-static int option_error(int c, char **argv) {
-    if (c == ':')
-        return cli_usage_error("ddl", "%s needs a value",
-                               optopt == 'd' ? "--dialect" : "--output LOCATION");
-    return cli_usage_error("ddl", "unknown option '%s'", argv[optind - 1]);
-}
-
 /* Returns 0 with the options set, -1 after --help, 2 after a usage error. */
 static int parse_ddl(int argc, char **argv, const char **output, ddl_dialect *d) {
     int c;
     optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:d:h", ddl_options, NULL)) != -1) {
+    while ((c = cli_getopt("ddl", argc, argv, "o:d:h", ddl_options)) != -1) {
+        if (c == CLI_GETOPT_ERROR)
+            return 2;
         if (c == 'h') {
             fputs(ddl_usage, stdout);
             return -1;
         }
         if (c == 'o')
             *output = optarg;
-        else if (c != 'd')
-            return option_error(c, argv);
         else if (!ddl_dialect_parse(optarg, d))
             return cli_usage_error("ddl", "--dialect is athena, spark or duckdb, not '%s'", optarg);
     }
@@ -65,8 +56,6 @@ static int parse_ddl(int argc, char **argv, const char **output, ddl_dialect *d)
         return cli_usage_error("ddl", "unexpected argument '%s'", argv[optind]);
     if (!*output)
         return cli_usage_error("ddl", "--output LOCATION is required");
-    if (!**output)
-        return cli_usage_error("ddl", "--output is empty");
     return 0;
 }
 

@@ -30,7 +30,9 @@ static int parse_recover(int argc, char **argv, lake_store_options *so, double *
     int c;
     uint64_t n;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hv", recover_options, NULL)) != -1) {
+    while ((c = cli_getopt("recover", argc, argv, "hv", recover_options)) != -1) {
+        if (c == CLI_GETOPT_ERROR)
+            return 2;
         if (c == 'h') {
             fputs(recover_usage, stdout);
             fputs(cli_store_usage, stdout);
@@ -61,7 +63,11 @@ int cli_recover(int argc, char **argv) {
         return prc < 0 ? 0 : prc;
     lake_store *out = NULL;
     lake_error err = {0};
-    lake_rc rc = lake_store_open_ex(output, &so, &out, &err);
+    /* A local output that does not exist has nothing to recover (and taking its lock would
+     * create it). */
+    lake_rc rc = cli_check_input_dir("", output, &err);
+    if (!rc)
+        rc = lake_store_open_ex(output, &so, &out, &err);
     if (!rc)
         rc = lake_output_recover(out, wait_s, &err);
     lake_store_close(out);

@@ -1,5 +1,6 @@
 /* lake run: the Sparkify pipeline from an input root to an output root. */
 #include "cli/cli.h"
+#include "cli/run_verbose.h"
 #include "lake/sparkify.h"
 
 #include <getopt.h>
@@ -98,8 +99,6 @@ static int parse_option(int c, run_args *a) {
         a->opts.wait_lock_s = (double)n;
         return 0;
     case OPT_SUMMARY_JSON:
-        if (!*optarg)
-            return cli_usage_error("run", "--summary-json needs a file name");
         a->summary_json = optarg;
         return 0;
     case 'q':
@@ -117,7 +116,9 @@ static int parse_option(int c, run_args *a) {
 static int parse_args(int argc, char **argv, run_args *a) {
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "i:o:c:t:qhv", run_options, NULL)) != -1) {
+    while ((c = cli_getopt("run", argc, argv, "i:o:c:t:qhv", run_options)) != -1) {
+        if (c == CLI_GETOPT_ERROR)
+            return 2;
         if (c == 'h') {
             fputs(run_usage, stdout);
             fputs(cli_pq_usage, stdout);
@@ -132,10 +133,7 @@ static int parse_args(int argc, char **argv, run_args *a) {
         return cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
     if (!a->input || !a->output)
         return cli_usage_error("run", "--input and --output are required");
-    lake_error err = {0};
-    if (pq_options_check(&a->opts.parquet, &err))
-        return cli_usage_error("run", "%s", err.msg);
-    return 0;
+    return cli_pq_check("run", &a->opts.parquet);
 }
 
 /* A cluster run: its ranks, and what each did (wall times above are the slowest rank's, CPU
@@ -191,6 +189,21 @@ static lake_rc write_summary_json(const run_args *a, const lake_run_summary *sum
     return wrc;
 }
 
+/* Before anything is read: the input exists, the output and the summary can be written. The
+ * summary tells of the other failures; one that cannot be written is not tried again. */
+static lake_rc check_locations(run_args *a, lake_error *err) {
+    lake_rc rc =
+        a->summary_json ? cli_check_output_file("--summary-json", a->summary_json, err) : LAKE_OK;
+    if (rc) {
+        a->summary_json = NULL;
+        return rc;
+    }
+    rc = cli_check_input_dir("--input", a->input, err);
+    if (!rc)
+        rc = cli_check_output_dir("--output", a->output, err);
+    return rc;
+}
+
 int cli_run(int argc, char **argv) {
     run_args a = {0};
     lake_run_opts_default(&a.opts);
@@ -202,15 +215,21 @@ int cli_run(int argc, char **argv) {
     lake_error err = {0};
     lake_run_summary sum;
     memset(&sum, 0, sizeof sum);
-    lake_rc rc = lake_store_open_ex(a.input, &a.store, &in, &err);
+    lake_rc rc = check_locations(&a, &err);
+    if (!rc)
+        rc = lake_store_open_ex(a.input, &a.store, &in, &err);
     if (!rc)
         rc = lake_store_open_ex(a.output, &a.store, &out, &err);
+    if (!rc && a.store.verbose)
+        cli_run_print_settings(stderr, a.input, a.output, &a.opts);
     if (!rc)
         rc = lake_run(in, out, &a.opts, &sum, &err);
     lake_store_close(in);
     lake_store_close(out);
     if (sum.rank != 0) /* a cluster's other ranks: rank 0 reports for the job */
         return rc ? 1 : 0;
+    if (a.store.verbose && sum.run_id[0])
+        cli_run_print_detail(stderr, &sum);
     lake_rc src = a.summary_json ? write_summary_json(&a, &sum, rc, &err) : LAKE_OK;
     if (rc) {
         fprintf(stderr, "lake run: %s\n", err.msg[0] ? err.msg : lake_strerror(rc));

@@ -1,5 +1,6 @@
 /* Parquet writer options of `lake run` (and of any later command that writes Parquet). */
 #include "cli/cli.h"
+#include "lake/codec.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -8,7 +9,9 @@
 const char cli_pq_usage[] =
     "Parquet options:\n"
     "  -c, --compression CODEC    snappy (default), zstd, gzip, lz4_raw or none\n"
-    "      --compression-level N  codec level (zstd 1..22, gzip 1..9)\n"
+    "      --compression-level N  codec level: zstd up to 22 (negative levels are its fast\n"
+    "                             modes), gzip 1..9; snappy, lz4_raw and none take none\n"
+    "                             (default: the codec's own, zstd 3 and gzip 6)\n"
     "      --row-group-size SIZE  row group size, e.g. 128m (default 128 MiB)\n"
     "      --page-size SIZE       data page size, e.g. 1m (default 1 MiB)\n"
     "      --max-rows-per-file N  split a partition's rows over files of at most N rows\n"
@@ -38,10 +41,8 @@ static int value_option(const char *cmd, int c, const char *arg, pq_options *o,
     case 'c':
         return pq_codec_parse(arg, &o->codec, &err) ? cli_usage_error(cmd, "%s", err.msg) : 0;
     case CLI_OPT_LEVEL:
-        if (!cli_parse_u64(cmd, "--compression-level", arg, &n) || n > 100)
-            return cli_usage_error(cmd, "--compression-level expects 0..100");
-        o->level = (int)n;
-        return 0;
+        /* The range depends on the codec, which may come later: cli_pq_check checks it. */
+        return cli_parse_int(cmd, "--compression-level", arg, &o->level) ? 0 : 2;
     case CLI_OPT_ROW_GROUP:
         if (size_option(cmd, "--row-group-size", arg, 1 << 20, INT64_MAX, &v))
             return 2;
@@ -68,6 +69,15 @@ static int value_option(const char *cmd, int c, const char *arg, pq_options *o,
     default:
         return -1;
     }
+}
+
+int cli_pq_check(const char *cmd, const pq_options *o) {
+    lake_error err = {0};
+    if (lake_codec_check_level(o->codec, o->level, &err))
+        return cli_usage_error(cmd, "--compression-level: %s", err.msg);
+    if (pq_options_check(o, &err))
+        return cli_usage_error(cmd, "%s", err.msg);
+    return 0;
 }
 
 int cli_pq_option(const char *cmd, int c, const char *arg, pq_options *o, uint64_t *max_rows) {

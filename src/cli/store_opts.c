@@ -15,7 +15,10 @@ const char cli_store_usage[] =
     "                             retry a request that has sent and received nothing for\n"
     "                             SECONDS (default 30)\n"
     "      --no-sign-request      anonymous requests, for public buckets\n"
-    "  -v, --verbose              one line per request on stderr (never credentials)\n"
+    "  -v, --verbose              on stderr: one line per S3 request (never credentials); lake\n"
+    "                             run also prints its settings before it starts and, when it\n"
+    "                             ends, each stage's times and counts, each table's\n"
+    "                             partitions and the rejects by reason\n"
     "Credentials and region come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
     "AWS_SESSION_TOKEN,\nAWS_PROFILE (~/.aws/credentials, ~/.aws/config), AWS_REGION, or the EC2 "
     "instance profile.\n";

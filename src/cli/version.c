@@ -2,6 +2,7 @@
 #include "lake/common.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,18 @@ bool cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t 
         return false;
     }
     *out = v;
+    return true;
+}
+
+bool cli_parse_int(const char *cmd, const char *opt, const char *text, int *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (!*text || *end || errno || v < INT_MIN || v > INT_MAX) {
+        cli_usage_error(cmd, "%s expects an integer, got '%s'", opt, text);
+        return false;
+    }
+    *out = (int)v;
     return true;
 }
 

@@ -24,13 +24,47 @@ void lake_gen_opts_default(lake_gen_opts *o) {
     o->seed = 42;
     o->edge_cases = true;
     o->bad_records = false;
+    o->replace = false;
+}
+
+/* The datasets lake_gen writes: what is under them already would mix with the new files. */
+static const char *const datasets[] = {"song_data/", "log_data/"};
+
+/* Refuses a store that holds either dataset, or (replace) deletes what they hold. */
+static lake_rc clear_datasets(lake_store *out, bool replace, lake_error *err) {
+    bool held[2] = {false, false};
+    for (int i = 0; i < 2; i++) {
+        lake_rc rc = lake_store_exists(out, datasets[i], &held[i], err);
+        if (!rc && held[i] && replace)
+            rc = lake_store_delete_prefix(out, datasets[i], err);
+        if (rc)
+            return rc;
+    }
+    if (replace || (!held[0] && !held[1]))
+        return LAKE_OK;
+    return lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                          "%s already holds %s%s%s: new files would mix with the old ones "
+                          "(lake gen --force replaces them)",
+                          lake_store_url(out), held[0] ? datasets[0] : "",
+                          held[0] && held[1] ? " and " : "", held[1] ? datasets[1] : "");
 }
 
 lake_rc lake_gen(lake_store *out, const lake_gen_opts *o, lake_error *err) {
+    lake_gen_stats st;
+    return lake_gen_ex(out, o, &st, err);
+}
+
+lake_rc lake_gen_ex(lake_store *out, const lake_gen_opts *o, lake_gen_stats *stats,
+                    lake_error *err) {
+    memset(stats, 0, sizeof *stats);
+    lake_rc rc = clear_datasets(out, o->replace, err);
+    if (rc)
+        return rc;
     gen_ctx c;
     memset(&c, 0, sizeof c);
     c.out = out;
     c.o = o;
+    c.stats = stats;
     c.arena = lake_arena_create(0);
     lake_buf_init(&c.buf);
     lake_buf_init(&c.zbuf);
@@ -50,7 +84,7 @@ lake_rc lake_gen(lake_store *out, const lake_gen_opts *o, lake_error *err) {
     if (o->edge_cases)
         gen_make_edge_songs(&c, &r);
     gen_rng_seed(&r, o->seed, 4);
-    lake_rc rc = gen_write_songs(&c, &r, first_edge, err);
+    rc = gen_write_songs(&c, &r, first_edge, err);
 
     gen_rng_seed(&r, o->seed, 5);
     gen_make_users(&c, &r);

@@ -39,9 +39,11 @@ lake_rc gen_write_bad_records(gen_ctx *c, lake_error *err) {
         gen_put_event_json(&c->buf, &e);
         lake_buf_putc(&c->buf, '\n');
     }
-    lake_rc rc = gen_put_object(c, "log_data/2018/11/2018-11-15-zz-bad-events.json", err);
+    /* Six lines: one truncated, two with unusable userIds, one without ts are bad. */
+    lake_rc rc = gen_put_object(c, "log_data/2018/11/2018-11-15-zz-bad-events.json", 6, err);
     if (rc)
         return rc;
+    c->stats->bad_records += 4;
 
     /* Songs: one without song_id (line 2 of a one-per-line file), one without artist_id. */
     gen_song s[3];
@@ -63,5 +65,8 @@ lake_rc gen_write_bad_records(gen_ctx *c, lake_error *err) {
         gen_put_song_json(&c->buf, &s[i], false);
         lake_buf_putc(&c->buf, '\n');
     }
-    return gen_put_object(c, "song_data/Z/Z/Z/TRZZZBADRECORD0000.json", err);
+    rc = gen_put_object(c, "song_data/Z/Z/Z/TRZZZBADRECORD0000.json", 3, err);
+    if (!rc)
+        c->stats->bad_records += 2; /* the songs without song_id and without artist_id */
+    return rc;
 }

@@ -103,7 +103,7 @@ lake_rc gen_write_edge_events(gen_ctx *c, size_t first_edge, lake_error *err) {
             if (k < 2 || f != 1)
                 gen_put(&c->buf, crlf ? "\r\n" : "\n");
         }
-        rc = gen_put_object(c, files[f].key, err);
+        rc = gen_put_object(c, files[f].key, nspecial + 4 + 3, err);
     }
     return rc;
 }

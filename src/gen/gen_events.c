@@ -154,6 +154,7 @@ lake_rc gen_write_days(gen_ctx *c, lake_error *err) {
         gen_rng r;
         gen_rng_seed(&r, c->o->seed, 1000 + d);
         uint64_t quota = c->o->events / ndays + (d <= c->o->events % ndays ? 1 : 0);
+        uint64_t day_events = quota;
         int64_t day0 = gen_ms_at(2018, 11, d, 0, 0, 0, 0);
         int64_t prev_start = day0;
         lake_buf_resize(&c->buf, 0);
@@ -171,7 +172,7 @@ lake_rc gen_write_days(gen_ctx *c, lake_error *err) {
         char key[80];
         snprintf(key, sizeof key, "log_data/2018/11/2018-11-%02u-events.json%s", d,
                  gz ? ".gz" : "");
-        rc = gen_put_object(c, key, err);
+        rc = gen_put_object(c, key, day_events, err);
     }
     return rc;
 }

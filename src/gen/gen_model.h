@@ -78,12 +78,14 @@ typedef struct {
     gen_user *users; /* nusers of them, and room for the edge-case users after them */
     size_t nusers;
     int64_t next_session;
-    lake_buf buf, zbuf; /* the object being written, and its compressed form */
+    lake_buf buf, zbuf;    /* the object being written, and its compressed form */
+    lake_gen_stats *stats; /* what was written so far */
 } gen_ctx;
 
-/* Writes c->buf as object key, compressed as the key's extension says (.gz gzip, .zst zstd).
- * Returns LAKE_OK, or the codec's or the store's error. */
-lake_rc gen_put_object(gen_ctx *c, const char *key, lake_error *err);
+/* Writes c->buf, which holds `records` records, as object key, compressed as the key's
+ * extension says (.gz gzip, .zst zstd), and counts it in c->stats by its dataset (song_data/ or
+ * log_data/). Returns LAKE_OK, or the codec's or the store's error. */
+lake_rc gen_put_object(gen_ctx *c, const char *key, uint64_t records, lake_error *err);
 
 /* Milliseconds since the epoch of a UTC date and time. */
 static inline int64_t gen_ms_at(int y, unsigned m, unsigned d, unsigned hh, unsigned mm,

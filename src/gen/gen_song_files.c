@@ -87,7 +87,7 @@ static lake_rc write_song_file(gen_ctx *c, const size_t *idx, size_t n, song_sty
     }
     if (style == SF_CONCAT && final_newline)
         lake_buf_putc(&c->buf, '\n');
-    return gen_put_object(c, key, err);
+    return gen_put_object(c, key, n, err);
 }
 
 lake_rc gen_write_songs(gen_ctx *c, gen_rng *r, size_t first_edge, lake_error *err) {

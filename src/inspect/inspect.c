@@ -99,13 +99,13 @@ static lake_rc name_failure(lake_error *err, lake_rc rc, const char *name) {
 }
 
 /* One file: opened through the store of its directory. */
-static lake_rc build_single(lake_inspect_report *r, lake_error *err) {
+static lake_rc build_single(lake_inspect_report *r, const lake_store_options *so, lake_error *err) {
     const char *path = r->path;
     const char *slash = strrchr(path, '/');
     char *dir =
         slash ? lake_xstrndup(path, (size_t)(slash - path + (slash == path))) : lake_xstrdup(".");
     lake_store *st = NULL;
-    lake_rc rc = lake_store_open(dir, &st, err);
+    lake_rc rc = lake_store_open_ex(dir, so, &st, err);
     if (!rc)
         rc = add_file(r, st, slash ? slash + 1 : path, path, err);
     if (rc)
@@ -116,13 +116,13 @@ static lake_rc build_single(lake_inspect_report *r, lake_error *err) {
 }
 
 /* Every Parquet key below the location, in key order. */
-static lake_rc build_dir(lake_inspect_report *r, lake_error *err) {
+static lake_rc build_dir(lake_inspect_report *r, const lake_store_options *so, lake_error *err) {
     const char *path = r->path;
     size_t pl = strlen(path);
     const char *sep = pl && path[pl - 1] == '/' ? "" : "/";
     lake_store *st = NULL;
     lake_obj_list list = {0};
-    lake_rc rc = lake_store_open(path, &st, err);
+    lake_rc rc = lake_store_open_ex(path, so, &st, err);
     if (!rc)
         rc = lake_store_list(st, "", &list, err);
     if (rc)
@@ -143,7 +143,8 @@ static lake_rc build_dir(lake_inspect_report *r, lake_error *err) {
     return rc;
 }
 
-lake_rc lake_inspect_build(const char *path, lake_inspect_report **out, lake_error *err) {
+lake_rc lake_inspect_build(const char *path, const lake_store_options *so,
+                           lake_inspect_report **out, lake_error *err) {
     lake_inspect_report *r = lake_xzalloc(sizeof *r);
     lake_rc rc;
     r->path = lake_xstrdup(path);
@@ -152,7 +153,7 @@ lake_rc lake_inspect_build(const char *path, lake_inspect_report **out, lake_err
     if (!r->single && !strstr(path, "://") && stat(path, &sb) != 0)
         rc = lake_error_set(err, LAKE_ERR_NOT_FOUND, "%s: no such file or directory", path);
     else
-        rc = r->single ? build_single(r, err) : build_dir(r, err);
+        rc = r->single ? build_single(r, so, err) : build_dir(r, so, err);
     if (rc) {
         lake_inspect_free(r);
         r = NULL;

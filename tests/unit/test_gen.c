@@ -194,3 +194,54 @@ UNIT_TEST(gen_plain_has_no_edge_files) {
     unit_rm_tree(d);
     free(d);
 }
+
+/* Objects under prefix in l, and their bytes. */
+static size_t objects_under(const lake_obj_list *l, const char *prefix, uint64_t *bytes) {
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (strncmp(l->items[i].key, prefix, strlen(prefix)) == 0) {
+            n++;
+            *bytes += l->items[i].size;
+        }
+    return n;
+}
+
+UNIT_TEST(gen_counts_what_it_wrote_and_refuses_to_mix) {
+    lake_gen_opts o;
+    lake_gen_opts_default(&o);
+    o.songs = 40;
+    o.events = 400;
+    o.bad_records = true;
+    char *d = gen_into(&o);
+    if (!d)
+        return;
+    lake_store *s;
+    lake_obj_list l;
+    list_all(d, &s, &l);
+    lake_gen_stats st;
+    lake_error err = {0};
+    /* Into the same store again: refused, nothing written, nothing counted. */
+    CHECK_EQ_INT(lake_gen_ex(s, &o, &st, &err), LAKE_ERR_INVALID_ARG);
+    CHECK(strstr(err.msg, "already holds song_data/ and log_data/") != NULL);
+    CHECK_EQ_INT(st.song_files + st.log_files, 0);
+    /* Replacing: the same bytes again, each object counted under its dataset. */
+    o.replace = true;
+    CHECK_EQ_INT(lake_gen_ex(s, &o, &st, &err), LAKE_OK);
+    uint64_t bytes = 0;
+    CHECK_EQ_INT(st.song_files, objects_under(&l, "song_data/", &bytes));
+    CHECK_EQ_INT(st.log_files, objects_under(&l, "log_data/", &bytes));
+    CHECK_EQ_INT(st.song_files + st.log_files, l.n);
+    CHECK_EQ_INT(st.bytes, bytes);
+    CHECK(st.song_records > o.songs && st.events > o.events); /* edge cases and bad records */
+    CHECK_EQ_INT(st.bad_records, 6);
+    lake_obj_list l2;
+    lake_store *s2;
+    list_all(d, &s2, &l2);
+    CHECK_EQ_INT(l2.n, l.n);
+    lake_obj_list_free(&l);
+    lake_obj_list_free(&l2);
+    lake_store_close(s);
+    lake_store_close(s2);
+    unit_rm_tree(d);
+    free(d);
+}

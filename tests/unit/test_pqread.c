@@ -403,6 +403,49 @@ UNIT_TEST(pqread_thrift_skips_unknown_fields) {
     CHECK_EQ_INT(pq_td_pos(&d), sizeof buf);
 }
 
+/* A struct read with the wire types of its definition: field 1 an i32, 2 a bool, 3 a list. */
+static const uint8_t test_wire[] = {[1] = PQ_TC_I32, [2] = PQ_TC_TRUE, [3] = PQ_TC_LIST};
+
+/* Reads buf's struct with pq_td_next_known; returns the decoder's rc, the ids read in *ids. */
+static lake_rc read_known(const uint8_t *buf, size_t n, pq_td_struct *s, unsigned *ids,
+                          lake_error *err) {
+    pq_td d;
+    pq_td_init(&d, buf, n, 0, "footer", err);
+    *ids = 0;
+    if (pq_td_struct_begin(&d, s))
+        return d.rc;
+    int16_t id;
+    uint8_t t;
+    while (pq_td_next_known(&d, s, "Test", test_wire, sizeof test_wire, &id, &t)) {
+        *ids |= 1u << id;
+        pq_td_skip(&d, t);
+    }
+    if (!d.rc && !(*ids & 2))
+        return pq_td_missing(&d, s, 1, "Test.count");
+    return d.rc;
+}
+
+UNIT_TEST(pqread_thrift_skips_mistyped_fields) {
+    /* { 1: list<i32> [5] (an i32 belongs), 2: true, 3: set<i8> {}, 4: binary "x" } */
+    static const uint8_t mistyped[] = {0x19, 0x15, 0x0a, 0x11, 0x1a, 0x03, 0x18, 0x01, 'x', 0x00};
+    pq_td_struct s;
+    unsigned ids;
+    lake_error err = {0};
+    CHECK_EQ_INT(read_known(mistyped, sizeof mistyped, &s, &ids, &err), LAKE_ERR_UNSUPPORTED);
+    CHECK_EQ_INT(ids, (1u << 2) | (1u << 3) | (1u << 4)); /* 1 skipped; a set fits a list */
+    CHECK_EQ_INT(s.mistyped, 1u << 1);
+    CHECK(strstr(err.msg, "required field Test.count (id 1) has wire type list") != NULL);
+    /* { 2: true } : field 1 is missing, not mistyped: the file is corrupt */
+    static const uint8_t missing[] = {0x21, 0x00};
+    CHECK_EQ_INT(read_known(missing, sizeof missing, &s, &ids, &err), LAKE_ERR_PARSE);
+    CHECK(strstr(err.msg, "Test lacks required field 1 (count)") != NULL);
+    /* { 1: i64 3 (any integer fits an integer field), 2: i32 (not a bool: skipped) } */
+    static const uint8_t ints[] = {0x16, 0x06, 0x15, 0x02, 0x00};
+    CHECK_EQ_INT(read_known(ints, sizeof ints, &s, &ids, &err), LAKE_OK);
+    CHECK_EQ_INT(ids, 1u << 1);
+    CHECK_EQ_INT(s.mistyped, 1u << 2);
+}
+
 static lake_rc decode_one_i64(const uint8_t *buf, size_t n, int64_t *v, lake_error *err) {
     pq_td d;
     pq_td_init(&d, buf, n, 0, "footer", err);

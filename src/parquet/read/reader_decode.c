@@ -13,6 +13,58 @@
 
 #define AT(r, name) ((r)->d.field = (name))
 
+/* The fields of struct `name` with their wire types (arrays indexed by field id, parquet.thrift):
+ * a field that comes with another type is skipped, as Thrift's generated readers do. */
+#define NEXT_FIELD(r, s, name, wire, id, t)                                                        \
+    pq_td_next_known(&(r)->d, &(s), name, wire, sizeof wire, id, t)
+
+enum {
+    W_BOOL = PQ_TC_TRUE,
+    W_I8 = PQ_TC_BYTE,
+    W_I16 = PQ_TC_I16,
+    W_I32 = PQ_TC_I32,
+    W_I64 = PQ_TC_I64,
+    W_BIN = PQ_TC_BINARY,
+    W_LIST = PQ_TC_LIST,
+    W_STRUCT = PQ_TC_STRUCT
+};
+static const uint8_t time_type_wire[] = {[1] = W_BOOL, [2] = W_STRUCT};
+static const uint8_t int_type_wire[] = {[1] = W_I8, [2] = W_BOOL};
+static const uint8_t decimal_wire[] = {[1] = W_I32, [2] = W_I32};
+static const uint8_t schema_wire[] = {
+    [1] = W_I32, [2] = W_I32, [3] = W_I32, [4] = W_BIN, [5] = W_I32,
+    [6] = W_I32, [7] = W_I32, [8] = W_I32, [9] = W_I32, [10] = W_STRUCT};
+static const uint8_t stats_wire[] = {
+    [1] = W_BIN, [2] = W_BIN,  [3] = W_I64,  [4] = W_I64, [5] = W_BIN,
+    [6] = W_BIN, [7] = W_BOOL, [8] = W_BOOL, [9] = W_I64};
+static const uint8_t kv_wire[] = {[1] = W_BIN, [2] = W_BIN};
+static const uint8_t enc_stats_wire[] = {[1] = W_I32, [2] = W_I32, [3] = W_I32};
+static const uint8_t column_meta_wire[] = {
+    [1] = W_I32,  [2] = W_LIST,    [3] = W_LIST,  [4] = W_I32,  [5] = W_I64,
+    [6] = W_I64,  [7] = W_I64,     [8] = W_LIST,  [9] = W_I64,  [10] = W_I64,
+    [11] = W_I64, [12] = W_STRUCT, [13] = W_LIST, [14] = W_I64, [15] = W_I32};
+static const uint8_t column_chunk_wire[] = {
+    [1] = W_BIN, [2] = W_I64, [3] = W_STRUCT, [4] = W_I64, [5] = W_I32,
+    [6] = W_I64, [7] = W_I32, [8] = W_STRUCT, [9] = W_BIN};
+static const uint8_t row_group_wire[] = {
+    [1] = W_LIST, [2] = W_I64, [3] = W_I64, [4] = W_LIST, [5] = W_I64, [6] = W_I64, [7] = W_I16};
+static const uint8_t file_meta_wire[] = {
+    [1] = W_I32, [2] = W_LIST, [3] = W_I64,    [4] = W_LIST, [5] = W_LIST,
+    [6] = W_BIN, [7] = W_LIST, [8] = W_STRUCT, [9] = W_BIN};
+
+/* Members of a union of structs (LogicalType, TimeUnit, ColumnOrder): a member that is not a
+ * struct is skipped, as Thrift's readers skip a field of an unexpected type. */
+static bool next_member(pq_meta_reader *r, pq_td_struct *s, const char *name, int16_t *id,
+                        uint8_t *t) {
+    while (pq_td_next_field(&r->d, s, name, id, t)) {
+        if (*t == PQ_TC_STRUCT)
+            return true;
+        if (pq_td_skip(&r->d, *t))
+            return false;
+    }
+    return false;
+}
+
 void *pq_meta_alloc(pq_meta_reader *r, size_t count, size_t size) {
     if (count == 0)
         return NULL;
@@ -59,8 +111,6 @@ static lake_rc read_list(pq_meta_reader *r, uint8_t t, uint8_t want, void **item
 /* An empty marker struct (StringType, MicroSeconds, TypeDefinedOrder ...): fields are skipped. */
 static lake_rc skip_struct_value(pq_meta_reader *r, uint8_t t, const char *name) {
     AT(r, name);
-    if (t != PQ_TC_STRUCT)
-        return pq_td_fail(&r->d, "expected struct, found %s", pq_td_type_name(t));
     return pq_td_skip(&r->d, t);
 }
 
@@ -73,7 +123,7 @@ static lake_rc read_time_unit(pq_meta_reader *r, int *unit) {
     int members = 0;
     if (pq_td_struct_begin(&r->d, &s))
         return r->d.rc;
-    while (pq_td_next_field(&r->d, &s, "TimeUnit", &id, &t)) {
+    while (next_member(r, &s, "TimeUnit", &id, &t)) {
         if (skip_struct_value(r, t, "TimeUnit"))
             return r->d.rc;
         *unit = id >= 1 && id <= 3 ? id : PQ_UNIT_NONE;
@@ -91,13 +141,11 @@ static lake_rc read_time_type(pq_meta_reader *r, pq_logical *lt, const char *nam
     uint8_t t;
     if (pq_td_struct_begin(&r->d, &s))
         return r->d.rc;
-    while (pq_td_next_field(&r->d, &s, name, &id, &t)) {
+    while (NEXT_FIELD(r, s, name, time_type_wire, &id, &t)) {
         if (id == 1)
             pq_td_bool(&r->d, t, false, &lt->adjusted_to_utc);
-        else if (id == 2 && t == PQ_TC_STRUCT)
-            read_time_unit(r, &lt->unit);
         else if (id == 2)
-            pq_td_fail(&r->d, "unit is a %s, expected struct", pq_td_type_name(t));
+            read_time_unit(r, &lt->unit);
         else
             pq_td_skip(&r->d, t);
     }
@@ -110,7 +158,7 @@ static lake_rc read_int_type(pq_meta_reader *r, pq_logical *lt) {
     uint8_t t;
     if (pq_td_struct_begin(&r->d, &s))
         return r->d.rc;
-    while (pq_td_next_field(&r->d, &s, "IntType", &id, &t)) {
+    while (NEXT_FIELD(r, s, "IntType", int_type_wire, &id, &t)) {
         int8_t bw;
         if (id == 1 && !pq_td_i8(&r->d, t, &bw))
             lt->bit_width = bw;
@@ -128,7 +176,7 @@ static lake_rc read_decimal_type(pq_meta_reader *r, pq_logical *lt) {
     uint8_t t;
     if (pq_td_struct_begin(&r->d, &s))
         return r->d.rc;
-    while (pq_td_next_field(&r->d, &s, "DecimalType", &id, &t)) {
+    while (NEXT_FIELD(r, s, "DecimalType", decimal_wire, &id, &t)) {
         if (id == 1)
             pq_td_i32(&r->d, t, &lt->scale);
         else if (id == 2)
@@ -146,12 +194,9 @@ static lake_rc read_logical(pq_meta_reader *r, pq_logical *lt) {
     int members = 0;
     if (pq_td_struct_begin(&r->d, &s))
         return r->d.rc;
-    while (pq_td_next_field(&r->d, &s, "LogicalType", &id, &t)) {
+    while (next_member(r, &s, "LogicalType", &id, &t)) {
         if (++members > 1)
             return pq_td_fail(&r->d, "LogicalType union has more than one member");
-        if (t != PQ_TC_STRUCT)
-            return pq_td_fail(&r->d, "LogicalType member %d is a %s, expected struct", id,
-                              pq_td_type_name(t));
         bool known = (id >= 1 && id <= 8) || (id >= 10 && id <= 19);
         lt->kind = known ? (pq_logical_kind)id : PQ_LT_OTHER;
         lt->other_id = known ? 0 : id;
@@ -181,7 +226,7 @@ static lake_rc read_schema_elem(pq_meta_reader *r, pq_schema_elem *e) {
     e->leaf_index = -1;
     if (pq_td_struct_begin(&r->d, &s))
         return r->d.rc;
-    while (pq_td_next_field(&r->d, &s, "SchemaElement", &id, &t)) {
+    while (NEXT_FIELD(r, s, "SchemaElement", schema_wire, &id, &t)) {
         switch (id) {
         case 1:
             AT(r, "SchemaElement.type");
@@ -225,10 +270,7 @@ static lake_rc read_schema_elem(pq_meta_reader *r, pq_schema_elem *e) {
             break;
         case 10:
             AT(r, "SchemaElement.logicalType");
-            if (t != PQ_TC_STRUCT)
-                pq_td_fail(&r->d, "expected struct, found %s", pq_td_type_name(t));
-            else
-                read_logical(r, &e->logical);
+            read_logical(r, &e->logical);
             break;
         default:
             pq_td_skip(&r->d, t);
@@ -237,7 +279,7 @@ static lake_rc read_schema_elem(pq_meta_reader *r, pq_schema_elem *e) {
             return r->d.rc;
     }
     if (!r->d.rc && !has_name)
-        return pq_td_fail(&r->d, "schema element without a name");
+        return pq_td_missing(&r->d, &s, 4, "SchemaElement.name");
     return r->d.rc;
 }
 
@@ -253,7 +295,7 @@ static lake_rc read_stats(pq_meta_reader *r, pq_stats *st) {
     st->min_exact = st->max_exact = -1;
     if (pq_td_struct_begin(&r->d, &s))
         return r->d.rc;
-    while (pq_td_next_field(&r->d, &s, "Statistics", &id, &t)) {
+    while (NEXT_FIELD(r, s, "Statistics", stats_wire, &id, &t)) {
         switch (id) {
         case 1:
             AT(r, "Statistics.max");
@@ -312,7 +354,7 @@ static lake_rc read_kv_list(pq_meta_reader *r, uint8_t t, pq_kv **kv, size_t *n)
         bool has_key = false;
         if (pq_td_struct_begin(&r->d, &s))
             return r->d.rc;
-        while (pq_td_next_field(&r->d, &s, "KeyValue", &id, &ft)) {
+        while (NEXT_FIELD(r, s, "KeyValue", kv_wire, &id, &ft)) {
             if (id == 1)
                 has_key = !read_str(r, ft, &(*kv)[i].key);
             else if (id == 2)
@@ -321,7 +363,7 @@ static lake_rc read_kv_list(pq_meta_reader *r, uint8_t t, pq_kv **kv, size_t *n)
                 pq_td_skip(&r->d, ft);
         }
         if (!r->d.rc && !has_key)
-            return pq_td_fail(&r->d, "KeyValue without a key");
+            return pq_td_missing(&r->d, &s, 1, "KeyValue.key");
     }
     return r->d.rc;
 }
@@ -338,7 +380,7 @@ static lake_rc read_enc_stats(pq_meta_reader *r, uint8_t t, pq_column_chunk *cc)
         unsigned seen = 0;
         if (pq_td_struct_begin(&r->d, &s))
             return r->d.rc;
-        while (pq_td_next_field(&r->d, &s, "PageEncodingStats", &id, &ft)) {
+        while (NEXT_FIELD(r, s, "PageEncodingStats", enc_stats_wire, &id, &ft)) {
             if (id >= 1 && id <= 3) {
                 int32_t *dst = id == 1 ? &es->page_type : id == 2 ? &es->encoding : &es->count;
                 pq_td_i32(&r->d, ft, dst);
@@ -347,10 +389,30 @@ static lake_rc read_enc_stats(pq_meta_reader *r, uint8_t t, pq_column_chunk *cc)
                 pq_td_skip(&r->d, ft);
             }
         }
-        if (!r->d.rc && seen != 0xe)
-            return pq_td_fail(&r->d, "PageEncodingStats lacks a required field");
+        static const char *const names[] = {NULL, "PageEncodingStats.page_type",
+                                            "PageEncodingStats.encoding",
+                                            "PageEncodingStats.count"};
+        if (!r->d.rc && seen != 0xe) {
+            int missing = __builtin_ctz(0xe & ~seen);
+            return pq_td_missing(&r->d, &s, (int16_t)missing, names[missing]);
+        }
     }
     return r->d.rc;
+}
+
+/* "ColumnMetaData.codec" for a required field's id, for messages. */
+static const char *cmd_field_name(int id) {
+    static const char *const names[] = {NULL,
+                                        "ColumnMetaData.type",
+                                        "ColumnMetaData.encodings",
+                                        "ColumnMetaData.path_in_schema",
+                                        "ColumnMetaData.codec",
+                                        "ColumnMetaData.num_values",
+                                        "ColumnMetaData.total_uncompressed_size",
+                                        "ColumnMetaData.total_compressed_size",
+                                        NULL,
+                                        "ColumnMetaData.data_page_offset"};
+    return id > 0 && id < 10 && names[id] ? names[id] : "ColumnMetaData";
 }
 
 /* Required ColumnMetaData fields, as bits of their ids. */
@@ -364,7 +426,7 @@ static lake_rc read_column_meta(pq_meta_reader *r, pq_column_chunk *cc) {
     unsigned seen = 0;
     if (pq_td_struct_begin(&r->d, &s))
         return r->d.rc;
-    while (pq_td_next_field(&r->d, &s, "ColumnMetaData", &id, &t)) {
+    while (NEXT_FIELD(r, s, "ColumnMetaData", column_meta_wire, &id, &t)) {
         if (id > 0 && id < 32)
             seen |= 1u << id;
         switch (id) {
@@ -419,10 +481,7 @@ static lake_rc read_column_meta(pq_meta_reader *r, pq_column_chunk *cc) {
             break;
         case 12:
             AT(r, "ColumnMetaData.statistics");
-            if (t != PQ_TC_STRUCT)
-                pq_td_fail(&r->d, "expected struct, found %s", pq_td_type_name(t));
-            else
-                read_stats(r, &cc->stats);
+            read_stats(r, &cc->stats);
             break;
         case 13:
             AT(r, "ColumnMetaData.encoding_stats");
@@ -442,9 +501,10 @@ static lake_rc read_column_meta(pq_meta_reader *r, pq_column_chunk *cc) {
         if (r->d.rc)
             return r->d.rc;
     }
-    if (!r->d.rc && (seen & CMD_REQUIRED) != CMD_REQUIRED)
-        return pq_td_fail(&r->d, "ColumnMetaData lacks required field %d",
-                          __builtin_ctz(CMD_REQUIRED & ~seen));
+    if (!r->d.rc && (seen & CMD_REQUIRED) != CMD_REQUIRED) {
+        int missing = __builtin_ctz(CMD_REQUIRED & ~seen);
+        return pq_td_missing(&r->d, &s, (int16_t)missing, cmd_field_name(missing));
+    }
     return r->d.rc;
 }
 
@@ -459,7 +519,7 @@ static lake_rc read_column_chunk(pq_meta_reader *r, pq_column_chunk *cc) {
     cc->offset_index_length = cc->column_index_length = -1;
     if (pq_td_struct_begin(&r->d, &s))
         return r->d.rc;
-    while (pq_td_next_field(&r->d, &s, "ColumnChunk", &id, &t)) {
+    while (NEXT_FIELD(r, s, "ColumnChunk", column_chunk_wire, &id, &t)) {
         switch (id) {
         case 1:
             AT(r, "ColumnChunk.file_path");
@@ -471,10 +531,7 @@ static lake_rc read_column_chunk(pq_meta_reader *r, pq_column_chunk *cc) {
             break;
         case 3:
             AT(r, "ColumnChunk.meta_data");
-            if (t != PQ_TC_STRUCT)
-                pq_td_fail(&r->d, "expected struct, found %s", pq_td_type_name(t));
-            else
-                has_meta = !read_column_meta(r, cc);
+            has_meta = !read_column_meta(r, cc);
             break;
         case 4:
             AT(r, "ColumnChunk.offset_index_offset");
@@ -503,12 +560,12 @@ static lake_rc read_column_chunk(pq_meta_reader *r, pq_column_chunk *cc) {
         if (r->d.rc)
             return r->d.rc;
     }
-    if (!has_meta) {
-        if (encrypted)
-            return r->d.rc = lake_error_set(r->d.err, LAKE_ERR_UNSUPPORTED,
-                                            "encrypted column chunks are not supported");
-        return pq_td_fail(&r->d, "column chunk without meta_data");
-    }
+    if (!has_meta && encrypted)
+        return r->d.rc = lake_error_set(r->d.err, LAKE_ERR_UNSUPPORTED,
+                                        "encrypted Parquet is not supported: a column chunk's "
+                                        "metadata is encrypted (ColumnChunk.crypto_metadata)");
+    if (!has_meta)
+        return pq_td_missing(&r->d, &s, 3, "ColumnChunk.meta_data");
     return LAKE_OK;
 }
 
@@ -521,7 +578,7 @@ static lake_rc read_row_group(pq_meta_reader *r, pq_row_group *rg) {
     rg->ordinal = -1;
     if (pq_td_struct_begin(&r->d, &s))
         return r->d.rc;
-    while (pq_td_next_field(&r->d, &s, "RowGroup", &id, &t)) {
+    while (NEXT_FIELD(r, s, "RowGroup", row_group_wire, &id, &t)) {
         if (id > 0 && id < 32)
             seen |= 1u << id;
         int16_t ord;
@@ -572,8 +629,12 @@ static lake_rc read_row_group(pq_meta_reader *r, pq_row_group *rg) {
             return r->d.rc;
     }
     unsigned req = (1u << 1) | (1u << 2) | (1u << 3);
-    if (!r->d.rc && (seen & req) != req)
-        return pq_td_fail(&r->d, "RowGroup lacks required field %d", __builtin_ctz(req & ~seen));
+    static const char *const names[] = {NULL, "RowGroup.columns", "RowGroup.total_byte_size",
+                                        "RowGroup.num_rows"};
+    if (!r->d.rc && (seen & req) != req) {
+        int missing = __builtin_ctz(req & ~seen);
+        return pq_td_missing(&r->d, &s, (int16_t)missing, names[missing]);
+    }
     return r->d.rc;
 }
 
@@ -587,7 +648,7 @@ static lake_rc read_column_orders(pq_meta_reader *r, uint8_t t, pq_file_meta *m)
         uint8_t ft;
         if (pq_td_struct_begin(&r->d, &s))
             return r->d.rc;
-        while (pq_td_next_field(&r->d, &s, "ColumnOrder", &id, &ft)) {
+        while (next_member(r, &s, "ColumnOrder", &id, &ft)) {
             m->column_orders[i] = id;
             skip_struct_value(r, ft, "ColumnOrder");
         }
@@ -602,7 +663,7 @@ lake_rc pq_meta_decode(pq_meta_reader *r, pq_file_meta *m) {
     unsigned seen = 0;
     if (pq_td_struct_begin(&r->d, &s))
         return r->d.rc;
-    while (pq_td_next_field(&r->d, &s, "FileMetaData", &id, &t)) {
+    while (NEXT_FIELD(r, s, "FileMetaData", file_meta_wire, &id, &t)) {
         if (id > 0 && id < 32)
             seen |= 1u << id;
         switch (id) {
@@ -648,10 +709,19 @@ lake_rc pq_meta_decode(pq_meta_reader *r, pq_file_meta *m) {
     if (r->d.rc)
         return r->d.rc;
     AT(r, NULL);
+    /* A plaintext footer of an encrypted file: its signature (nonce and tag) follows it. */
+    if (seen & (1u << 8))
+        return r->d.rc = lake_error_set(r->d.err, LAKE_ERR_UNSUPPORTED,
+                                        "encrypted Parquet is not supported: the footer is "
+                                        "plaintext but the file is encrypted "
+                                        "(FileMetaData.encryption_algorithm)");
+    static const char *const names[] = {NULL, "FileMetaData.version", "FileMetaData.schema",
+                                        "FileMetaData.num_rows", "FileMetaData.row_groups"};
     unsigned req = (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4);
-    if ((seen & req) != req)
-        return pq_td_fail(&r->d, "FileMetaData lacks required field %d",
-                          __builtin_ctz(req & ~seen));
+    if ((seen & req) != req) {
+        int missing = __builtin_ctz(req & ~seen);
+        return pq_td_missing(&r->d, &s, (int16_t)missing, names[missing]);
+    }
     if (r->d.p != r->d.end)
         return pq_td_fail(&r->d, "%zu bytes follow FileMetaData inside the footer length",
                           (size_t)(r->d.end - r->d.p));

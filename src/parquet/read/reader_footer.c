@@ -17,12 +17,15 @@ lake_rc pq_read_footer(const uint8_t *file, size_t len, pq_file_meta **out, lake
     if (len < 12)
         return lake_error_set(err, LAKE_ERR_PARSE,
                               "file is %zu bytes, too short for Parquet (at least 12)", len);
+    /* An encrypted footer: PARE at both ends (a plaintext footer of an encrypted file has PAR1,
+     * and pq_meta_decode tells it by its encryption_algorithm). */
+    if (memcmp(file, "PARE", 4) == 0 || memcmp(file + len - 4, "PARE", 4) == 0)
+        return lake_error_set(err, LAKE_ERR_UNSUPPORTED,
+                              "encrypted Parquet is not supported: the footer is encrypted "
+                              "(magic PARE)");
     if (memcmp(file, "PAR1", 4) != 0)
         return lake_error_set(err, LAKE_ERR_PARSE,
                               "not a Parquet file: no magic PAR1 at the start");
-    if (memcmp(file + len - 4, "PARE", 4) == 0)
-        return lake_error_set(err, LAKE_ERR_UNSUPPORTED,
-                              "encrypted footer (magic PARE) is not supported");
     if (memcmp(file + len - 4, "PAR1", 4) != 0)
         return lake_error_set(err, LAKE_ERR_PARSE,
                               "no magic PAR1 at the end (truncated or not a Parquet file)");

@@ -16,24 +16,32 @@ typedef struct {
     bool has_body;
 } page_header;
 
-static lake_rc read_page_body(pq_td *d, uint8_t t, const char *name, page_header *h) {
+/* Wire types by field id (parquet.thrift): a field of another type is skipped, as Thrift's
+ * generated readers do (reader_thrift.h). Every page body has num_values as field 1. */
+static const uint8_t body_wire[] = {[1] = PQ_TC_I32};
+static const uint8_t header_wire[] = {
+    [1] = PQ_TC_I32,    [2] = PQ_TC_I32,    [3] = PQ_TC_I32,    [4] = PQ_TC_I32,
+    [5] = PQ_TC_STRUCT, [6] = PQ_TC_STRUCT, [7] = PQ_TC_STRUCT, [8] = PQ_TC_STRUCT};
+
+static lake_rc read_page_body(pq_td *d, const char *name, page_header *h) {
     pq_td_struct s;
     int16_t id;
     uint8_t ft;
     d->field = name;
-    if (t != PQ_TC_STRUCT)
-        return pq_td_fail(d, "expected struct, found %s", pq_td_type_name(t));
     if (pq_td_struct_begin(d, &s))
         return d->rc;
     bool has_count = false;
-    while (pq_td_next_field(d, &s, name, &id, &ft)) {
+    while (pq_td_next_known(d, &s, name, body_wire, sizeof body_wire, &id, &ft)) {
         if (id == 1)
             has_count = !pq_td_i32(d, ft, &h->num_values);
         else
             pq_td_skip(d, ft);
     }
-    if (!d->rc && !has_count)
-        return pq_td_fail(d, "%s lacks num_values", name);
+    if (!d->rc && !has_count) {
+        char field[64];
+        snprintf(field, sizeof field, "%s.num_values", name);
+        return pq_td_missing(d, &s, 1, field);
+    }
     if (!d->rc && h->num_values < 0)
         return pq_td_fail(d, "negative num_values %d", h->num_values);
     h->has_body = true;
@@ -48,7 +56,7 @@ static lake_rc read_page_header(pq_td *d, page_header *h) {
     memset(h, 0, sizeof *h);
     if (pq_td_struct_begin(d, &s))
         return d->rc;
-    while (pq_td_next_field(d, &s, "PageHeader", &id, &t)) {
+    while (pq_td_next_known(d, &s, "PageHeader", header_wire, sizeof header_wire, &id, &t)) {
         if (id > 0 && id < 32)
             seen |= 1u << id;
         switch (id) {
@@ -69,13 +77,13 @@ static lake_rc read_page_header(pq_td *d, page_header *h) {
             h->has_crc = !pq_td_i32(d, t, &h->crc);
             break;
         case 5:
-            read_page_body(d, t, "DataPageHeader", h);
+            read_page_body(d, "DataPageHeader", h);
             break;
         case 7:
-            read_page_body(d, t, "DictionaryPageHeader", h);
+            read_page_body(d, "DictionaryPageHeader", h);
             break;
         case 8:
-            read_page_body(d, t, "DataPageHeaderV2", h);
+            read_page_body(d, "DataPageHeaderV2", h);
             break;
         default:
             pq_td_skip(d, t);
@@ -85,9 +93,14 @@ static lake_rc read_page_header(pq_td *d, page_header *h) {
     }
     if (d->rc)
         return d->rc;
+    static const char *const names[] = {NULL, "PageHeader.type",
+                                        "PageHeader.uncompressed_page_size",
+                                        "PageHeader.compressed_page_size"};
     unsigned req = (1u << 1) | (1u << 2) | (1u << 3);
-    if ((seen & req) != req)
-        return pq_td_fail(d, "PageHeader lacks required field %d", __builtin_ctz(req & ~seen));
+    if ((seen & req) != req) {
+        int missing = __builtin_ctz(req & ~seen);
+        return pq_td_missing(d, &s, (int16_t)missing, names[missing]);
+    }
     if (h->uncompressed < 0 || h->compressed < 0)
         return pq_td_fail(d, "negative page size");
     int want = h->type == 0 ? 5 : h->type == 2 ? 7 : h->type == 3 ? 8 : 0;

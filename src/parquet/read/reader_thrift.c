@@ -90,6 +90,9 @@ lake_rc pq_td_struct_begin(pq_td *d, pq_td_struct *s) {
         return pq_td_fail(d, "structures nested deeper than %d levels", PQ_TD_MAX_DEPTH);
     d->depth++;
     s->last_id = 0;
+    s->mistyped = 0;
+    s->mistyped_id = 0;
+    s->mistyped_type = 0;
     return LAKE_OK;
 }
 
@@ -132,6 +135,54 @@ bool pq_td_next_field(pq_td *d, pq_td_struct *s, const char *name, int16_t *id, 
     if (pq_td_field(d, s, id, type))
         return false;
     return *type != PQ_TC_STOP;
+}
+
+static bool is_int(uint8_t t) {
+    return t == PQ_TC_BYTE || t == PQ_TC_I16 || t == PQ_TC_I32 || t == PQ_TC_I64;
+}
+
+/* Whether a value of wire type got can be read as a field of wire type want. */
+static bool type_fits(uint8_t want, uint8_t got) {
+    if (is_int(want))
+        return is_int(got);
+    if (want == PQ_TC_TRUE || want == PQ_TC_FALSE)
+        return got == PQ_TC_TRUE || got == PQ_TC_FALSE;
+    if (want == PQ_TC_LIST)
+        return got == PQ_TC_LIST || got == PQ_TC_SET;
+    return want == got;
+}
+
+bool pq_td_next_known(pq_td *d, pq_td_struct *s, const char *name, const uint8_t *want,
+                      size_t nwant, int16_t *id, uint8_t *type) {
+    while (pq_td_next_field(d, s, name, id, type)) {
+        if (*id <= 0 || (size_t)*id >= nwant || !want[*id] || type_fits(want[*id], *type))
+            return true;
+        if (*id < 64)
+            s->mistyped |= (uint64_t)1 << *id;
+        s->mistyped_id = *id;
+        s->mistyped_type = *type;
+        if (pq_td_skip(d, *type))
+            return false;
+    }
+    return false;
+}
+
+lake_rc pq_td_missing(pq_td *d, const pq_td_struct *s, int16_t id, const char *name) {
+    if (d->rc)
+        return d->rc;
+    d->field = NULL; /* the message names the struct and field itself */
+    const char *dot = strchr(name, '.');
+    int slen = dot ? (int)(dot - name) : (int)strlen(name);
+    if (id <= 0 || id >= 64 || !(s->mistyped & (uint64_t)1 << id))
+        return pq_td_fail(d, "%.*s lacks required field %d (%s)", slen, name, id,
+                          dot ? dot + 1 : name);
+    d->rc = LAKE_ERR_UNSUPPORTED;
+    return lake_error_set(d->err, d->rc,
+                          "unsupported %s: required field %s (id %d) has wire type %s, which "
+                          "its definition does not give it (a writer's extension lake cannot "
+                          "read)",
+                          d->what, name, id,
+                          id == s->mistyped_id ? pq_td_type_name(s->mistyped_type) : "another");
 }
 
 static lake_rc wrong_type(pq_td *d, uint8_t type, const char *want) {

@@ -6,10 +6,16 @@
  * included) are skipped. The first error is kept in the decoder (and in its lake_error) and
  * every later call fails fast, so callers may check once per struct.
  *
- * Usage: pq_td_init(); pq_td_struct_begin(); loop pq_td_field() (or pq_td_next_field()) until
- * it reports PQ_TC_STOP, which also leaves the struct, reading each field with pq_td_i32()/...
- * or pq_td_skip() for fields the caller does not know. Error messages name the absolute file
- * offset ("truncated footer at byte 57: expected a list header").
+ * Usage: pq_td_init(); pq_td_struct_begin(); loop pq_td_field() (or pq_td_next_field(), or
+ * pq_td_next_known()) until it reports PQ_TC_STOP, which also leaves the struct, reading each
+ * field with pq_td_i32()/... or pq_td_skip() for fields the caller does not know. Error messages
+ * name the absolute file offset ("truncated footer at byte 57: expected a list header").
+ *
+ * A known field that arrives with another wire type than its definition's is skipped, as the
+ * code Thrift generates does (pq_td_next_known): writers have extended the format with their
+ * own fields under ids the format later gave to others (Dremio's parquet-mr put a list at
+ * ColumnMetaData 15, now bloom_filter_length, an i32). If the skipped field was required, the
+ * file cannot be read, and pq_td_missing says it is unsupported rather than corrupt.
  *
  * Owns: the decoder state (pq_td). Uses: parquet/thrift_compact.h (type codes), lake/common.h. */
 #ifndef LAKE_PQ_READER_THRIFT_H
@@ -50,9 +56,13 @@ static inline size_t pq_td_pos(const pq_td *d) {
     return (size_t)(d->p - d->start);
 }
 
-/* Per-struct state: the last field id, for delta-encoded field headers. */
+/* Per-struct state: the last field id, for delta-encoded field headers, and the fields
+ * pq_td_next_known skipped for their wire type. */
 typedef struct {
     int32_t last_id;
+    uint64_t mistyped;     /* bit id set: field id (< 64) came with an unexpected wire type */
+    int16_t mistyped_id;   /* the last such field */
+    uint8_t mistyped_type; /* and the wire type it came with */
 } pq_td_struct;
 
 /* Enters a struct (depth-checked). */
@@ -65,6 +75,17 @@ lake_rc pq_td_field(pq_td *d, pq_td_struct *s, int16_t *id, uint8_t *type);
  * next field header. Returns true for a field to read, false at the struct's end or on an error
  * (check d->rc after the loop). */
 bool pq_td_next_field(pq_td *d, pq_td_struct *s, const char *name, int16_t *id, uint8_t *type);
+
+/* pq_td_next_field that also checks wire types: want[id] (for id < nwant; 0 = any) is the
+ * compact type field id's definition gives it (PQ_TC_TRUE for bool; any integer type fits an
+ * integer field, whose value is range-checked when read; a set fits a list). A field of
+ * another type is skipped and recorded in s, and the loop goes on to the next field. */
+bool pq_td_next_known(pq_td *d, pq_td_struct *s, const char *name, const uint8_t *want,
+                      size_t nwant, int16_t *id, uint8_t *type);
+/* The error for required field `id` (named "ColumnMetaData.codec") missing from struct s once
+ * it has been read: LAKE_ERR_UNSUPPORTED when the field came with another wire type (a format
+ * extension lake cannot read, not damage), else LAKE_ERR_PARSE ("lacks required field"). */
+lake_rc pq_td_missing(pq_td *d, const pq_td_struct *s, int16_t id, const char *name);
 
 /* Value readers. `type` is the field type from pq_td_field or a list's element type; a value of
  * another type is an error (the caller names the field in a prefix). Integer readers accept any
