@@ -1,6 +1,7 @@
 /* lake run: the Sparkify pipeline from an input root to an output root. */
 #include "cli/cli.h"
 #include "cli/run_verbose.h"
+#include "lake/cluster.h"
 #include "lake/sparkify.h"
 
 #include <getopt.h>
@@ -220,7 +221,7 @@ int cli_run(int argc, char **argv) {
         rc = lake_store_open_ex(a.input, &a.store, &in, &err);
     if (!rc)
         rc = lake_store_open_ex(a.output, &a.store, &out, &err);
-    if (!rc && a.store.verbose)
+    if (!rc && a.store.verbose && lake_launch_rank() == 0) /* once per job */
         cli_run_print_settings(stderr, a.input, a.output, &a.opts);
     if (!rc)
         rc = lake_run(in, out, &a.opts, &sum, &err);

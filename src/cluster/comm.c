@@ -1,10 +1,16 @@
 /* The collective steps built on a communicator's operations (comm.h). */
 #include "cluster/comm.h"
 #include "cluster/comm_mpi.h"
+#include "lake/cluster.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int lake_launch_rank(void) {
+    const char *r = getenv("OMPI_COMM_WORLD_RANK");
+    return r ? atoi(r) : 0;
+}
 
 lake_rc cl_comm_world(cl_comm **c, lake_error *err) {
     static cl_comm *world;

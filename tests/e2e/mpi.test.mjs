@@ -120,6 +120,20 @@ describe('mpirun -np N lake run, local output', () => {
     }
   });
 
+  test('--verbose under mpirun: the settings and the detail once, from rank 0', async () => {
+    const alone = await lakeAsync(['run', '--input', input, '--output', join(tmp.dir, 'verbose-1'), '-q', '--verbose']);
+    assertExitOk(alone, 'alone');
+    const r = await mpirun(3, ['run', '--input', input, '--output', join(tmp.dir, 'verbose-3'), '-q', '--verbose']);
+    assertExitOk(r, 'mpirun -np 3 --verbose');
+    const count = (text, re) => text.split('\n').filter((l) => re.test(l)).length;
+    const settings = /^lake run: reading .*, writing /;
+    const stages = /^lake run [0-9a-f-]{36}: stages$/;
+    assert.equal(count(alone.stderr, settings), 1, `alone: the settings:\n${alone.stderr}`);
+    assert.equal(count(alone.stderr, stages), 1, `alone: the detail:\n${alone.stderr}`);
+    assert.equal(count(r.stderr, settings), 1, `the settings once:\n${r.stderr}`);
+    assert.equal(count(r.stderr, stages), 1, `the detail once:\n${r.stderr}`);
+  });
+
   test('a run alone never loads Open MPI; under mpirun it does', async () => {
     const out = join(tmp.dir, 'alone');
     // LD_DEBUG=files names every library the loader opens, dlopen'ed ones included.
