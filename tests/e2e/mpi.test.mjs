@@ -13,19 +13,7 @@ import { computeOracle } from './lib/oracle.mjs';
 import { compareWithOracle, readLakeOutput, snapshotDir } from './lib/output.mjs';
 import { download, startS3 } from './lib/s3server.mjs';
 import { assertValid } from './lib/summary_schema.mjs';
-
-// CI runs as root; Open MPI refuses root without these. Shared memory between the ranks without
-// the single-copy mechanism, which needs ptrace rights a container may not grant. Under the ASan
-// build (make asan-test), LeakSanitizer is told what Open MPI itself leaves allocated after
-// MPI_Finalize: its plugins stay loaded and stacks are unwound slowly, so every such block shows
-// a frame of Open MPI's libraries (lib/lsan_openmpi.supp); a leak of lake's own still fails.
-const MPI_ENV = {
-  OMPI_ALLOW_RUN_AS_ROOT: '1',
-  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
-  OMPI_MCA_btl_vader_single_copy_mechanism: 'none',
-  OMPI_MCA_mca_base_component_disable_dlclose: '1',
-  LSAN_OPTIONS: `suppressions=${new URL('./lib/lsan_openmpi.supp', import.meta.url).pathname}:fast_unwind_on_malloc=0`,
-};
+import { MPI_ENV } from './lib/mpi_env.mjs';
 
 function mpirun(np, args, { env = {}, timeout = 300_000 } = {}) {
   return spawnAsync('mpirun', ['--oversubscribe', '-np', String(np), LAKE_BIN, ...args],

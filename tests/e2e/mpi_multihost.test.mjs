@@ -11,6 +11,7 @@ import { LINK_PREFIX, NS_PREFIX, clusterUnavailable, startCluster } from './lib/
 import { computeOracle } from './lib/oracle.mjs';
 import { compareWithOracle, readLakeOutput, showRow, snapshotDir } from './lib/output.mjs';
 import { download } from './lib/s3server.mjs';
+import { MPI_ENV } from './lib/mpi_env.mjs';
 
 const KEY_ID = 'AKIALAKEMPITESTKEY01';
 const SECRET = 'lake-mpi-test-secret/NeverPrintMe+0123';
@@ -112,7 +113,7 @@ describe('MPI across three hosts (network namespaces, sshd, Open MPI over TCP)',
     // Three ranks, one per host, every one reading and writing the store over the bridge.
     const mpi = await cluster.mpirun(HOSTS,
       [LAKE_BIN, 'run', '--input', 's3://lake/in', '--output', 's3://lake/out-mpi', ...ep],
-      { env: awsEnv, timeout: 180_000 });
+      { env: { ...awsEnv, ...MPI_ENV }, timeout: 180_000 });
     assertExitOk(mpi, `mpirun -np ${HOSTS} lake run`);
     // One summary for the job (rank 0's), with a line per rank: every rank read part of the input.
     assert.equal(matchLines(mpi.stdout, /^lake run [0-9a-f-]{36}: /).length, 1, `one summary:\n${mpi.stdout}`);
