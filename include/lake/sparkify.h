@@ -6,6 +6,7 @@
 
 #include "lake/common.h"
 #include "lake/parquet.h"
+#include "lake/progress.h"
 #include "lake/store.h"
 #include "lake/table.h"
 
@@ -31,8 +32,12 @@ typedef struct {
     /** songplays a thread holds before it sorts them and spills them to a temporary file in
      * $TMPDIR (or /tmp) as one run; 0 = never spill */
     uint64_t spill_rows;
-    bool quiet;         /**< no progress on stderr */
+    bool quiet;         /**< for the caller: print no summary (the run itself never prints) */
     double wait_lock_s; /**< how long to wait for another run's lock on the output (0: fail) */
+    /** Counters the run advances as it goes (lake/progress.h), for the caller to show, or NULL.
+     * Its stages are those of lake_run_summary's times: list, songs, events, transform, write,
+     * commit, cleanup. In a cluster each rank counts its own share. */
+    lake_progress *progress;
 } lake_run_opts;
 
 /** lake_run_opts.spill_rows by default (about 30 MB of songplays per thread). */

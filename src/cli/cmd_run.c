@@ -1,5 +1,6 @@
 /* lake run: the Sparkify pipeline from an input root to an output root. */
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "cli/run_verbose.h"
 #include "lake/cluster.h"
 #include "lake/sparkify.h"
@@ -7,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char run_usage[] =
     "usage: lake run --input DIR --output DIR [options]\n"
@@ -33,10 +35,12 @@ static const char run_usage[] =
     "      --summary-json FILE    also write the summary as JSON to the local FILE (atomically;\n"
     "                             written when the run fails too, with its error);\n"
     "                             docs/summary-json.md gives the schema\n"
-    "  -q, --quiet                print no summary\n"
+    "      --progress             show progress on stderr even when it is not a terminal\n"
+    "                             (on a terminal it is shown unless --quiet)\n"
+    "  -q, --quiet                print no summary and no progress\n"
     "  -h, --help                 show this help\n";
 
-enum { OPT_MAX_BAD = 256, OPT_MODE, OPT_SPILL, OPT_WAIT_LOCK, OPT_SUMMARY_JSON };
+enum { OPT_MAX_BAD = 256, OPT_MODE, OPT_SPILL, OPT_WAIT_LOCK, OPT_SUMMARY_JSON, OPT_PROGRESS };
 
 static const struct option run_options[] = {
     {"input", required_argument, NULL, 'i'},
@@ -47,6 +51,7 @@ static const struct option run_options[] = {
     {"spill-rows", required_argument, NULL, OPT_SPILL},
     {"wait-lock", required_argument, NULL, OPT_WAIT_LOCK},
     {"summary-json", required_argument, NULL, OPT_SUMMARY_JSON},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     CLI_STORE_LONGOPTS,
@@ -56,6 +61,7 @@ static const struct option run_options[] = {
 typedef struct {
     const char *input, *output;
     const char *summary_json; /* --summary-json FILE, or NULL */
+    bool progress;            /* --progress */
     lake_run_opts opts;
     lake_store_options store;
 } run_args;
@@ -101,6 +107,9 @@ static int parse_option(int c, run_args *a) {
         return 0;
     case OPT_SUMMARY_JSON:
         a->summary_json = optarg;
+        return 0;
+    case OPT_PROGRESS:
+        a->progress = true;
         return 0;
     case 'q':
         a->opts.quiet = true;
@@ -223,8 +232,16 @@ int cli_run(int argc, char **argv) {
         rc = lake_store_open_ex(a.output, &a.store, &out, &err);
     if (!rc && a.store.verbose && lake_launch_rank() == 0) /* once per job */
         cli_run_print_settings(stderr, a.input, a.output, &a.opts);
+    /* Only rank 0 of a cluster draws; the counters tell the thread which rank this is. */
+    static lake_progress progress;
+    cli_progress *shown = NULL;
+    if (!rc && cli_progress_wanted(STDERR_FILENO, a.progress, a.opts.quiet)) {
+        a.opts.progress = &progress;
+        shown = cli_progress_start(&progress, STDERR_FILENO);
+    }
     if (!rc)
         rc = lake_run(in, out, &a.opts, &sum, &err);
+    cli_progress_stop(shown); /* the line is cleared before anything else is printed */
     lake_store_close(in);
     lake_store_close(out);
     if (sum.rank != 0) /* a cluster's other ranks: rank 0 reports for the job */

@@ -9,6 +9,7 @@
 
 #include "engine/commit/commit.h"
 #include "lake/parquet.h"
+#include "lake/progress.h"
 #include "lake/store.h"
 #include "lake/table.h"
 
@@ -72,6 +73,9 @@ typedef struct {
     eng_commit_fn commit;       /* NULL: eng_commit_end */
     void *commit_ud;
     const eng_output *owner; /* the run's hold on out (eng_output_open), or NULL */
+    /* Counters of the stages write, commit and cleanup (started by eng_load; rows planned and
+     * written, files and bytes written), or NULL. */
+    lake_progress *progress;
 } eng_load_opts;
 
 /* One partition directory of a table ("" for a table without partitions) and what it holds. */
