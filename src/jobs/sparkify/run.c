@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 void lake_run_opts_default(lake_run_opts *o) {
@@ -356,6 +357,13 @@ static lake_rc open_output(run_state *r, lake_store *out, double wait_s, lake_ru
     return cl_agree(r->comm, rc, err);
 }
 
+/* Seconds since 1970-01-01 UTC, for the summary's start time. */
+static double wall_clock(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 /* A cluster's ranks make the job's summary out of theirs. */
 static void job_summary(cl_comm *c, lake_run_summary *sum, uint64_t bytes_read) {
     struct rusage ru;
@@ -378,6 +386,7 @@ lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_r
         return rc;
     sum->rank = (unsigned)r.comm->rank;
     sum->ranks = (unsigned)r.comm->size;
+    sum->started_at = wall_clock();
     lake_progress_where(o->progress, sum->rank, sum->ranks);
     lake_progress_stage(o->progress, "list");
     r.threads = pick_threads(o->threads);
