@@ -179,6 +179,14 @@ typedef struct {
 lake_rc lake_run_summary_write_json(const char *path, const lake_run_summary *sum,
                                     const lake_run_report *rep, lake_error *err);
 
+/** Writes sum and rep as the run report (`lake run --report`): one HTML page that loads nothing
+ * else (its style, script and charts are inline), holding the JSON document of
+ * lake_run_summary_write_json in a `<script id="lake-summary" type="application/json">` block
+ * that the page's script renders. Written atomically to the local file path, as the JSON is; a
+ * failed run's page says so. Returns LAKE_OK, or LAKE_ERR_IO with err naming the file. */
+lake_rc lake_run_summary_write_html(const char *path, const lake_run_summary *sum,
+                                    const lake_run_report *rep, lake_error *err);
+
 /** Table name for an index in [0, LAKE_TABLE_COUNT). */
 const char *lake_table_name(int t);
 
