@@ -1,6 +1,6 @@
 /* lake run: the Sparkify pipeline from an input root to an output root. */
 #include "cli/cli.h"
-#include "cli/progress.h"
+#include "cli/progress_line.h"
 #include "cli/run_verbose.h"
 #include "lake/cluster.h"
 #include "lake/sparkify.h"

@@ -1,8 +1,8 @@
-/* The progress line (progress.h): one thread that wakes every 100 ms, reads the counters and
+/* The progress line (progress_line.h): one thread that wakes every 100 ms, reads the counters and
  * redraws the line when its text changed. The text is ASCII, so its bytes are its columns: it is
  * cut to the terminal's width less one, and never wraps (a wrapped line could not be redrawn in
  * place with a carriage return). */
-#include "cli/progress.h"
+#include "cli/progress_line.h"
 
 #include <errno.h>
 #include <pthread.h>
