@@ -1,8 +1,8 @@
 /* The progress line of a long command: a thread samples the command's counters (lake/progress.h)
  * every 100 ms and redraws one line on a terminal (carriage return, text, clear to the end of the
  * line), and clears it when stopped, before the summary is printed. Uses the public headers. */
-#ifndef LAKE_CLI_PROGRESS_H
-#define LAKE_CLI_PROGRESS_H
+#ifndef LAKE_CLI_PROGRESS_LINE_H
+#define LAKE_CLI_PROGRESS_LINE_H
 
 #include "lake/progress.h"
 
