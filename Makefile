@@ -57,6 +57,10 @@ $(PQRT): $(O)/tests/tools/pq_roundtrip.o $(O)/liblake.a
 
 $(O)/src/cli/version.o: CFLAGS_ALL += -DLAKE_BUILD_HASH='"$(GIT_HASH)"'
 
+# The run report's page is built into the library with .incbin, which the compiler's dependency
+# files do not list.
+$(O)/src/jobs/sparkify/summary_html.o: src/jobs/sparkify/report.html
+
 # Only the MPI communicator sees mpi.h (for the function types); libmpi is loaded at run time
 # under mpirun, never linked (src/cluster/comm_mpi.c).
 $(O)/src/cluster/comm_mpi.o: CFLAGS_ALL += $(shell pkg-config --cflags ompi-c)

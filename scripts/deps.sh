@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PKGS="build-essential g++ make pkg-config libsimdjson-dev libsnappy-dev libzstd-dev zlib1g-dev
       liblz4-dev libpcre2-dev libcurl4-openssl-dev libexpat1-dev valgrind clang clang-format libclang-rt-14-dev doxygen
-      openmpi-bin libopenmpi-dev openssh-server iproute2 nodejs npm"
+      openmpi-bin libopenmpi-dev openssh-server iproute2 tmux chromium nodejs npm"
 
 missing=""
 for p in $PKGS; do
@@ -31,7 +31,8 @@ if [ -n "$missing" ]; then
     fi
 fi
 
-# The test oracle (DuckDB) and the second Parquet reader (hyparquet), pinned by the lock file.
+# The test oracle (DuckDB), the second Parquet reader (hyparquet) and the driver of the report
+# page's browser test (playwright-core, which drives Debian's chromium), pinned by the lock file.
 if [ -f tests/package.json ]; then
     if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
         echo "deps: installing npm test packages"

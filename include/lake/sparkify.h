@@ -6,6 +6,7 @@
 
 #include "lake/common.h"
 #include "lake/parquet.h"
+#include "lake/progress.h"
 #include "lake/store.h"
 #include "lake/table.h"
 
@@ -31,8 +32,12 @@ typedef struct {
     /** songplays a thread holds before it sorts them and spills them to a temporary file in
      * $TMPDIR (or /tmp) as one run; 0 = never spill */
     uint64_t spill_rows;
-    bool quiet;         /**< no progress on stderr */
+    bool quiet;         /**< for the caller: print no summary (the run itself never prints) */
     double wait_lock_s; /**< how long to wait for another run's lock on the output (0: fail) */
+    /** Counters the run advances as it goes (lake/progress.h), for the caller to show, or NULL.
+     * Its stages are those of lake_run_summary's times: list, songs, events, transform, write,
+     * commit, cleanup. In a cluster each rank counts its own share. */
+    lake_progress *progress;
 } lake_run_opts;
 
 /** lake_run_opts.spill_rows by default (about 30 MB of songplays per thread). */
@@ -62,19 +67,37 @@ typedef struct {
     uint64_t files; /**< its data files */
 } lake_partition_summary;
 
+/** Size classes of lake_table_summary.partition_classes: class 0 counts partitions of no rows,
+ * class k (k >= 1) those of 2^(k-1) to 2^k - 1 rows, the last class also every larger one. */
+#define LAKE_PARTITION_CLASSES 48
+
 /** What a run wrote of one table. */
 typedef struct {
     uint64_t bytes;      /**< bytes of the table's data files */
     uint64_t partitions; /**< partition directories written (1 for a table without partitions) */
     lake_partition_summary largest;  /**< most rows (ties: first in the table's order) */
     lake_partition_summary smallest; /**< fewest rows (ties: first in the table's order) */
+    /** Partitions per size class by rows (LAKE_PARTITION_CLASSES): how skewed the table is. */
+    uint64_t partition_classes[LAKE_PARTITION_CLASSES];
 } lake_table_summary;
 
-/** How many rejects gave one reason. */
+/** How many rejects gave one reason, and where the first of them was. */
 typedef struct {
-    char reason[256]; /**< the reason as _rejected/ spells it */
-    uint64_t count;   /**< rejects with it */
+    char reason[256];        /**< the reason as _rejected/ spells it */
+    uint64_t count;          /**< rejects with it */
+    char first_object[1024]; /**< the object of the first of them in input order */
+    uint64_t first_line;     /**< its line in that object (1 is the first) */
 } lake_reason_summary;
+
+/** One bad record: where it was and why it was rejected. */
+typedef struct {
+    char object[1024]; /**< the input object's key, as in _rejected/'s source (cut at 1023 bytes) */
+    uint64_t line;     /**< its line in the object (1 is the first) */
+    char reason[256];  /**< why, as _rejected/ spells it */
+} lake_reject_example;
+
+/** Bad records lake_run_summary.examples keeps: the first ones in input order. */
+#define LAKE_SUMMARY_MAX_EXAMPLES 10
 
 /** Reasons lake_run_summary keeps; rejects of the rarer ones are counted in reasons_other. */
 #define LAKE_SUMMARY_MAX_REASONS 32
@@ -98,6 +121,10 @@ typedef struct {
 typedef struct {
     uint64_t input_objects[2]; /**< song objects, log objects */
     uint64_t input_bytes;      /**< bytes read (compressed objects as stored) */
+    /** @{ */
+    /** Compressed input objects (.json.gz, .json.zst) among them, and their bytes as stored. */
+    uint64_t input_compressed_objects, input_compressed_bytes;
+    /** @} */
     /** @{ */
     /** Records read: song records, events of every page, NextSong events among them. */
     uint64_t song_records, event_records, nextsong_events;
@@ -125,8 +152,12 @@ typedef struct {
     lake_reason_summary reasons[LAKE_SUMMARY_MAX_REASONS];
     size_t nreasons;        /**< entries of reasons */
     uint64_t reasons_other; /**< rejects whose reason did not fit in reasons */
-    unsigned rank;          /**< this process's rank in its job (0 when alone) */
-    unsigned ranks;         /**< processes in the job (1 when alone) */
+    /** The first bad records in input order, nexamples of them. */
+    lake_reject_example examples[LAKE_SUMMARY_MAX_EXAMPLES];
+    size_t nexamples;  /**< entries of examples */
+    double started_at; /**< when the run started: seconds since 1970-01-01 UTC */
+    unsigned rank;     /**< this process's rank in its job (0 when alone) */
+    unsigned ranks;    /**< processes in the job (1 when alone) */
     /** Per rank (the first LAKE_SUMMARY_MAX_RANKS), when ranks > 1. */
     lake_rank_summary per_rank[LAKE_SUMMARY_MAX_RANKS];
 } lake_run_summary;
@@ -146,6 +177,14 @@ typedef struct {
  * "status": "failed" and holds the figures sum had reached (sum must be zeroed before the run).
  * Returns LAKE_OK, or LAKE_ERR_IO with err naming the file. */
 lake_rc lake_run_summary_write_json(const char *path, const lake_run_summary *sum,
+                                    const lake_run_report *rep, lake_error *err);
+
+/** Writes sum and rep as the run report (`lake run --report`): one HTML page that loads nothing
+ * else (its style, script and charts are inline), holding the JSON document of
+ * lake_run_summary_write_json in a `<script id="lake-summary" type="application/json">` block
+ * that the page's script renders. Written atomically to the local file path, as the JSON is; a
+ * failed run's page says so. Returns LAKE_OK, or LAKE_ERR_IO with err naming the file. */
+lake_rc lake_run_summary_write_html(const char *path, const lake_run_summary *sum,
                                     const lake_run_report *rep, lake_error *err);
 
 /** Table name for an index in [0, LAKE_TABLE_COUNT). */

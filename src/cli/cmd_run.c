@@ -1,5 +1,6 @@
 /* lake run: the Sparkify pipeline from an input root to an output root. */
 #include "cli/cli.h"
+#include "cli/progress_line.h"
 #include "cli/run_verbose.h"
 #include "lake/cluster.h"
 #include "lake/sparkify.h"
@@ -7,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char run_usage[] =
     "usage: lake run --input DIR --output DIR [options]\n"
@@ -33,10 +35,24 @@ static const char run_usage[] =
     "      --summary-json FILE    also write the summary as JSON to the local FILE (atomically;\n"
     "                             written when the run fails too, with its error);\n"
     "                             docs/summary-json.md gives the schema\n"
-    "  -q, --quiet                print no summary\n"
+    "      --report FILE.html     also write a run report to the local FILE: one page that\n"
+    "                             needs nothing else (stage timeline, tables, partition\n"
+    "                             sizes, rejects, input, options); written when the run\n"
+    "                             fails too\n"
+    "      --progress             show progress on stderr even when it is not a terminal\n"
+    "                             (on a terminal it is shown unless --quiet)\n"
+    "  -q, --quiet                print no summary and no progress\n"
     "  -h, --help                 show this help\n";
 
-enum { OPT_MAX_BAD = 256, OPT_MODE, OPT_SPILL, OPT_WAIT_LOCK, OPT_SUMMARY_JSON };
+enum {
+    OPT_MAX_BAD = 256,
+    OPT_MODE,
+    OPT_SPILL,
+    OPT_WAIT_LOCK,
+    OPT_SUMMARY_JSON,
+    OPT_REPORT,
+    OPT_PROGRESS
+};
 
 static const struct option run_options[] = {
     {"input", required_argument, NULL, 'i'},
@@ -47,6 +63,8 @@ static const struct option run_options[] = {
     {"spill-rows", required_argument, NULL, OPT_SPILL},
     {"wait-lock", required_argument, NULL, OPT_WAIT_LOCK},
     {"summary-json", required_argument, NULL, OPT_SUMMARY_JSON},
+    {"report", required_argument, NULL, OPT_REPORT},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     CLI_STORE_LONGOPTS,
@@ -56,6 +74,8 @@ static const struct option run_options[] = {
 typedef struct {
     const char *input, *output;
     const char *summary_json; /* --summary-json FILE, or NULL */
+    const char *report;       /* --report FILE, or NULL */
+    bool progress;            /* --progress */
     lake_run_opts opts;
     lake_store_options store;
 } run_args;
@@ -101,6 +121,14 @@ static int parse_option(int c, run_args *a) {
         return 0;
     case OPT_SUMMARY_JSON:
         a->summary_json = optarg;
+        return 0;
+    case OPT_REPORT:
+        if (!*optarg)
+            return cli_usage_error("run", "--report needs a file name");
+        a->report = optarg;
+        return 0;
+    case OPT_PROGRESS:
+        a->progress = true;
         return 0;
     case 'q':
         a->opts.quiet = true;
@@ -177,26 +205,48 @@ static void print_summary(const lake_run_summary *s) {
         print_ranks(s);
 }
 
-/* --summary-json: the run's summary (or how far it got and why it failed) as JSON. */
-static lake_rc write_summary_json(const run_args *a, const lake_run_summary *sum, lake_rc rc,
-                                  const lake_error *run_err) {
-    lake_run_report rep = {cli_created_by(), a->input, a->output, &a->opts, NULL};
-    if (rc)
-        rep.error = run_err->msg[0] ? run_err->msg : lake_strerror(rc);
+typedef lake_rc (*summary_writer)(const char *path, const lake_run_summary *sum,
+                                  const lake_run_report *rep, lake_error *err);
+
+static lake_rc write_one(summary_writer fn, const char *path, const lake_run_summary *sum,
+                         const lake_run_report *rep) {
     lake_error err = {0};
-    lake_rc wrc = lake_run_summary_write_json(a->summary_json, sum, &rep, &err);
+    lake_rc wrc = fn(path, sum, rep, &err);
     if (wrc)
         fprintf(stderr, "lake run: %s\n", err.msg[0] ? err.msg : lake_strerror(wrc));
     return wrc;
 }
 
-/* Before anything is read: the input exists, the output and the summary can be written. The
- * summary tells of the other failures; one that cannot be written is not tried again. */
+/* --summary-json and --report: the run's summary (or how far it got and why it failed) as JSON
+ * and as a page. */
+static lake_rc write_summaries(const run_args *a, const lake_run_summary *sum, lake_rc rc,
+                               const lake_error *run_err) {
+    lake_run_report rep = {cli_created_by(), a->input, a->output, &a->opts, NULL};
+    if (rc)
+        rep.error = run_err->msg[0] ? run_err->msg : lake_strerror(rc);
+    lake_rc wrc = LAKE_OK;
+    if (a->summary_json)
+        wrc = write_one(lake_run_summary_write_json, a->summary_json, sum, &rep);
+    if (a->report) {
+        lake_rc hrc = write_one(lake_run_summary_write_html, a->report, sum, &rep);
+        wrc = wrc ? wrc : hrc;
+    }
+    return wrc;
+}
+
+/* Before anything is read: the input exists, the output, the summary and the report can be
+ * written. The summaries tell of the other failures; one that cannot be written is not tried
+ * again. */
 static lake_rc check_locations(run_args *a, lake_error *err) {
     lake_rc rc =
         a->summary_json ? cli_check_output_file("--summary-json", a->summary_json, err) : LAKE_OK;
     if (rc) {
         a->summary_json = NULL;
+        return rc;
+    }
+    rc = a->report ? cli_check_output_file("--report", a->report, err) : LAKE_OK;
+    if (rc) {
+        a->report = NULL;
         return rc;
     }
     rc = cli_check_input_dir("--input", a->input, err);
@@ -223,15 +273,23 @@ int cli_run(int argc, char **argv) {
         rc = lake_store_open_ex(a.output, &a.store, &out, &err);
     if (!rc && a.store.verbose && lake_launch_rank() == 0) /* once per job */
         cli_run_print_settings(stderr, a.input, a.output, &a.opts);
+    /* Only rank 0 of a cluster draws; the counters tell the thread which rank this is. */
+    static lake_progress progress;
+    cli_progress *shown = NULL;
+    if (!rc && cli_progress_wanted(STDERR_FILENO, a.progress, a.opts.quiet)) {
+        a.opts.progress = &progress;
+        shown = cli_progress_start(&progress, STDERR_FILENO);
+    }
     if (!rc)
         rc = lake_run(in, out, &a.opts, &sum, &err);
+    cli_progress_stop(shown); /* the line is cleared before anything else is printed */
     lake_store_close(in);
     lake_store_close(out);
     if (sum.rank != 0) /* a cluster's other ranks: rank 0 reports for the job */
         return rc ? 1 : 0;
     if (a.store.verbose && sum.run_id[0])
         cli_run_print_detail(stderr, &sum);
-    lake_rc src = a.summary_json ? write_summary_json(&a, &sum, rc, &err) : LAKE_OK;
+    lake_rc src = write_summaries(&a, &sum, rc, &err);
     if (rc) {
         fprintf(stderr, "lake run: %s\n", err.msg[0] ? err.msg : lake_strerror(rc));
         return 1;

@@ -99,6 +99,7 @@ describe('mpirun -np N lake run, local output', () => {
       for (const k of ['rows', 'files', 'bytes', 'partitions']) assert.equal(doc.tables[t][k], v[k], `${t}.${k}`);
       assert.equal(doc.tables[t].largest_partition?.rows, v.largest_partition?.rows, `${t} largest`);
       assert.equal(doc.tables[t].smallest_partition?.rows, v.smallest_partition?.rows, `${t} smallest`);
+      assert.deepEqual(doc.tables[t].partition_rows_histogram, v.partition_rows_histogram, `${t} partition sizes`);
     }
     // Each rank read a share: the shares add up to the input, the rows written to the tables'.
     const sum = (k) => doc.cluster.per_rank.reduce((a, r) => a + r[k], 0);

@@ -3,6 +3,7 @@
 // Parquet files, the files and bytes on disk, the lines of _rejected/, the input's objects.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { datasetKeys } from './lib/input.mjs';
@@ -39,15 +40,20 @@ function partitionsOf(outDir, table, lakeTable) {
   return [...parts.values()];
 }
 
+// The size class of a partition of n rows (docs/summary-json.md): 0, 1, 2-3, 4-7, ...
+const sizeClass = (n) => (n === 0 ? 0 : Math.floor(Math.log2(n)) + 1);
+
 describe('lake run --summary-json', () => {
-  let tmp, input, out, file, doc, lakeOut, stdout;
+  let tmp, input, out, file, doc, lakeOut, stdout, startedBefore, endedAfter;
   before(async () => {
     tmp = tempDir('lake-summary-');
     input = join(tmp.dir, 'in');
     out = join(tmp.dir, 'out');
     file = join(tmp.dir, 'summary.json');
     gen(input, { songs: 150, events: 3000, badRecords: true });
+    startedBefore = Date.now();
     const r = run(input, out, ['--threads', '2', '--summary-json', file]);
+    endedAfter = Date.now();
     assert.equal(r.status, 0, r.stderr);
     stdout = r.stdout;
     doc = readJson(file);
@@ -90,6 +96,53 @@ describe('lake run --summary-json', () => {
     }
     assert.ok(doc.tables.songs.partitions > 10, 'the data has many partitions');
     assert.equal(doc.bytes_written, written);
+  });
+
+  test('the partition-size histogram counts the partitions on disk by size class', () => {
+    for (const table of TABLE_NAMES) {
+      const parts = partitionsOf(out, table, lakeOut.tables[table]);
+      const want = new Map();
+      for (const p of parts) want.set(sizeClass(p.rows), (want.get(sizeClass(p.rows)) ?? 0) + 1);
+      const hist = doc.tables[table].partition_rows_histogram;
+      const lo = Math.min(...want.keys());
+      const hi = Math.max(...want.keys());
+      assert.equal(hist.length, hi - lo + 1, `${table}: classes from the smallest to the largest used`);
+      hist.forEach((b, i) => {
+        const k = lo + i;
+        assert.equal(b.min_rows, k === 0 ? 0 : 2 ** (k - 1), `${table} class ${k} min`);
+        assert.equal(b.max_rows, k === 0 ? 0 : 2 ** k - 1, `${table} class ${k} max`);
+        assert.equal(b.partitions, want.get(k) ?? 0, `${table}: partitions of ${b.min_rows}-${b.max_rows} rows`);
+      });
+      assert.equal(hist.reduce((n, b) => n + b.partitions, 0), doc.tables[table].partitions);
+    }
+    assert.ok(doc.tables.time.partition_rows_histogram.length > 3, 'time partitions of several sizes');
+  });
+
+  test('first bad records and the first of each reason are those of _rejected/', () => {
+    const { records } = readRejected(out);
+    const ex = records.slice(0, 10).map((r) => ({ object: r.source, line: r.line, reason: r.reason }));
+    assert.deepEqual(doc.rejects.examples, ex);
+    for (const r of doc.rejects.by_reason) {
+      const first = records.find((x) => x.reason === r.reason);
+      assert.deepEqual(r.first, { object: first.source, line: first.line }, r.reason);
+    }
+  });
+
+  test('compressed share and environment', () => {
+    const keys = [...datasetKeys(input, 'song_data'), ...datasetKeys(input, 'log_data')];
+    const packed = keys.filter((k) => /\.json\.(gz|zst)$/.test(k));
+    assert.ok(packed.length > 0, 'gen writes compressed objects');
+    assert.equal(doc.input.compressed_objects, packed.length);
+    assert.equal(doc.input.compressed_bytes, packed.reduce((n, k) => n + statSync(join(input, k)).size, 0));
+    const env = doc.environment;
+    assert.equal(env.host, os.hostname());
+    assert.equal(env.os, os.type());
+    assert.equal(env.os_release, os.release());
+    assert.equal(env.machine, os.machine());
+    assert.equal(env.cpus, os.availableParallelism());
+    assert.ok(Math.abs(env.memory_bytes - os.totalmem()) <= 1 << 20, `memory ${env.memory_bytes} vs ${os.totalmem()}`);
+    const started = Date.parse(env.started_at);
+    assert.ok(started >= startedBefore - 1 && started <= endedAfter, `started_at ${env.started_at} within the run`);
   });
 
   test('rejects per reason are the lines of _rejected/', () => {
@@ -164,6 +217,7 @@ describe('lake run --summary-json on a failing run', () => {
     assert.equal(`lake run: ${doc.error}\n`, r.stderr);
     assert.match(doc.error, /not-a-dir/);
     assert.equal(doc.tables.songs.rows, 0);
+    assert.deepEqual(doc.tables.songs.partition_rows_histogram, []);
     assert.deepEqual(readdirSync(tmp.dir).filter((f) => f.includes('.tmp')), [], 'no temporary file left');
   });
 

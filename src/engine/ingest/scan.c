@@ -48,6 +48,14 @@ static void compressed_first(const lake_obj_list *objs, scan_batch *b, size_t n)
     free(rest);
 }
 
+/* The objects and bytes this process reads, for the progress counters. */
+static void plan_progress(const eng_input *input, size_t lo, size_t end) {
+    uint64_t bytes = 0;
+    for (size_t i = lo; i < end; i++)
+        bytes += input->objs.items[i].size;
+    lake_progress_plan(input->progress, end - lo, bytes, 0);
+}
+
 static size_t plan_batches(const eng_input *input, scan_batch **out) {
     const lake_obj_list *objs = &input->objs;
     size_t i = input->lo, end = input->hi ? input->hi : objs->n, n = 0;
@@ -60,6 +68,7 @@ static size_t plan_batches(const eng_input *input, scan_batch **out) {
             bytes += objs->items[i++].size;
         b[n++] = (scan_batch){start, i};
     }
+    plan_progress(input, input->lo, end);
     compressed_first(objs, b, n);
     *out = b;
     return n;
@@ -271,9 +280,12 @@ static int scan_task(void *ctx, size_t i, unsigned worker) {
     size_t at = 0, got = 0;
     lake_rc rc = fetch_batch(j, b, worker, &at, &err);
     if (!rc)
-        for (at = 0; at < b->end - b->start; at++)
+        for (at = 0; at < b->end - b->start; at++) {
             if ((rc = scan_one(j, b->start + at, worker, &got, &err)) != LAKE_OK)
                 break;
+            lake_progress_add(j->input->progress, 1, j->input->objs.items[b->start + at].size, 0,
+                              0);
+        }
     if (rc) {
         lake_error_prefix(&err, "reading %s object %s: ", j->what,
                           j->input->objs.items[b->start + at].key);

@@ -6,6 +6,7 @@
 #define LAKE_SCAN_H
 
 #include "engine/ingest/worker.h"
+#include "lake/progress.h"
 #include "lake/store.h"
 #include "store/view.h"
 
@@ -23,6 +24,9 @@ typedef struct {
     /* The objects this process reads, [lo, hi) of objs (a rank's share in a cluster); records
      * keep their position in the whole listing. hi == 0 reads them all. */
     size_t lo, hi;
+    /* Counters eng_scan plans and advances per object read (the caller starts the stage), or
+     * NULL. Set by the caller after eng_list_input. */
+    lake_progress *progress;
 } eng_input;
 
 /* Lists the .json/.json.gz/.json.zst objects under prefix/ in byte-wise key order (reading small

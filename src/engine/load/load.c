@@ -128,6 +128,16 @@ static lake_rc write_files(load_job *j, eng_table *tables, size_t ntables, lake_
     return LAKE_OK;
 }
 
+/* The rows the write stage writes: those of the planned files and of the streamed tables. */
+static void plan_progress(const load_job *j) {
+    uint64_t rows = 0;
+    for (size_t i = 0; i < j->ntasks; i++)
+        rows += j->tasks[i].end - j->tasks[i].start;
+    for (size_t k = 0; k < j->nstreams; k++)
+        rows += j->streams[k].src->rows;
+    lake_progress_plan(j->opts->progress, 0, 0, rows);
+}
+
 /* The commit's view of the output: the tables, then the rejects' directory. */
 static eng_commit_table *commit_tables(const eng_table *tables, size_t ntables) {
     eng_commit_table *ct = lake_xcalloc(ntables + 1, sizeof *ct);
@@ -171,19 +181,23 @@ lake_rc eng_load(const eng_load_opts *o, eng_table *tables, eng_rowsrc *const *s
     eng_commit *c = NULL;
     lake_first_error_init(&j.first);
     double t0 = lake_now(), c0 = lake_cpu_now();
+    lake_progress_stage(o->progress, "write");
     lake_rc rc = eng_commit_prepare(o->out, &copts, &c, err);
     if (!rc) {
         j.staging = eng_commit_staging(c);
         j.write_flags = eng_commit_write_flags(c);
         eng_plan_all(&j, tables, srcs, ntables);
+        plan_progress(&j);
         rc = write_files(&j, tables, ntables, err);
         if (!rc)
             rc = write_rejects(&j, rejects, err);
     }
     double t1 = lake_now(), c1 = lake_cpu_now();
+    lake_progress_stage(o->progress, "commit");
     if (c)
         rc = decide(&j, c, rc, tables, ntables, err);
     double t2 = lake_now(), c2 = lake_cpu_now();
+    lake_progress_stage(o->progress, "cleanup");
     if (!rc)
         rc = eng_commit_cleanup(c, err);
     st->t_write = t1 - t0;

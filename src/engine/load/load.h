@@ -9,6 +9,7 @@
 
 #include "engine/commit/commit.h"
 #include "lake/parquet.h"
+#include "lake/progress.h"
 #include "lake/store.h"
 #include "lake/table.h"
 
@@ -72,6 +73,9 @@ typedef struct {
     eng_commit_fn commit;       /* NULL: eng_commit_end */
     void *commit_ud;
     const eng_output *owner; /* the run's hold on out (eng_output_open), or NULL */
+    /* Counters of the stages write, commit and cleanup (started by eng_load; rows planned and
+     * written, files and bytes written), or NULL. */
+    lake_progress *progress;
 } eng_load_opts;
 
 /* One partition directory of a table ("" for a table without partitions) and what it holds. */
@@ -80,11 +84,20 @@ typedef struct {
     uint64_t rows, bytes, files;
 } eng_part_stats;
 
+/* Partition size classes of eng_table_stats.classes: class 0 counts partitions of no rows, class k
+ * those of 2^(k-1) to 2^k - 1 rows, the last class also every larger one. */
+#define ENG_PART_CLASSES 48
+
+/* The size class of a partition of `rows` rows. */
+unsigned eng_part_class(uint64_t rows);
+
 /* What a load wrote of one table. Largest and smallest are by rows (ties: the first partition in
- * the table's order); both are zero when the table wrote no file. */
+ * the table's order); both are zero when the table wrote no file. classes counts its partitions
+ * per size class (the distribution that shows skew). */
 typedef struct {
     uint64_t rows, bytes, partitions;
     eng_part_stats largest, smallest;
+    uint64_t classes[ENG_PART_CLASSES];
 } eng_table_stats;
 
 /* What a load did, for the run summary. */

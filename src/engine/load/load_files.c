@@ -56,6 +56,7 @@ lake_rc eng_close_file(load_job *j, part_task *p, lake_store_writer *w, lake_rc 
         if (!rc) {
             p->bytes = size;
             __atomic_fetch_add(&j->stats->bytes_written, size, __ATOMIC_RELAXED);
+            lake_progress_add(j->opts->progress, 0, size, 0, 1);
         }
     }
     if (rc)
@@ -86,5 +87,8 @@ lake_rc eng_write_file(load_job *j, part_task *p, unsigned worker, lake_error *e
         return rc;
     rc = pq_write_stream_reuse(cols, ncols, j->identity + p->start, p->end - p->start,
                                &j->opts->parquet, eng_store_sink, w, j->reuse[worker], NULL, err);
-    return eng_close_file(j, p, w, rc, err);
+    rc = eng_close_file(j, p, w, rc, err);
+    if (!rc)
+        lake_progress_add(j->opts->progress, 0, 0, p->end - p->start, 0);
+    return rc;
 }

@@ -1,5 +1,6 @@
-/* The per-table figures of a load for the run summary: bytes, partitions, and the largest and
- * smallest partition by rows, from the files the load wrote (load_job.tasks). */
+/* The per-table figures of a load for the run summary: bytes, partitions, the largest and
+ * smallest partition by rows and how many partitions of each size, from the files the load wrote
+ * (load_job.tasks). */
 #include "engine/load/load_job.h"
 
 #include <stdio.h>
@@ -27,7 +28,17 @@ static eng_part_stats partition_of(const load_job *j, size_t i, size_t end) {
     return p;
 }
 
+unsigned eng_part_class(uint64_t rows) {
+    unsigned k = 0;
+    while (rows && k < ENG_PART_CLASSES - 1) {
+        rows >>= 1;
+        k++;
+    }
+    return k;
+}
+
 static void add_partition(eng_table_stats *ts, const eng_part_stats *p) {
+    ts->classes[eng_part_class(p->rows)]++;
     if (!ts->partitions || p->rows > ts->largest.rows)
         ts->largest = *p;
     if (!ts->partitions || p->rows < ts->smallest.rows)

@@ -66,6 +66,7 @@ static lake_rc write_row_group(stream_state *st, lake_error *err) {
         bool more = acc < limit && next_in_file(st);
         if (!more || slice >= SLICE_BYTES) {
             rc = pq_stream_append(st->pq, st->cols, NULL, t->cols[0].len, err);
+            lake_progress_add(st->j->opts->progress, 0, 0, t->cols[0].len, 0);
             clear_rows(t);
             slice = 0;
             if (rc || !more)

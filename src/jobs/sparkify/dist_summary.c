@@ -58,8 +58,8 @@ static void reduce_stage_times(cl_comm *c, lake_run_summary *s) {
     reduce_times(c, cpu, CL_SUM);
 }
 
-/* Every rank's rows written (per table) and largest and smallest partition, in rank order (ties:
- * the lower rank). */
+/* Every rank's rows written (per table), largest and smallest partition, in rank order (ties:
+ * the lower rank), and partitions per size class. */
 static void merge_partitions(cl_comm *c, lake_run_summary *s, const uint64_t *rows) {
     lake_buf mine, all;
     lake_buf_init(&mine);
@@ -72,6 +72,7 @@ static void merge_partitions(cl_comm *c, lake_run_summary *s, const uint64_t *ro
     for (int t = 0; t < LAKE_TABLE_COUNT; t++) {
         memset(&s->tables[t].largest, 0, sizeof s->tables[t].largest);
         memset(&s->tables[t].smallest, 0, sizeof s->tables[t].smallest);
+        memset(s->tables[t].partition_classes, 0, sizeof s->tables[t].partition_classes);
     }
     size_t per = mine.len;
     for (int r = 0; r < c->size; r++) {
@@ -83,6 +84,8 @@ static void merge_partitions(cl_comm *c, lake_run_summary *s, const uint64_t *ro
         for (int t = 0; t < LAKE_TABLE_COUNT; t++) {
             s->rows[t] += their_rows[t];
             lake_table_summary *ts = &s->tables[t];
+            for (int k = 0; k < LAKE_PARTITION_CLASSES; k++)
+                ts->partition_classes[k] += their[t].partition_classes[k];
             if (!their[t].largest.files)
                 continue; /* that rank wrote no partition of t */
             if (!ts->largest.files || their[t].largest.rows > ts->largest.rows)

@@ -2,6 +2,7 @@
  * the listing out), checked to be there, and this rank's share of each. */
 #include "base/pool.h"
 #include "cluster/share.h"
+#include "codec/inflate.h"
 #include "jobs/sparkify/sparkify.h"
 
 #include <stdio.h>
@@ -115,6 +116,10 @@ lake_rc spk_list_inputs(cl_comm *c, lake_store *in, eng_input *songs, eng_input 
         sum->input_objects[d] = ds[d]->objs.n;
         for (size_t i = 0; i < ds[d]->objs.n; i++) {
             sum->input_bytes += ds[d]->objs.items[i].size;
+            if (lake_inflate_named(ds[d]->objs.items[i].key)) {
+                sum->input_compressed_objects++;
+                sum->input_compressed_bytes += ds[d]->objs.items[i].size;
+            }
             if (i >= ds[d]->lo && i < ds[d]->hi)
                 *mine += ds[d]->objs.items[i].size;
         }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 void lake_run_opts_default(lake_run_opts *o) {
@@ -92,9 +93,12 @@ static void release_buffers(eng_worker *w, unsigned n) {
         eng_worker_release_buffers(&w[i]);
 }
 
-static lake_rc extract(lake_store *in, run_state *r, size_t spill_at, lake_run_summary *sum,
+static lake_rc extract(lake_store *in, run_state *r, const lake_run_opts *o, lake_run_summary *sum,
                        lake_error *err) {
+    size_t spill_at = o->spill_rows;
     double t0 = lake_now(), c0 = lake_cpu_now();
+    r->songs_in.progress = r->logs_in.progress = o->progress;
+    lake_progress_stage(o->progress, "songs");
     r->song_workers = make_workers(r->threads, spk_song_fields, spk_song_nfields);
     lake_rc rc =
         spk_extract_songs(in, &r->songs_in, r->threads, r->song_workers, &r->song_recs, err);
@@ -109,6 +113,7 @@ static lake_rc extract(lake_store *in, run_state *r, size_t spill_at, lake_run_s
     double t1 = lake_now(), c1 = lake_cpu_now();
     sum->t_songs = t1 - t0;
     sum->c_songs = c1 - c0;
+    lake_progress_stage(o->progress, "events");
     r->event_workers = make_workers(r->threads, spk_event_fields, spk_event_nfields);
     r->states = lake_xcalloc(r->threads, sizeof *r->states);
     r->nstates = r->threads;
@@ -268,8 +273,11 @@ static void share_tables(run_state *r) {
     spk_dist_deal(r->comm, r->tables, streamed, r->writers);
 }
 
-static lake_rc transform(run_state *r, size_t spill_at, lake_run_summary *sum, lake_error *err) {
+static lake_rc transform(run_state *r, const lake_run_opts *o, lake_run_summary *sum,
+                         lake_error *err) {
+    size_t spill_at = o->spill_rows;
     double t0 = lake_now(), c0 = lake_cpu_now();
+    lake_progress_stage(o->progress, "transform");
     lake_rc rc = r->comm->size > 1 ? shuffle(r, spill_at, err) : LAKE_OK;
     if (!rc) {
         /* songplays first: it is the largest, so the others fill in beside it */
@@ -299,7 +307,8 @@ static lake_rc load(lake_store *out, const eng_output *held, run_state *r, const
                         o->mode == LAKE_WRITE_DYNAMIC,
                         cl_commit,
                         r->comm,
-                        held};
+                        held,
+                        o->progress};
     eng_table_stats tables[LAKE_TABLE_COUNT];
     eng_load_stats st = {.files = sum->files, .tables = tables};
     memset(tables, 0, sizeof tables);
@@ -348,6 +357,13 @@ static lake_rc open_output(run_state *r, lake_store *out, double wait_s, lake_ru
     return cl_agree(r->comm, rc, err);
 }
 
+/* Seconds since 1970-01-01 UTC, for the summary's start time. */
+static double wall_clock(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 /* A cluster's ranks make the job's summary out of theirs. */
 static void job_summary(cl_comm *c, lake_run_summary *sum, uint64_t bytes_read) {
     struct rusage ru;
@@ -370,6 +386,9 @@ lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_r
         return rc;
     sum->rank = (unsigned)r.comm->rank;
     sum->ranks = (unsigned)r.comm->size;
+    sum->started_at = wall_clock();
+    lake_progress_where(o->progress, sum->rank, sum->ranks);
+    lake_progress_stage(o->progress, "list");
     r.threads = pick_threads(o->threads);
     sum->threads = r.threads;
     lake_run_opts opts = *o;
@@ -384,11 +403,11 @@ lake_rc lake_run(lake_store *in, lake_store *out, const lake_run_opts *o, lake_r
     sum->t_list = lake_now() - t0;
     sum->c_list = lake_cpu_now() - c0;
     if (!rc)
-        rc = extract(in, &r, o->spill_rows, sum, err);
+        rc = extract(in, &r, o, sum, err);
     if (!rc)
         rc = check_rejects(&r, o, sum, err);
     if (!rc)
-        rc = transform(&r, o->spill_rows, sum, err);
+        rc = transform(&r, o, sum, err);
     if (!rc)
         rc = load(out, held, &r, &opts, sum, err);
     run_state_free(&r);

@@ -95,8 +95,8 @@ typedef struct {
 
 /* Lists song_data/ and log_data/ (rank 0 of a cluster lists, then shares the listing), fails
  * naming what the input root holds when either is missing or empty, and sets each input's share
- * for this rank. sum gets the objects and bytes of the whole input, *mine the bytes of this
- * rank's share. Every rank must call it; the outcome is agreed. */
+ * for this rank. sum gets the objects and bytes of the whole input (and of its compressed
+ * objects), *mine the bytes of this rank's share. Every rank calls it; the outcome is agreed. */
 lake_rc spk_list_inputs(cl_comm *c, lake_store *in, eng_input *songs, eng_input *logs,
                         lake_run_summary *sum, uint64_t *mine, lake_error *err);
 

@@ -3,7 +3,11 @@
 #include "jobs/sparkify/summary_json.h"
 #include "json/emit.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
 
 static void key(lake_buf *b, const char *k) {
     lj_emit_string(b, k, strlen(k), 0);
@@ -96,7 +100,9 @@ static void inputs(lake_buf *b, const lake_run_summary *s) {
     lake_buf_putc(b, '{');
     kv_u64(b, "song_objects", s->input_objects[0], true);
     kv_u64(b, "log_objects", s->input_objects[1], true);
-    kv_u64(b, "bytes", s->input_bytes, false);
+    kv_u64(b, "bytes", s->input_bytes, true);
+    kv_u64(b, "compressed_objects", s->input_compressed_objects, true);
+    kv_u64(b, "compressed_bytes", s->input_compressed_bytes, false);
     lake_buf_puts(b, "},");
     key(b, "records");
     lake_buf_putc(b, '{');
@@ -106,6 +112,20 @@ static void inputs(lake_buf *b, const lake_run_summary *s) {
     lake_buf_puts(b, "},");
 }
 
+/* The first bad records in input order: where, and why. */
+static void examples(lake_buf *b, const lake_run_summary *s) {
+    key(b, "examples");
+    lake_buf_putc(b, '[');
+    for (size_t i = 0; i < s->nexamples; i++) {
+        lake_buf_puts(b, i ? ",{" : "{");
+        kv_str(b, "object", s->examples[i].object, true);
+        kv_u64(b, "line", s->examples[i].line, true);
+        kv_str(b, "reason", s->examples[i].reason, false);
+        lake_buf_putc(b, '}');
+    }
+    lake_buf_putc(b, ']');
+}
+
 static void rejects(lake_buf *b, const lake_run_summary *s) {
     key(b, "rejects");
     lake_buf_putc(b, '{');
@@ -113,13 +133,19 @@ static void rejects(lake_buf *b, const lake_run_summary *s) {
     key(b, "by_reason");
     lake_buf_putc(b, '[');
     for (size_t i = 0; i < s->nreasons; i++) {
+        const lake_reason_summary *r = &s->reasons[i];
         lake_buf_puts(b, i ? ",{" : "{");
-        kv_str(b, "reason", s->reasons[i].reason, true);
-        kv_u64(b, "count", s->reasons[i].count, false);
-        lake_buf_putc(b, '}');
+        kv_str(b, "reason", r->reason, true);
+        kv_u64(b, "count", r->count, true);
+        key(b, "first");
+        lake_buf_putc(b, '{');
+        kv_str(b, "object", r->first_object, true);
+        kv_u64(b, "line", r->first_line, false);
+        lake_buf_puts(b, "}}");
     }
     lake_buf_puts(b, "],");
-    kv_u64(b, "other_reasons", s->reasons_other, false);
+    kv_u64(b, "other_reasons", s->reasons_other, true);
+    examples(b, s);
     lake_buf_puts(b, "},");
 }
 
@@ -140,6 +166,31 @@ static void partition(lake_buf *b, const char *k, const lake_table_summary *t,
         lake_buf_putc(b, ',');
 }
 
+/* The partitions per size class, from the smallest class that has one to the largest (empty
+ * classes between them included, so the gaps show); [] when the table wrote no partition. */
+static void histogram(lake_buf *b, const lake_table_summary *t) {
+    int lo = 0, hi = LAKE_PARTITION_CLASSES - 1;
+    while (lo <= hi && !t->partition_classes[lo])
+        lo++;
+    while (hi >= lo && !t->partition_classes[hi])
+        hi--;
+    key(b, "partition_rows_histogram");
+    lake_buf_putc(b, '[');
+    for (int k = lo; k <= hi; k++) {
+        lake_buf_puts(b, k > lo ? ",{" : "{");
+        kv_u64(b, "min_rows", k ? (uint64_t)1 << (k - 1) : 0, true);
+        key(b, "max_rows");
+        if (k == LAKE_PARTITION_CLASSES - 1)
+            lake_buf_puts(b, "null");
+        else
+            lj_emit_u64(b, k ? ((uint64_t)1 << k) - 1 : 0);
+        lake_buf_putc(b, ',');
+        kv_u64(b, "partitions", t->partition_classes[k], false);
+        lake_buf_putc(b, '}');
+    }
+    lake_buf_putc(b, ']');
+}
+
 static void tables(lake_buf *b, const lake_run_summary *s) {
     key(b, "tables");
     lake_buf_putc(b, '{');
@@ -154,7 +205,8 @@ static void tables(lake_buf *b, const lake_run_summary *s) {
         kv_u64(b, "bytes", t->bytes, true);
         kv_u64(b, "partitions", t->partitions, true);
         partition(b, "largest_partition", t, &t->largest, true);
-        partition(b, "smallest_partition", t, &t->smallest, false);
+        partition(b, "smallest_partition", t, &t->smallest, true);
+        histogram(b, t);
         lake_buf_putc(b, '}');
     }
     lake_buf_puts(b, "},");
@@ -185,6 +237,40 @@ static void cluster(lake_buf *b, const lake_run_summary *s) {
     lake_buf_puts(b, "]},");
 }
 
+/* "2026-01-31T12:34:56.789Z" for seconds since 1970 UTC; null before the run started. */
+static void utc_time(lake_buf *b, const char *k, double t) {
+    key(b, k);
+    if (t <= 0) {
+        lake_buf_puts(b, "null");
+        return;
+    }
+    time_t secs = (time_t)t;
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char text[40];
+    strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+    lake_buf_printf(b, "\"%s.%03dZ\"", text, (int)((t - (double)secs) * 1000));
+}
+
+/* The machine the summary was made on (rank 0's, in a cluster). */
+static void environment(lake_buf *b, const lake_run_summary *s) {
+    struct utsname u;
+    if (uname(&u))
+        memset(&u, 0, sizeof u);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN), pages = sysconf(_SC_PHYS_PAGES),
+         page = sysconf(_SC_PAGESIZE);
+    key(b, "environment");
+    lake_buf_putc(b, '{');
+    kv_str(b, "host", u.nodename, true);
+    kv_str(b, "os", u.sysname, true);
+    kv_str(b, "os_release", u.release, true);
+    kv_str(b, "machine", u.machine, true);
+    kv_u64(b, "cpus", cpus > 0 ? (uint64_t)cpus : 0, true);
+    kv_u64(b, "memory_bytes", pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0, true);
+    utc_time(b, "started_at", s->started_at);
+    lake_buf_puts(b, "},");
+}
+
 void sp_summary_json(lake_buf *b, const lake_run_summary *s, const lake_run_report *rep) {
     lake_buf_puts(b, "{\"schema_version\":1,");
     kv_str(b, "status", rep->error ? "failed" : "succeeded", true);
@@ -198,6 +284,7 @@ void sp_summary_json(lake_buf *b, const lake_run_summary *s, const lake_run_repo
     rejects(b, s);
     tables(b, s);
     cluster(b, s);
+    environment(b, s);
     kv_u64(b, "bytes_written", s->bytes_written, true);
     key(b, "spilled");
     lake_buf_putc(b, '{');
