@@ -222,7 +222,12 @@ describe('mpirun -np N lake run against S3 (s3rver)', () => {
     await download(s3, 'lake', 'ref/', ref);
     const want = await digestTree(ref);
     for (let np = 1; np <= 4; np++) {
-      const r = await mpirun(np, ['run', '--input', 's3://lake/in', '--output', `s3://lake/np${np}`, '--threads', '1'], { env });
+      // Under the ASan build, LeakSanitizer's own tracer (the thread that stops the others for the
+      // leak check at exit) dies with SIGSEGV in ranks that used S3, every time in this test and
+      // never in a single process or with a local output: the leak check is off for these ranks
+      // only; the local cases above check the same cluster code for leaks.
+      const r = await mpirun(np, ['run', '--input', 's3://lake/in', '--output', `s3://lake/np${np}`, '--threads', '1'],
+        { env: { ...env, ASAN_OPTIONS: [process.env.ASAN_OPTIONS, 'detect_leaks=0'].filter(Boolean).join(':') } });
       assertExitOk(r, `mpirun -np ${np}`);
       assertSummary(r, np, `np ${np}`);
       const got = join(tmp.dir, `np${np}`);
