@@ -255,7 +255,10 @@ if [ "$JSON_MB" != 0 ]; then
 fi
 
 # The local sizes' report replaces RESULTS.md; a run of only the S3 or MPI case keeps it and
-# replaces its own section.
+# replaces its own section. The hand-written "## Notes" are kept and put back last.
+notes="$CACHE/results/notes.md"
+mkdir -p "$CACHE/results"
+node bench/results_section.mjs get bench/RESULTS.md '## Notes' >"$notes"
 if [ -n "$SIZES" ]; then
     node bench/report.mjs "$CACHE" | tee bench/RESULTS.md
 fi
@@ -268,6 +271,7 @@ else
 fi
 
 node bench/mpi_report.mjs "$CACHE" "$([ "$RUN_MPI" = 1 ] && echo measured || echo report-only)"
+node bench/results_section.mjs put bench/RESULTS.md '## Notes' "$notes"
 
 # Keep only the last run's outputs of each size (the report measured them; the next invocation
 # moves them aside and deletes them after its runs), and delete what was moved aside.
