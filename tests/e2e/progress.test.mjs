@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { LAKE_BIN, gen, run, spawnAsync, tempDir } from './lib/lake.mjs';
+import { MPI_ENV } from './lib/mpi_env.mjs';
 
 const WIDTH = 150;
 const STAGES = ['list', 'songs', 'events', 'transform', 'write', 'commit', 'cleanup'];
@@ -184,14 +185,7 @@ describe('lake run progress under mpirun', () => {
   after(() => tmp?.cleanup());
 
   test('only rank 0 draws, labelled with its rank of the job', async () => {
-    const env = {
-      ...process.env,
-      OMPI_ALLOW_RUN_AS_ROOT: '1',
-      OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
-      OMPI_MCA_btl_vader_single_copy_mechanism: 'none',
-      OMPI_MCA_mca_base_component_disable_dlclose: '1',
-      LSAN_OPTIONS: `suppressions=${new URL('./lib/lsan_openmpi.supp', import.meta.url).pathname}:fast_unwind_on_malloc=0`,
-    };
+    const env = { ...process.env, ...MPI_ENV };
     const r = await spawnAsync('mpirun', ['--oversubscribe', '-np', '2', LAKE_BIN, 'run', '--input', input,
       '--output', join(tmp.dir, 'out'), '--threads', '1', '--progress'], { env });
     assert.equal(r.status, 0, r.stderr);

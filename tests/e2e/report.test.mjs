@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { LAKE_BIN, gen, run, spawnAsync, tempDir } from './lib/lake.mjs';
+import { MPI_ENV } from './lib/mpi_env.mjs';
 
 const CHROMIUM = process.env.LAKE_CHROMIUM || '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install Debian chromium (scripts/deps.sh)`);
@@ -184,14 +185,7 @@ describe('lake run --report in Chromium', () => {
   test('a cluster run (mpirun -np 2): the per-rank table', async () => {
     const input = join(tmp.dir, 'in-mpi');
     gen(input, { songs: 300, events: 3000, badRecords: true });
-    const env = {
-      ...process.env,
-      OMPI_ALLOW_RUN_AS_ROOT: '1',
-      OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1',
-      OMPI_MCA_btl_vader_single_copy_mechanism: 'none',
-      OMPI_MCA_mca_base_component_disable_dlclose: '1',
-      LSAN_OPTIONS: `suppressions=${new URL('./lib/lsan_openmpi.supp', import.meta.url).pathname}:fast_unwind_on_malloc=0`,
-    };
+    const env = { ...process.env, ...MPI_ENV };
     const mpirun = (i, o, extra) => spawnAsync('mpirun', ['--oversubscribe', '-np', '2', LAKE_BIN, 'run',
       '--input', i, '--output', o, '--threads', '1', ...extra], { env });
     const { doc, page } = await runWithReport('mpi', input, [], { runner: mpirun });
