@@ -309,7 +309,9 @@ describe('lake with a failing S3 store (s3rver behind a fault-injecting proxy)',
     assert.ok(took < 15_000, `the run took ${took} ms`);
   });
 
-  test('requests stalled for 4 s on their first attempt, --request-timeout 1: retried, and the run gives the tables of a local run', async () => {
+  // --request-timeout 2, not 1: beside the other lane's MPI suites a retry itself once waited
+  // over a second for the in-process test S3 (CompleteMultipartUpload), and the run failed.
+  test('requests stalled for 5 s on their first attempt, --request-timeout 2: retried, and the run gives the tables of a local run', async () => {
     const attempts = new Map();
     let stalled = 0;
     s3.setFault((req) => {
@@ -318,13 +320,13 @@ describe('lake with a failing S3 store (s3rver behind a fault-injecting proxy)',
       attempts.set(id, a);
       if (a > 1 || hashOf(id) % 100 >= 10) return null;
       stalled++;
-      return { delay: 4000, then: 'reset' };
+      return { delay: 5000, then: 'reset' };
     });
     let r;
     try {
       // Each output file takes three requests (start, part, completion: pending uploads), each
       // of which may stall: about 30 s alone on 2 cores, more beside other suites.
-      r = await lake(['run', '--input', 's3://lake/in', '--output', 's3://lake/out-stalled', '--request-timeout', '1', ...ep()], { timeout: 240_000 });
+      r = await lake(['run', '--input', 's3://lake/in', '--output', 's3://lake/out-stalled', '--request-timeout', '2', ...ep()], { timeout: 240_000 });
     } finally {
       s3.setFault(null);
     }
