@@ -12,7 +12,8 @@ OPT_debug := -O0 -g
 OPT := $(OPT_$(BUILD))
 CFLAGS_ALL := -std=c11 $(WARN) $(BASEFLAGS) $(OPT) $(CFLAGS)
 CXXFLAGS_ALL := -std=c++17 $(WARN) $(BASEFLAGS) $(OPT) $(CXXFLAGS)
-LDLIBS_ALL := -lsimdjson -lsnappy -lzstd -lz -llz4 -lexpat -lm -pthread $(LDLIBS)
+LDLIBS_ALL := -lsimdjson -lsnappy -lzstd -lz -llz4 -lexpat $(shell pkg-config --libs libpcre2-8) -lm \
+              -pthread $(LDLIBS)
 LDFLAGS_ALL := $(OPT) $(LDFLAGS)
 
 GIT_HASH := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)

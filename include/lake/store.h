@@ -191,7 +191,8 @@ lake_rc lake_store_delete_many(lake_store *s, const char *const *keys, size_t n,
 lake_rc lake_store_delete_prefix(lake_store *s, const char *prefix, lake_error *err);
 
 /** Moves every object under prefix `from` to prefix `to` (both ending in '/'); `to` must be empty.
- * Local stores do it with one rename, so a reader sees the old or the new set, never a mix.
+ * Local stores do it with one rename, so a reader sees the old or the new set, never a mix; there
+ * `from` and `to` may also be two object keys, and the one object moves (to a key that is free).
  * Returns LAKE_ERR_UNSUPPORTED where the backend cannot (the caller then copies). */
 lake_rc lake_store_rename_prefix(lake_store *s, const char *from, const char *to, lake_error *err);
 

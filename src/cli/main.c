@@ -15,6 +15,7 @@ static const char usage[] =
     "  inspect show the metadata of a Parquet file or table directory (--json for machines)\n"
     "  recover complete or undo the commit a killed run left in an output\n"
     "  ddl     print the SQL that registers the tables (Athena, Spark or DuckDB)\n"
+    "  distcp  copy and merge objects between directories and S3, as S3DistCp does\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help (or 'lake COMMAND --help')\n"
@@ -23,6 +24,7 @@ static const char usage[] =
 int cli_inspect(int argc, char **argv); /* cmd_inspect.c */
 int cli_recover(int argc, char **argv); /* cmd_recover.c */
 int cli_ddl(int argc, char **argv);     /* cmd_ddl.c */
+int cli_distcp(int argc, char **argv);  /* cmd_distcp.c */
 
 /* Blocks of 1 MiB and more always get their own mapping. glibc otherwise raises its mmap
  * threshold to the size of each mapped block freed (up to 32 MiB), after which the timestamp and
@@ -59,6 +61,8 @@ int main(int argc, char **argv) {
         return cli_recover(argc - 1, argv + 1);
     if (!strcmp(cmd, "ddl"))
         return cli_ddl(argc - 1, argv + 1);
+    if (!strcmp(cmd, "distcp"))
+        return cli_distcp(argc - 1, argv + 1);
     fprintf(stderr, "lake: unknown command '%s'\n%s", cmd, usage);
     return 2;
 }

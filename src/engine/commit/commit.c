@@ -34,6 +34,13 @@ unsigned eng_commit_write_flags(const eng_commit *c) {
     return c->write_flags;
 }
 
+lake_rc eng_commit_writer_end(unsigned write_flags, lake_store_writer *w, char **pending,
+                              lake_error *err) {
+    if (write_flags & LAKE_STORE_WRITE_PENDING)
+        return lake_store_writer_pend(w, pending, err);
+    return lake_store_writer_finish(w, err);
+}
+
 lake_rc eng_commit_finish(eng_commit *c, const eng_commit_file *files, size_t nfiles,
                           lake_error *err) {
     lake_rc rc = eng_output_check(c->opts->owner, err);

@@ -29,6 +29,12 @@ typedef struct {
     const char *name; /* a table directory ("_rejected" for the bad records) */
     bool partitioned; /* has partition directories: dynamic mode replaces only those written */
     bool marker;      /* gets a _SUCCESS once committed */
+    /* The run's files join what the directory holds: each replaces only an object of its own
+     * name and nothing else there is deleted (a copy into a destination, not a table). The rename
+     * protocol then moves the staged files into place one at a time (the object a file replaces
+     * waits in staging until the commit is over); the direct one publishes them and cleans
+     * nothing. */
+    bool merge;
 } eng_commit_table;
 
 typedef struct {
@@ -65,6 +71,10 @@ const char *eng_commit_staging(const eng_commit *c);
  * LAKE_STORE_WRITE_NEW (staged) or LAKE_STORE_WRITE_PENDING (ended by lake_store_writer_pend,
  * its token in eng_commit_file.pending). */
 unsigned eng_commit_write_flags(const eng_commit *c);
+/* Ends a writer opened with write_flags (eng_commit_write_flags): a pending one is pended, its
+ * token in *pending, any other finished (*pending untouched). Frees w, also on failure. */
+lake_rc eng_commit_writer_end(unsigned write_flags, lake_store_writer *w, char **pending,
+                              lake_error *err);
 /* Makes the run's files the output. On failure, call eng_commit_abort: it undoes what can be
  * undone (a failure after the commit point, such as deleting replaced objects, is reported but
  * the new tables stay). files must list every file the run wrote, on every rank. */

@@ -20,7 +20,7 @@ static lake_rc direct_prepare(eng_commit *c, lake_error *err) {
 }
 
 /* The journal's moves: every new file, then each table's marker, then each table to clean (in
- * dynamic mode a partitioned table only in the partitions written). */
+ * dynamic mode a partitioned table only in the partitions written; a merge table never). */
 static lake_rc plan(eng_commit *c, const eng_commit_file *files, size_t nfiles, eng_journal *j,
                     lake_error *err) {
     for (size_t i = 0; i < nfiles; i++) {
@@ -40,6 +40,8 @@ static lake_rc plan(eng_commit *c, const eng_commit_file *files, size_t nfiles, 
         free(rel);
     }
     for (size_t t = 0; t < c->opts->ntables && !rc; t++) {
+        if (c->opts->tables[t].merge)
+            continue; /* nothing of the destination goes */
         char *rel = lake_xconcat(c->opts->tables[t].name, "/");
         bool some = c->opts->dynamic && c->opts->tables[t].partitioned;
         eng_journal_add(j, ENG_MOVE_CLEAN, rel, some ? "written" : "all");

@@ -8,7 +8,8 @@
 
 #define JOURNAL_MAGIC "lake-journal 1"
 
-static const char *const kind_names[] = {"swap", "retire", "marker", "publish", "clean"};
+static const char *const kind_names[] = {"swap",  "retire", "marker",
+                                         "publish", "clean", "place"};
 
 void eng_journal_add(eng_journal *j, eng_move_kind kind, const char *rel, const char *witness) {
     if (j->n == j->cap) {
@@ -88,6 +89,8 @@ static lake_rc parse_line(eng_journal *j, char *line, size_t no, lake_error *err
         eng_journal_add(j, ENG_MOVE_PUBLISH, f[1], f[2]);
     else if (n == 3 && !strcmp(f[0], "clean") && (!strcmp(f[2], "all") || !strcmp(f[2], "written")))
         eng_journal_add(j, ENG_MOVE_CLEAN, f[1], f[2]);
+    else if (n == 2 && !strcmp(f[0], "place"))
+        eng_journal_add(j, ENG_MOVE_PLACE, f[1], NULL);
     else
         return lake_error_set(err, LAKE_ERR_PARSE, "%s line %zu: unexpected '%s'", ENG_JOURNAL_KEY,
                               no, f[0]);
@@ -172,12 +175,56 @@ static lake_rc is_new(lake_store *out, const eng_journal *j, const eng_move *m, 
     return rc;
 }
 
+/* PLACE, forward: the staged object still there means it is not in place yet (a crash between
+ * the two renames left rel already retired). */
+static lake_rc place_forward(lake_store *out, const char *staged, const char *old, const char *rel,
+                             eng_step_fn step, void *ud, lake_error *err) {
+    bool pending = false, there = false;
+    lake_rc rc = lake_store_exists(out, staged, &pending, err);
+    if (!rc && pending)
+        rc = lake_store_exists(out, rel, &there, err);
+    if (!rc && pending && there && !(rc = step(ud, err)))
+        rc = lake_store_rename_prefix(out, rel, old, err);
+    if (!rc && pending && !(rc = step(ud, err)))
+        rc = lake_store_rename_prefix(out, staged, rel, err);
+    return rc;
+}
+
+/* PLACE, back: an object at rel whose staged copy is gone is this run's, and returns to staging;
+ * then the retired one, if any, comes back. */
+static lake_rc place_back(lake_store *out, const char *staged, const char *old, const char *rel,
+                          eng_step_fn step, void *ud, lake_error *err) {
+    bool pending = false, there = false, retired = false;
+    lake_rc rc = lake_store_exists(out, staged, &pending, err);
+    if (!rc && !pending)
+        rc = lake_store_exists(out, rel, &there, err);
+    if (!rc && !pending && there && !(rc = step(ud, err)))
+        rc = lake_store_rename_prefix(out, rel, staged, err);
+    if (!rc)
+        rc = lake_store_exists(out, old, &retired, err);
+    if (!rc && retired && !(rc = step(ud, err)))
+        rc = lake_store_rename_prefix(out, old, rel, err);
+    return rc;
+}
+
+static lake_rc place(lake_store *out, const eng_journal *j, const eng_move *m, bool forward,
+                     eng_step_fn step, void *ud, lake_error *err) {
+    char *staged = lake_xconcat(j->staging, m->rel), *old = lake_xconcat(j->staging, "_old/", m->rel);
+    lake_rc rc = forward ? place_forward(out, staged, old, m->rel, step, ud, err)
+                         : place_back(out, staged, old, m->rel, step, ud, err);
+    free(staged);
+    free(old);
+    return rc;
+}
+
 static lake_rc forward_one(lake_store *out, const eng_journal *j, const eng_move *m,
                            eng_step_fn step, void *ud, lake_error *err) {
     bool yes = false;
     char *staged = lake_xconcat(j->staging, m->kind == ENG_MOVE_RETIRE ? "_old/" : "", m->rel);
     lake_rc rc = LAKE_OK;
-    if (m->kind == ENG_MOVE_SWAP) {
+    if (m->kind == ENG_MOVE_PLACE) {
+        rc = place(out, j, m, true, step, ud, err);
+    } else if (m->kind == ENG_MOVE_SWAP) {
         rc = is_new(out, j, m, &yes, err);
         if (!rc && !yes && !(rc = step(ud, err)))
             rc = lake_store_swap_prefix(out, staged, m->rel, err);
@@ -224,7 +271,9 @@ static lake_rc back_one(lake_store *out, const eng_journal *j, const eng_move *m
     bool yes = false, there = false;
     char *staged = lake_xconcat(j->staging, m->kind == ENG_MOVE_RETIRE ? "_old/" : "", m->rel);
     lake_rc rc = LAKE_OK;
-    if (m->kind == ENG_MOVE_SWAP) {
+    if (m->kind == ENG_MOVE_PLACE) {
+        rc = place(out, j, m, false, step, ud, err);
+    } else if (m->kind == ENG_MOVE_SWAP) {
         rc = is_new(out, j, m, &yes, err);
         if (!rc && yes)
             rc = lake_store_exists(out, staged, &there, err);

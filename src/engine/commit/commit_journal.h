@@ -22,9 +22,12 @@ typedef enum {
     ENG_MOVE_MARKER,  /* rel + "_SUCCESS" is written (after the partitions of a dynamic table);
                          witness: what it held before ("none", "empty" or a run id) */
     ENG_MOVE_PUBLISH, /* the pending object rel (a key) is published; witness: its token */
-    ENG_MOVE_CLEAN    /* after the commit, the objects under rel that are not this run's go
+    ENG_MOVE_CLEAN,   /* after the commit, the objects under rel that are not this run's go
                          (rel + "_SUCCESS" stays); witness "all", or "written": only those in a
                          directory this run published into (dynamic mode) */
+    ENG_MOVE_PLACE    /* the staged object staging + rel (a key) goes to rel; an object already
+                         at rel first goes to staging + "_old/" + rel, from where an undo puts it
+                         back (a merge table's file, rename protocol) */
 } eng_move_kind;
 
 typedef struct {

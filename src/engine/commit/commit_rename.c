@@ -24,12 +24,24 @@ static const char *under(const eng_commit *c, const char *rel, const char *key) 
     return key + strlen(c->staging) + strlen(rel);
 }
 
+/* A merge table's moves: each of its files goes into place on its own. */
+static void plan_merge(eng_commit *c, size_t t, const eng_commit_file *files, size_t nfiles,
+                       eng_journal *j) {
+    for (size_t i = 0; i < nfiles; i++)
+        if (files[i].table == t && files[i].key)
+            eng_journal_add(j, ENG_MOVE_PLACE, files[i].key + strlen(c->staging), NULL);
+}
+
 /* A table's moves: each partition written (dynamic mode) and then its marker, or the whole
  * table, which a marker or its first file tells apart from the previous version; a table this
  * run has nothing for (no rejected records) is retired. */
 static lake_rc plan_table(eng_commit *c, size_t t, const eng_commit_file *files, size_t nfiles,
                           eng_journal *j, lake_error *err) {
     const eng_commit_table *tab = &c->opts->tables[t];
+    if (tab->merge) {
+        plan_merge(c, t, files, nfiles, j);
+        return LAKE_OK;
+    }
     char *rel = lake_xconcat(tab->name, "/");
     const char *first = NULL;
     for (size_t i = 0; i < nfiles; i++) {
@@ -64,7 +76,8 @@ static lake_rc put_markers(eng_commit *c, lake_error *err) {
     char *text = eng_marker_text(c->opts->run_id);
     lake_rc rc = LAKE_OK;
     for (size_t t = 0; t < c->opts->ntables && !rc; t++)
-        if (c->opts->tables[t].marker && !by_partition(c, t) && !(rc = eng_commit_step(c, err)))
+        if (c->opts->tables[t].marker && !c->opts->tables[t].merge && !by_partition(c, t) &&
+            !(rc = eng_commit_step(c, err)))
             rc = eng_commit_put_marker(c, c->staging, c->opts->tables[t].name, text, err);
     free(text);
     return rc;

@@ -142,8 +142,8 @@ static void plan_progress(const load_job *j) {
 static eng_commit_table *commit_tables(const eng_table *tables, size_t ntables) {
     eng_commit_table *ct = lake_xcalloc(ntables + 1, sizeof *ct);
     for (size_t t = 0; t < ntables; t++)
-        ct[t] = (eng_commit_table){tables[t].name, tables[t].npart > 0, true};
-    ct[ntables] = (eng_commit_table){ENG_REJECTED_DIR, false, false};
+        ct[t] = (eng_commit_table){tables[t].name, tables[t].npart > 0, true, false};
+    ct[ntables] = (eng_commit_table){ENG_REJECTED_DIR, false, false, false};
     return ct;
 }
 

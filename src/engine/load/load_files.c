@@ -41,9 +41,7 @@ lake_rc eng_open_file(load_job *j, part_task *p, lake_store_writer **w, lake_err
 }
 
 lake_rc eng_end_writer(const load_job *j, lake_store_writer *w, char **pending, lake_error *err) {
-    if (j->write_flags & LAKE_STORE_WRITE_PENDING)
-        return lake_store_writer_pend(w, pending, err);
-    return lake_store_writer_finish(w, err);
+    return eng_commit_writer_end(j->write_flags, w, pending, err);
 }
 
 lake_rc eng_close_file(load_job *j, part_task *p, lake_store_writer *w, lake_rc rc,

@@ -1,0 +1,304 @@
+/* lake_distcp_run: list, filter, plan, write every output invisibly, commit them and the manifest
+ * at once with the engine's commit protocol, then delete the sources when asked. The destination
+ * is a merge table of the commit: what is there stays, except objects of the same names. */
+#include "base/clock.h"
+#include "base/pool.h"
+#include "base/uuid.h"
+#include "engine/commit/commit.h"
+#include "jobs/distcp/dc_job.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+    const lake_distcp_options *o;
+    lake_distcp_summary *sum;
+    lake_store *src, *dest;
+    char *src_url, *dest_url;
+    eng_output *held;
+    lake_obj_list objs; /* the objects to copy, sorted by key */
+    dc_manifest prev;   /* --previousManifest */
+    dc_plan plan;
+    dc_written *written; /* per part, and one more for the manifest */
+    size_t nwritten;
+} dc_run;
+
+static unsigned pick_threads(unsigned asked) {
+    if (asked)
+        return asked;
+    /* A part's worker waits on its fetches and its uploads most of the time. */
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 1 ? (unsigned)(2 * n) : 4;
+}
+
+/* The destination is taken (locked, and what a killed run left there recovered) only once the
+ * sources are listed and the plan holds, so bad input leaves it untouched. */
+static lake_rc open_dest(dc_run *r, lake_error *err) {
+    lake_rc rc = lake_store_open_ex(r->o->dest, r->o->store, &r->dest, err);
+    if (rc)
+        return lake_error_prefix(err, "--dest: ");
+    lake_uuid_v4(r->sum->run_id);
+    return eng_output_open(r->dest, r->sum->run_id, r->o->wait_lock_s, &r->held, err);
+}
+
+static lake_rc read_previous(dc_run *r, lake_error *err) {
+    if (!r->o->previous_manifest)
+        return LAKE_OK;
+    bool found = false;
+    lake_rc rc = dc_manifest_read(r->o->previous_manifest, r->o->store, &r->prev, &found, err);
+    if (!rc && !found && (r->o->require_previous_manifest || r->o->copy_from_manifest))
+        rc = lake_error_set(err, LAKE_ERR_NOT_FOUND, "--previousManifest %s does not exist",
+                            r->o->previous_manifest);
+    return rc;
+}
+
+/* The objects to consider: the listing, or (--copyFromManifest) the manifest's. */
+static lake_rc sources(dc_run *r, lake_error *err) {
+    if (!r->o->copy_from_manifest)
+        return dc_list_sources(r->src, r->o, &r->objs, err);
+    for (size_t i = 0; i < r->prev.n; i++)
+        lake_obj_list_add(&r->objs, r->prev.items[i].base_name, r->prev.items[i].size);
+    lake_obj_list_sort(&r->objs);
+    return LAKE_OK;
+}
+
+/* Keeps the objects --srcPattern matches and the previous manifest does not list. */
+static lake_rc filter(dc_run *r, lake_error *err) {
+    dc_regex *re = NULL;
+    lake_rc rc = r->o->src_pattern ? dc_regex_compile("--srcPattern", r->o->src_pattern, &re, err)
+                                   : LAKE_OK;
+    lake_smap seen;
+    lake_smap_init(&seen);
+    uint32_t v = 0;
+    for (size_t i = 0; !r->o->copy_from_manifest && i < r->prev.n; i++)
+        lake_smap_upsert(&seen, r->prev.items[i].base_name,
+                         (uint32_t)strlen(r->prev.items[i].base_name), &v);
+    lake_obj_list keep = {0};
+    lake_buf path;
+    lake_buf_init(&path);
+    for (size_t i = 0; !rc && i < r->objs.n; i++) {
+        lake_obj *ob = &r->objs.items[i];
+        path.len = 0;
+        lake_buf_printf(&path, "%s/%s", r->src_url, ob->key);
+        if (strpbrk(ob->key, "\t\n\r"))
+            rc = lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                                "%s: a tab or line break in an object's name cannot be copied",
+                                (const char *)path.data);
+        else if (re && !dc_regex_match(re, (const char *)path.data, path.len, NULL))
+            r->sum->skipped_pattern++;
+        else if (lake_smap_get(&seen, ob->key, (uint32_t)strlen(ob->key), &v))
+            r->sum->skipped_manifest++;
+        else
+            lake_obj_list_take(&keep, ob);
+    }
+    lake_buf_free(&path);
+    lake_smap_free(&seen);
+    dc_regex_free(re);
+    lake_obj_list_free(&r->objs);
+    r->objs = keep;
+    return rc;
+}
+
+/* The plan; with the destination held (dest_held), grouped outputs never take a name that is
+ * there already. Without, it only checks that a plan can be made. */
+static lake_rc make_plan(dc_run *r, bool dest_held, lake_error *err) {
+    dc_regex *group = NULL;
+    lake_obj_list there = {0};
+    lake_smap taken;
+    lake_smap_init(&taken);
+    lake_rc rc = LAKE_OK;
+    if (r->o->group_by && !(rc = dc_regex_compile("--groupBy", r->o->group_by, &group, err)) &&
+        dest_held && (rc = lake_store_list(r->dest, "", &there, err)) != LAKE_OK)
+        lake_error_prefix(err, "listing --dest %s: ", r->o->dest);
+    uint32_t v = 0;
+    for (size_t i = 0; i < there.n; i++)
+        lake_smap_upsert(&taken, there.items[i].key, (uint32_t)strlen(there.items[i].key), &v);
+    dc_plan_opts po = {group,         r->src_url, r->o->target_size, r->o->codec,
+                       r->o->number_files, r->o->starting_index, &taken};
+    if (!rc)
+        rc = dc_plan_make(&r->objs, &po, &r->plan, err);
+    if (dest_held) {
+        r->sum->skipped_pattern += r->plan.unmatched;
+        r->sum->groups = r->plan.groups;
+    } else {
+        dc_plan_free(&r->plan);
+    }
+    lake_smap_free(&taken);
+    lake_obj_list_free(&there);
+    dc_regex_free(group);
+    return rc;
+}
+
+typedef struct {
+    dc_run *r;
+    dc_copy_ctx ctx;
+    lake_first_error first;
+} copy_job;
+
+static int copy_task(void *arg, size_t i, unsigned worker) {
+    (void)worker;
+    copy_job *j = arg;
+    if (lake_first_error_before(&j->first, i))
+        return 0;
+    lake_error e = {0};
+    if (dc_copy_part(&j->ctx, &j->r->plan.parts[i], &j->r->written[i], &e))
+        lake_first_error_offer(&j->first, i, &e);
+    return 0;
+}
+
+/* The manifest: every object copied (its output's URL), and those of the previous manifest. */
+static lake_rc write_manifest(dc_run *r, const dc_copy_ctx *ctx, lake_error *err) {
+    dc_manifest m = {0};
+    for (size_t i = 0; !r->o->copy_from_manifest && i < r->prev.n; i++)
+        dc_manifest_add(&m, r->prev.items[i].path, r->prev.items[i].base_name,
+                        r->prev.items[i].src_dir, r->prev.items[i].size);
+    for (size_t p = 0; p < r->plan.n; p++) {
+        char *url = lake_xconcat(r->dest_url, "/", r->plan.parts[p].name);
+        for (size_t k = 0; k < r->plan.parts[p].n; k++) {
+            const lake_obj *ob = &r->objs.items[r->plan.parts[p].order[k]];
+            dc_manifest_add(&m, url, ob->key, r->src_url, ob->size);
+        }
+        free(url);
+    }
+    lake_buf gz;
+    lake_buf_init(&gz);
+    dc_written *w = &r->written[r->plan.n];
+    lake_store_writer *sw = NULL;
+    w->key = lake_xconcat(ctx->staging, r->o->output_manifest);
+    lake_rc rc = dc_manifest_encode(&m, &gz, err);
+    if (!rc && !(rc = lake_store_writer_open(r->dest, w->key, ctx->write_flags, &sw, err)) &&
+        (rc = lake_store_writer_write(sw, gz.data, gz.len, err)) != LAKE_OK)
+        lake_store_writer_abort(sw);
+    else if (!rc)
+        rc = eng_commit_writer_end(ctx->write_flags, sw, &w->pending, err);
+    if (rc)
+        lake_error_prefix(err, "writing the manifest %s: ", r->o->output_manifest);
+    lake_buf_free(&gz);
+    dc_manifest_free(&m);
+    return rc;
+}
+
+static lake_rc write_all(dc_run *r, eng_commit *c, lake_error *err) {
+    copy_job j = {r, {r->src, r->dest, &r->objs, eng_commit_write_flags(c), eng_commit_staging(c),
+                      r->o->raw_concat, r->o->progress}, {0}};
+    lake_first_error_init(&j.first);
+    lake_progress_stage(r->o->progress, "copy");
+    lake_progress_plan(r->o->progress, r->objs.n, r->sum->bytes_in, 0);
+    lake_parallel_for(pick_threads(r->o->threads), r->plan.n, copy_task, &j);
+    lake_rc rc = LAKE_OK;
+    if (j.first.set) {
+        *err = j.first.err;
+        rc = err->rc ? err->rc : LAKE_ERR_IO;
+    }
+    lake_first_error_free(&j.first);
+    if (!rc && r->o->output_manifest)
+        rc = write_manifest(r, &j.ctx, err);
+    for (size_t i = 0; !rc && i < r->plan.n; i++)
+        r->sum->bytes_out += r->written[i].bytes;
+    return rc;
+}
+
+/* Writes every output and commits them together (or undoes them all). */
+static lake_rc copy_and_commit(dc_run *r, lake_error *err) {
+    const eng_commit_table dest = {"", false, false, true};
+    eng_commit_opts co = {r->sum->run_id, false, pick_threads(r->o->threads), &dest, 1, r->held};
+    eng_commit *c = NULL;
+    lake_rc rc = eng_commit_prepare(r->dest, &co, &c, err);
+    if (rc)
+        return rc;
+    r->nwritten = r->plan.n + (r->o->output_manifest ? 1 : 0);
+    r->written = lake_xcalloc(r->nwritten + 1, sizeof *r->written);
+    rc = write_all(r, c, err);
+    eng_commit_file *files = lake_xcalloc(r->nwritten + 1, sizeof *files);
+    for (size_t i = 0; i < r->nwritten; i++)
+        files[i] = (eng_commit_file){0, "", r->written[i].key, 0, r->written[i].pending};
+    lake_progress_stage(r->o->progress, "commit");
+    rc = eng_commit_end(c, rc, files, r->nwritten, err);
+    if (!rc)
+        rc = eng_commit_cleanup(c, err);
+    free(files);
+    eng_commit_free(c);
+    return rc;
+}
+
+/* --deleteOnSuccess: only after the commit, only what was copied. */
+static lake_rc delete_sources(dc_run *r, lake_error *err) {
+    if (!r->o->delete_on_success || !r->plan.norder)
+        return LAKE_OK;
+    lake_progress_stage(r->o->progress, "delete");
+    const char **keys = lake_xcalloc(r->plan.norder, sizeof *keys);
+    for (size_t i = 0; i < r->plan.norder; i++)
+        keys[i] = r->objs.items[r->plan.order[i]].key;
+    lake_rc rc = lake_store_delete_many(r->src, keys, r->plan.norder, err);
+    if (rc)
+        lake_error_prefix(err, "the copy is committed, but deleting its sources failed: ");
+    else
+        r->sum->deleted = r->plan.norder;
+    free(keys);
+    return rc;
+}
+
+static void count_inputs(dc_run *r) {
+    r->sum->objects_in = r->plan.norder;
+    r->sum->objects_out = r->plan.n;
+    for (size_t i = 0; i < r->plan.norder; i++)
+        r->sum->bytes_in += r->objs.items[r->plan.order[i]].size;
+}
+
+static void dc_run_free(dc_run *r) {
+    for (size_t i = 0; i < r->nwritten; i++) {
+        free(r->written[i].key);
+        free(r->written[i].pending);
+    }
+    free(r->written);
+    dc_plan_free(&r->plan);
+    dc_manifest_free(&r->prev);
+    lake_obj_list_free(&r->objs);
+    eng_output_close(r->held);
+    lake_store_close(r->src);
+    lake_store_close(r->dest);
+    free(r->src_url);
+    free(r->dest_url);
+}
+
+lake_rc lake_distcp_run(const lake_distcp_options *o, lake_distcp_summary *sum, lake_error *err) {
+    lake_distcp_summary local;
+    sum = sum ? sum : &local;
+    memset(sum, 0, sizeof *sum);
+    double t0 = lake_now();
+    dc_run r = {.o = o, .sum = sum};
+    lake_rc rc = lake_distcp_check(o, err);
+    if (rc)
+        return rc;
+    r.src_url = dc_url_trim(o->src);
+    r.dest_url = dc_url_trim(o->dest);
+    lake_progress_stage(o->progress, "list");
+    if ((rc = lake_store_open_ex(o->src, o->store, &r.src, err)) != LAKE_OK)
+        lake_error_prefix(err, "--src: ");
+    if (!rc)
+        rc = read_previous(&r, err);
+    if (!rc)
+        rc = sources(&r, err);
+    sum->listed = r.objs.n;
+    if (!rc && !r.objs.n)
+        rc = lake_error_set(err, LAKE_ERR_NOT_FOUND, "--src %s: no objects to copy there%s", o->src,
+                            o->src_prefixes_file ? " under the prefixes of --srcPrefixesFile" : "");
+    if (!rc)
+        rc = filter(&r, err);
+    if (!rc)
+        rc = make_plan(&r, false, err);
+    if (!rc)
+        rc = open_dest(&r, err);
+    if (!rc)
+        rc = make_plan(&r, true, err);
+    if (!rc) {
+        count_inputs(&r);
+        rc = copy_and_commit(&r, err);
+    }
+    if (!rc)
+        rc = delete_sources(&r, err);
+    dc_run_free(&r);
+    sum->seconds = lake_now() - t0;
+    return rc;
+}

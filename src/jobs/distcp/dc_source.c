@@ -1,0 +1,107 @@
+/* The objects a copy reads: everything under --src, or only what lies under the prefixes of
+ * --srcPrefixesFile (each a full URL under --src; destination names stay relative to --src). */
+#include "jobs/distcp/dc_job.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+char *dc_url_trim(const char *url) {
+    size_t n = strlen(url);
+    while (n > 1 && url[n - 1] == '/')
+        n--;
+    return lake_xstrndup(url, n);
+}
+
+/* The prefixes of the file, each checked to lie under src and made relative to it. One list call
+ * per prefix; a parallel listing of many prefixes belongs to the store (lake_store_list_many)
+ * and takes this function's place once there. */
+static lake_rc list_prefixes(lake_store *src, char **rel, size_t n, lake_obj_list *objs,
+                             lake_error *err) {
+    lake_rc rc = LAKE_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        lake_obj_list l = {0};
+        rc = lake_store_list_read(src, rel[i], 0, 0, LAKE_LIST_SKIP_HIDDEN, &l, err);
+        for (size_t k = 0; !rc && k < l.n; k++)
+            lake_obj_list_take(objs, &l.items[k]);
+        lake_obj_list_free(&l);
+    }
+    return rc;
+}
+
+/* Splits text into lines; each non-blank one must be src itself or under src + "/". */
+static lake_rc parse_prefixes(const char *file, char *text, const char *src, char ***out,
+                              size_t *n, lake_error *err) {
+    char *trimmed_src = dc_url_trim(src);
+    size_t sl = strlen(trimmed_src), line = 0, cap = 16;
+    char **rel = lake_xcalloc(cap, sizeof *rel);
+    lake_rc rc = LAKE_OK;
+    *n = 0;
+    for (char *p = text; !rc && p; line++) {
+        char *nl = strchr(p, '\n'), *s = p;
+        p = nl ? nl + 1 : NULL;
+        if (nl)
+            *nl = '\0';
+        size_t len = strlen(s);
+        while (len && (s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t'))
+            s[--len] = '\0';
+        if (!len)
+            continue;
+        if (strncmp(s, trimmed_src, sl) || (s[sl] && s[sl] != '/')) {
+            rc = lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                                "--srcPrefixesFile %s line %zu: '%s' is not under --src %s", file,
+                                line + 1, s, trimmed_src);
+            break;
+        }
+        if (*n + 1 == cap)
+            rel = lake_xrealloc(rel, (cap *= 2) * sizeof *rel);
+        const char *r = s + sl;
+        while (*r == '/')
+            r++;
+        rel[(*n)++] = lake_xstrdup(r);
+    }
+    free(trimmed_src);
+    *out = rel;
+    return rc;
+}
+
+lake_rc dc_list_sources(lake_store *src, const lake_distcp_options *o, lake_obj_list *objs,
+                        lake_error *err) {
+    if (!o->src_prefixes_file) {
+        lake_rc rc = lake_store_list_read(src, "", 0, 0, LAKE_LIST_SKIP_HIDDEN, objs, err);
+        if (rc)
+            lake_error_prefix(err, "listing --src %s: ", o->src);
+        return rc;
+    }
+    lake_buf text;
+    lake_buf_init(&text);
+    char **rel = NULL;
+    size_t n = 0;
+    lake_rc rc = dc_read_url(o->src_prefixes_file, o->store, &text, err);
+    if (rc)
+        lake_error_prefix(err, "--srcPrefixesFile: ");
+    if (!rc) {
+        lake_buf_putc(&text, '\0');
+        rc = parse_prefixes(o->src_prefixes_file, (char *)text.data, o->src, &rel, &n, err);
+    }
+    if (!rc && (rc = list_prefixes(src, rel, n, objs, err)) != LAKE_OK)
+        lake_error_prefix(err, "listing the prefixes of %s: ", o->src_prefixes_file);
+    if (!rc)
+        lake_obj_list_sort(objs);
+    /* Prefixes may overlap ("a/" and "a/b/"): each object is copied once. */
+    size_t k = 0;
+    for (size_t i = 0; !rc && i < objs->n; i++) {
+        if (k && !strcmp(objs->items[k - 1].key, objs->items[i].key)) {
+            free(objs->items[i].key);
+            free(objs->items[i].data);
+            continue;
+        }
+        objs->items[k++] = objs->items[i];
+    }
+    if (!rc)
+        objs->n = k;
+    for (size_t i = 0; rel && i < n; i++)
+        free(rel[i]);
+    free(rel);
+    lake_buf_free(&text);
+    return rc;
+}
