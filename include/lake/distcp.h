@@ -48,10 +48,10 @@ typedef struct {
     /** A manifest of an earlier copy (local path or s3:// URL): its objects are skipped (or,
      * with copy_from_manifest, they are the ones copied). NULL: none. */
     const char *previous_manifest;
-    bool require_previous_manifest; /**< previous_manifest must be given and exist */
-    bool copy_from_manifest;        /**< copy the objects previous_manifest lists */
-    unsigned threads;               /**< parts written at once (0: the number of CPUs) */
-    double wait_lock_s;             /**< wait this long for another run holding dest */
+    bool require_previous_manifest;  /**< previous_manifest must be given and exist */
+    bool copy_from_manifest;         /**< copy the objects previous_manifest lists */
+    unsigned threads;                /**< parts written at once (0: the number of CPUs) */
+    double wait_lock_s;              /**< wait this long for another run holding dest */
     const lake_store_options *store; /**< S3 settings for every store opened, or NULL */
     lake_progress *progress;         /**< counters advanced as objects are copied, or NULL */
 } lake_distcp_options;

@@ -98,9 +98,10 @@ typedef struct {
 /* The options that take a number. */
 static int parse_number(int c, const char *arg, distcp_args *a) {
     uint64_t n;
-    const char *flag = c == OPT_TARGET ? "--targetSize" : c == OPT_START ? "--startingIndex"
-                                                      : c == 't'       ? "--threads"
-                                                                       : "--wait-lock";
+    const char *flag = c == OPT_TARGET  ? "--targetSize"
+                       : c == OPT_START ? "--startingIndex"
+                       : c == 't'       ? "--threads"
+                                        : "--wait-lock";
     if (!cli_parse_u64("distcp", flag, arg, &n))
         return 2;
     if (c == OPT_TARGET) {
@@ -162,8 +163,9 @@ static int parse_option(int c, const char *arg, distcp_args *a) {
     if (c == OPT_CODEC)
         return lake_distcp_codec_parse(arg, &a->o.codec)
                    ? 0
-                   : cli_usage_error("distcp", "--outputCodec is keep, none, gzip, gz or zstd, "
-                                               "not '%s'",
+                   : cli_usage_error("distcp",
+                                     "--outputCodec is keep, none, gzip, gz or zstd, "
+                                     "not '%s'",
                                      arg);
     if (c == OPT_TARGET || c == OPT_START || c == 't' || c == OPT_WAIT_LOCK)
         return parse_number(c, arg, a);

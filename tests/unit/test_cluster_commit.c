@@ -29,7 +29,8 @@ static bool exists(lake_store *s, const char *key) {
     return ok;
 }
 
-static const eng_commit_table tables[] = {{"t", false, true, false}, {"_side", false, false, false}};
+static const eng_commit_table tables[] = {{"t", false, true, false},
+                                          {"_side", false, false, false}};
 
 /* One run: writes t/part-<run>.txt (and _side/x-<run>.txt) under the staging prefix, then lets
  * the cluster decide with `written` as this rank's outcome. */

@@ -8,8 +8,7 @@
 
 #define JOURNAL_MAGIC "lake-journal 1"
 
-static const char *const kind_names[] = {"swap",  "retire", "marker",
-                                         "publish", "clean", "place"};
+static const char *const kind_names[] = {"swap", "retire", "marker", "publish", "clean", "place"};
 
 void eng_journal_add(eng_journal *j, eng_move_kind kind, const char *rel, const char *witness) {
     if (j->n == j->cap) {
@@ -209,7 +208,8 @@ static lake_rc place_back(lake_store *out, const char *staged, const char *old, 
 
 static lake_rc place(lake_store *out, const eng_journal *j, const eng_move *m, bool forward,
                      eng_step_fn step, void *ud, lake_error *err) {
-    char *staged = lake_xconcat(j->staging, m->rel), *old = lake_xconcat(j->staging, "_old/", m->rel);
+    char *staged = lake_xconcat(j->staging, m->rel),
+         *old = lake_xconcat(j->staging, "_old/", m->rel);
     lake_rc rc = forward ? place_forward(out, staged, old, m->rel, step, ud, err)
                          : place_back(out, staged, old, m->rel, step, ud, err);
     free(staged);

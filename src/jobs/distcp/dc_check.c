@@ -41,9 +41,10 @@ static char *canonical(const char *loc) {
     }
     /* Not there yet (a new destination): its parent resolved, its own name kept. */
     char *slash = strrchr(t, '/');
-    char *parent = slash ? lake_xstrndup(t, slash == t ? 1 : (size_t)(slash - t)) : lake_xstrdup(".");
-    char *out = realpath(parent, buf) ? lake_xconcat(buf, "/", slash ? slash + 1 : t)
-                                      : lake_xstrdup(t);
+    char *parent =
+        slash ? lake_xstrndup(t, slash == t ? 1 : (size_t)(slash - t)) : lake_xstrdup(".");
+    char *out =
+        realpath(parent, buf) ? lake_xconcat(buf, "/", slash ? slash + 1 : t) : lake_xstrdup(t);
     free(parent);
     free(t);
     return out;
@@ -61,8 +62,8 @@ static bool inside(const char *outer, const char *inner) {
 
 static lake_rc check_regexes(const lake_distcp_options *o, lake_error *err) {
     dc_regex *r = NULL;
-    lake_rc rc = o->src_pattern ? dc_regex_compile("--srcPattern", o->src_pattern, &r, err)
-                                : LAKE_OK;
+    lake_rc rc =
+        o->src_pattern ? dc_regex_compile("--srcPattern", o->src_pattern, &r, err) : LAKE_OK;
     dc_regex_free(r);
     r = NULL;
     if (!rc && o->group_by && !(rc = dc_regex_compile("--groupBy", o->group_by, &r, err)) &&

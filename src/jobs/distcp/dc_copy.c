@@ -1,6 +1,7 @@
 /* Writing one output: its objects fetched in batches (many requests in flight on S3), each
- * decompressed when the output's compression differs from its own, a newline added after an
- * object that does not end with one (unless --raw-concat), and the bytes compressed in blocks:
+ * decompressed when the output's compression differs from its own, a newline put between two
+ * objects where the first does not end with one (unless --raw-concat; an output of one object is
+ * its copy), and the bytes compressed in blocks:
  * a gzip output is a series of gzip members, a zstd output a series of frames, each of up to
  * DC_BLOCK input bytes, which every gzip and zstd reader reads as one stream. */
 #include "codec/inflate.h"
@@ -22,6 +23,7 @@ typedef struct {
     lake_buf held;   /* plain bytes waiting to be compressed */
     lake_buf plain;  /* an object's decompressed bytes */
     lake_buf packed; /* a compressed block */
+    bool open_line;  /* the content so far does not end with a newline */
 } part_out;
 
 static lake_rc put_raw(part_out *o, const void *data, size_t len, lake_error *err) {
@@ -48,8 +50,16 @@ static lake_rc put_plain(part_out *o, const void *data, size_t len, lake_error *
     return o->held.len >= DC_BLOCK ? flush_held(o, err) : LAKE_OK;
 }
 
-static bool needs_newline(const part_out *o, const uint8_t *plain, size_t len) {
-    return !o->c->raw_concat && len && plain[len - 1] != '\n';
+/* Before each object but the first: the newline the previous one lacked. */
+static lake_rc close_line(part_out *o, lake_error *err) {
+    bool open = o->open_line;
+    o->open_line = false;
+    return open && !o->c->raw_concat ? put_plain(o, "\n", 1, err) : LAKE_OK;
+}
+
+static void note_end(part_out *o, const uint8_t *plain, size_t len) {
+    if (len)
+        o->open_line = plain[len - 1] != '\n';
 }
 
 /* Decompresses data (compressed with codec) into o->plain. */
@@ -62,35 +72,31 @@ static lake_rc inflate_to(part_out *o, lake_codec codec, const uint8_t *data, si
 }
 
 /* An object compressed as the output is: its bytes go through unchanged (concatenated gzip
- * members and zstd frames are one stream), followed by a compressed newline when its content
- * does not end with one. Only --raw-concat skips reading the content. */
+ * members and zstd frames are one stream); its content is read only to learn whether it ends
+ * with a newline (--raw-concat skips that). */
 static lake_rc put_same(part_out *o, const uint8_t *data, size_t len, lake_error *err) {
     lake_rc rc = flush_held(o, err);
-    if (!rc && !o->c->raw_concat)
-        rc = inflate_to(o, o->p->codec, data, len, err);
-    if (!rc)
-        rc = put_raw(o, data, len, err);
-    if (!rc && needs_newline(o, o->plain.data, o->plain.len))
-        rc = put_plain(o, "\n", 1, err);
-    return rc;
+    if (!rc && !o->c->raw_concat && (rc = inflate_to(o, o->p->codec, data, len, err)) == LAKE_OK)
+        note_end(o, o->plain.data, o->plain.len);
+    return rc ? rc : put_raw(o, data, len, err);
 }
 
 static lake_rc put_object(part_out *o, const char *key, const uint8_t *data, size_t len,
                           lake_error *err) {
     lake_codec in = dc_codec_of(key);
+    lake_rc rc = close_line(o, err);
+    if (rc)
+        return rc;
     if (in == o->p->codec && in != LAKE_CODEC_NONE)
         return put_same(o, data, len, err);
-    lake_rc rc = LAKE_OK;
     if (in != LAKE_CODEC_NONE) {
         if ((rc = inflate_to(o, in, data, len, err)) != LAKE_OK)
             return rc;
         data = o->plain.data;
         len = o->plain.len;
     }
-    rc = put_plain(o, data, len, err);
-    if (!rc && needs_newline(o, data, len))
-        rc = put_plain(o, "\n", 1, err);
-    return rc;
+    note_end(o, data, len);
+    return put_plain(o, data, len, err);
 }
 
 /* Objects [i, end) of the part fetched together: at most ENG_BATCH_OBJECTS of them and
@@ -115,17 +121,21 @@ static lake_rc copy_batch(part_out *o, size_t i, size_t end, lake_buf *raw, lake
         errs[k - i].rc = LAKE_OK;
     }
     lake_rc rc = lake_store_get_many(o->c->in, keys, end - i, raw, errs);
-    for (size_t k = i; k < end; k++) {
-        const char *key = keys[k - i];
-        if (rc && errs[k - i].rc) {
-            *err = errs[k - i];
-            rc = err->rc;
-        } else if (!rc) {
-            rc = put_object(o, key, raw[k - i].data, raw[k - i].len, err);
-            lake_progress_add(o->c->progress, 1, objs->items[o->p->order[k]].size, 0, 0);
-        }
-        if (rc)
-            return lake_error_prefix(err, "reading %s: ", key);
+    if (rc) { /* the first object that failed names the error */
+        size_t k = 0;
+        while (k + 1 < end - i && !errs[k].rc)
+            k++;
+        if (errs[k].rc)
+            *err = errs[k];
+        else
+            lake_error_set(err, rc, "%s", lake_strerror(rc));
+        err->rc = rc;
+        return lake_error_prefix(err, "reading %s: ", keys[k]);
+    }
+    for (size_t k = i; k < end && !rc; k++) {
+        if ((rc = put_object(o, keys[k - i], raw[k - i].data, raw[k - i].len, err)) != LAKE_OK)
+            lake_error_prefix(err, "copying %s: ", keys[k - i]);
+        lake_progress_add(o->c->progress, 1, objs->items[o->p->order[k]].size, 0, 0);
     }
     return rc;
 }
@@ -149,7 +159,7 @@ static lake_rc copy_objects(part_out *o, lake_error *err) {
 }
 
 lake_rc dc_copy_part(const dc_copy_ctx *c, const dc_part *p, dc_written *w, lake_error *err) {
-    part_out o = {c, p, NULL, {0}, {0}, {0}};
+    part_out o = {c, p, NULL, {0}, {0}, {0}, false};
     w->key = lake_xconcat(c->staging, p->name);
     lake_rc rc = lake_store_writer_open(c->out, w->key, c->write_flags, &o.w, err);
     if (rc) {

@@ -49,28 +49,28 @@ char *dc_output_name(const char *group, const char *dir, uint64_t uid, unsigned 
 typedef struct {
     const size_t *order; /* indexes into the object list (points into dc_plan.order) */
     size_t n;
-    char *name;          /* key relative to the destination */
-    lake_codec codec;    /* the output's compression */
-    uint64_t bytes;      /* the objects' stored bytes */
+    char *name;       /* key relative to the destination */
+    lake_codec codec; /* the output's compression */
+    uint64_t bytes;   /* the objects' stored bytes */
 } dc_part;
 
 typedef struct {
     dc_part *parts;
     size_t n, cap;
-    size_t *order;     /* every object copied, part after part */
+    size_t *order; /* every object copied, part after part */
     size_t norder;
-    uint64_t groups;   /* distinct groups */
+    uint64_t groups;    /* distinct groups */
     uint64_t unmatched; /* objects --groupBy did not match (not copied) */
 } dc_plan;
 
 typedef struct {
-    dc_regex *group_by;      /* or NULL: each object on its own */
-    const char *src_url;     /* full path of an object: src_url + "/" + key */
-    uint64_t target_size;    /* 0: no limit */
+    dc_regex *group_by;   /* or NULL: each object on its own */
+    const char *src_url;  /* full path of an object: src_url + "/" + key */
+    uint64_t target_size; /* 0: no limit */
     lake_distcp_codec codec;
     bool number_files;
     uint64_t starting_index;
-    const lake_smap *taken;  /* names under the destination already (grouped outputs skip them) */
+    const lake_smap *taken; /* names under the destination already (grouped outputs skip them) */
 } dc_plan_opts;
 
 /* Plans the copy of objs (sorted by key): groups, parts, names and output codecs. Fails with
@@ -100,8 +100,8 @@ void dc_manifest_add(dc_manifest *m, const char *path, const char *base_name, co
 void dc_manifest_free(dc_manifest *m); /* accepts a zeroed manifest */
 /* Reads the manifest at url (local path or s3:// URL; gzip'd or plain). *found is false when it
  * does not exist. A line that is not a manifest entry is LAKE_ERR_PARSE naming it. */
-lake_rc dc_manifest_read(const char *url, const lake_store_options *so, dc_manifest *m,
-                         bool *found, lake_error *err);
+lake_rc dc_manifest_read(const char *url, const lake_store_options *so, dc_manifest *m, bool *found,
+                         lake_error *err);
 /* m as its gzip'd text: one JSON object per line. */
 lake_rc dc_manifest_encode(const dc_manifest *m, lake_buf *out, lake_error *err);
 

@@ -29,8 +29,7 @@ void dc_manifest_free(dc_manifest *m) {
     memset(m, 0, sizeof *m);
 }
 
-lake_rc dc_read_url(const char *url, const lake_store_options *so, lake_buf *out,
-                    lake_error *err) {
+lake_rc dc_read_url(const char *url, const lake_store_options *so, lake_buf *out, lake_error *err) {
     char *trimmed = dc_url_trim(url);
     const char *slash = strrchr(trimmed, '/');
     bool s3 = strstr(trimmed, "://") != NULL;
@@ -85,8 +84,8 @@ static int on_bad(void *ud, const lj_record *rec, const char *reason) {
     return lake_error_set(c->err, LAKE_ERR_PARSE, "%s line %zu: %s", c->url, rec->line, reason);
 }
 
-lake_rc dc_manifest_read(const char *url, const lake_store_options *so, dc_manifest *m,
-                         bool *found, lake_error *err) {
+lake_rc dc_manifest_read(const char *url, const lake_store_options *so, dc_manifest *m, bool *found,
+                         lake_error *err) {
     lake_buf raw, text;
     lake_buf_init(&raw);
     lake_buf_init(&text);

@@ -180,8 +180,7 @@ static lake_rc name_part(planner *pl, const char *key, size_t first, unsigned *i
     free(dir);
     v = (uint32_t)first;
     if (lake_smap_upsert(&pl->names, part->name, (uint32_t)strlen(part->name), &v))
-        return lake_error_set(err, LAKE_ERR_INVALID_ARG,
-                              "%s and %s would both be copied to %s",
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG, "%s and %s would both be copied to %s",
                               pl->objs->items[v].key, src, part->name);
     ++*index;
     return LAKE_OK;

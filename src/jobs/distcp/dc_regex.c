@@ -48,8 +48,8 @@ unsigned dc_regex_groups(const dc_regex *r) {
 }
 
 bool dc_regex_match(dc_regex *r, const char *s, size_t n, lake_buf *key) {
-    int m = pcre2_match(r->code, (PCRE2_SPTR)s, n, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED, r->md,
-                        NULL);
+    int m =
+        pcre2_match(r->code, (PCRE2_SPTR)s, n, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED, r->md, NULL);
     if (m < 0)
         return false;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);

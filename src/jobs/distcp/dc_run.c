@@ -66,8 +66,8 @@ static lake_rc sources(dc_run *r, lake_error *err) {
 /* Keeps the objects --srcPattern matches and the previous manifest does not list. */
 static lake_rc filter(dc_run *r, lake_error *err) {
     dc_regex *re = NULL;
-    lake_rc rc = r->o->src_pattern ? dc_regex_compile("--srcPattern", r->o->src_pattern, &re, err)
-                                   : LAKE_OK;
+    lake_rc rc =
+        r->o->src_pattern ? dc_regex_compile("--srcPattern", r->o->src_pattern, &re, err) : LAKE_OK;
     lake_smap seen;
     lake_smap_init(&seen);
     uint32_t v = 0;
@@ -114,8 +114,9 @@ static lake_rc make_plan(dc_run *r, bool dest_held, lake_error *err) {
     uint32_t v = 0;
     for (size_t i = 0; i < there.n; i++)
         lake_smap_upsert(&taken, there.items[i].key, (uint32_t)strlen(there.items[i].key), &v);
-    dc_plan_opts po = {group,         r->src_url, r->o->target_size, r->o->codec,
-                       r->o->number_files, r->o->starting_index, &taken};
+    dc_plan_opts po = {group,       r->src_url,         r->o->target_size,
+                       r->o->codec, r->o->number_files, r->o->starting_index,
+                       &taken};
     if (!rc)
         rc = dc_plan_make(&r->objs, &po, &r->plan, err);
     if (dest_held) {
@@ -180,8 +181,10 @@ static lake_rc write_manifest(dc_run *r, const dc_copy_ctx *ctx, lake_error *err
 }
 
 static lake_rc write_all(dc_run *r, eng_commit *c, lake_error *err) {
-    copy_job j = {r, {r->src, r->dest, &r->objs, eng_commit_write_flags(c), eng_commit_staging(c),
-                      r->o->raw_concat, r->o->progress}, {0}};
+    copy_job j = {r,
+                  {r->src, r->dest, &r->objs, eng_commit_write_flags(c), eng_commit_staging(c),
+                   r->o->raw_concat, r->o->progress},
+                  {0}};
     lake_first_error_init(&j.first);
     lake_progress_stage(r->o->progress, "copy");
     lake_progress_plan(r->o->progress, r->objs.n, r->sum->bytes_in, 0);

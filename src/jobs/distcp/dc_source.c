@@ -29,8 +29,8 @@ static lake_rc list_prefixes(lake_store *src, char **rel, size_t n, lake_obj_lis
 }
 
 /* Splits text into lines; each non-blank one must be src itself or under src + "/". */
-static lake_rc parse_prefixes(const char *file, char *text, const char *src, char ***out,
-                              size_t *n, lake_error *err) {
+static lake_rc parse_prefixes(const char *file, char *text, const char *src, char ***out, size_t *n,
+                              lake_error *err) {
     char *trimmed_src = dc_url_trim(src);
     size_t sl = strlen(trimmed_src), line = 0, cap = 16;
     char **rel = lake_xcalloc(cap, sizeof *rel);
