@@ -41,6 +41,7 @@ UNIT_TEST(commit_journal_round_trip_and_damage) {
     eng_journal_add(&j, ENG_MOVE_PUBLISH, "t/a b.parquet", "2~Xy.z \"e1\" \"e2-3\"");
     eng_journal_add(&j, ENG_MOVE_PUBLISH, "t/c.parquet", "");
     eng_journal_add(&j, ENG_MOVE_CLEAN, "t/", "written");
+    eng_journal_add(&j, ENG_MOVE_PLACE, "d/2024-01-01.gz", NULL);
     CHECK_EQ_INT(eng_journal_write(s, &j, no_step, NULL, NULL), LAKE_OK);
     eng_journal back;
     bool found = false;
@@ -49,7 +50,10 @@ UNIT_TEST(commit_journal_round_trip_and_damage) {
     CHECK_EQ_STR(back.run_id, "r1");
     CHECK_EQ_STR(back.staging, "_temporary/r1/");
     CHECK(!back.abort);
-    CHECK_EQ_INT(back.n, 6);
+    CHECK_EQ_INT(back.n, 7);
+    CHECK_EQ_INT(back.moves[6].kind, ENG_MOVE_PLACE);
+    CHECK_EQ_STR(back.moves[6].rel, "d/2024-01-01.gz");
+    CHECK(back.moves[6].witness == NULL);
     CHECK_EQ_INT(back.moves[3].kind, ENG_MOVE_PUBLISH);
     CHECK_EQ_STR(back.moves[3].rel, "t/a b.parquet");
     CHECK_EQ_STR(back.moves[3].witness, "2~Xy.z \"e1\" \"e2-3\"");
@@ -150,6 +154,42 @@ UNIT_TEST(commit_journal_publish_and_clean) {
     }
     CHECK_EQ_INT(eng_journal_back(s, &j, no_step, NULL, NULL), LAKE_OK);
     CHECK_EQ_INT(count_under(s, ""), 2); /* the run's files are gone: the marker, p=3 stay */
+    eng_journal_free(&j);
+    lake_store_close(s);
+    unit_rm_tree(tmpl);
+}
+
+/* PLACE moves (a merge table's files): forward puts the staged object in place and keeps the one
+ * it replaces; back restores it; each twice is once. */
+UNIT_TEST(commit_journal_place_forward_and_back) {
+    char tmpl[] = "/tmp/lake-journal-XXXXXX";
+    lake_store *s = temp_store(tmpl);
+    eng_journal j = {.run_id = lake_xstrdup("r2"), .staging = lake_xstrdup("_temporary/r2/")};
+    eng_journal_add(&j, ENG_MOVE_PLACE, "d/old.json", NULL);
+    eng_journal_add(&j, ENG_MOVE_PLACE, "d/new.json", NULL);
+    CHECK_EQ_INT(lake_store_put(s, "d/old.json", "old", 3, NULL), LAKE_OK);
+    CHECK_EQ_INT(lake_store_put(s, "_temporary/r2/d/old.json", "OLD2", 4, NULL), LAKE_OK);
+    CHECK_EQ_INT(lake_store_put(s, "_temporary/r2/d/new.json", "NEW", 3, NULL), LAKE_OK);
+    for (int i = 0; i < 2; i++)
+        CHECK_EQ_INT(eng_journal_forward(s, &j, no_step, NULL, NULL), LAKE_OK);
+    lake_buf b;
+    lake_buf_init(&b);
+    CHECK_EQ_INT(lake_store_get(s, "d/old.json", &b, NULL), LAKE_OK);
+    CHECK_EQ_MEM(b.data, b.len, "OLD2", 4);
+    b.len = 0;
+    CHECK_EQ_INT(lake_store_get(s, "_temporary/r2/_old/d/old.json", &b, NULL), LAKE_OK);
+    CHECK_EQ_MEM(b.data, b.len, "old", 3);
+    for (int i = 0; i < 2; i++)
+        CHECK_EQ_INT(eng_journal_back(s, &j, no_step, NULL, NULL), LAKE_OK);
+    b.len = 0;
+    CHECK_EQ_INT(lake_store_get(s, "d/old.json", &b, NULL), LAKE_OK);
+    CHECK_EQ_MEM(b.data, b.len, "old", 3);
+    bool yes = true;
+    CHECK_EQ_INT(lake_store_exists(s, "d/new.json", &yes, NULL), LAKE_OK);
+    CHECK(!yes);
+    CHECK_EQ_INT(lake_store_exists(s, "_temporary/r2/d/new.json", &yes, NULL), LAKE_OK);
+    CHECK(yes);
+    lake_buf_free(&b);
     eng_journal_free(&j);
     lake_store_close(s);
     unit_rm_tree(tmpl);
