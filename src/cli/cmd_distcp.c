@@ -229,7 +229,7 @@ int cli_distcp(int argc, char **argv) {
     cli_progress_stop(shown);
     if (rc) {
         fprintf(stderr, "lake distcp: %s\n", err.msg[0] ? err.msg : lake_strerror(rc));
-        return rc == LAKE_ERR_INVALID_ARG ? 2 : 1;
+        return 1;
     }
     if (!a.quiet)
         print_summary(&sum);

@@ -34,7 +34,7 @@ export function helpOptions(help) {
   let group = 'own';
   for (const line of help.split('\n')) {
     if (/^Object store options/.test(line)) group = 'store';
-    const m = line.match(/^ {1,8}((?:-[A-Za-z0-9], )?--[a-z0-9][a-z0-9-]*(?: [A-Za-z.]+)?)(?: {2,}|$)/);
+    const m = line.match(/^ {1,8}((?:-[A-Za-z0-9], )?--[a-z0-9][a-zA-Z0-9-]*(?: [A-Za-z.]+)?)(?: {2,}|$)/);
     if (m) out[group].push(m[1]);
   }
   return out;
@@ -123,6 +123,7 @@ test('the checks find what is missing', () => {
     .replace('.BR "lake gen" ,\n', '');
   assert.notEqual(cut, source);
   assert.deepEqual(missingFromPage(helps, render(cut).text).sort(), [
+    'lake distcp: no term "--no-sign-request" in STORE OPTIONS',
     'lake gen: STORE OPTIONS does not name it',
     'lake gen: no term "--no-sign-request" in STORE OPTIONS',
     'lake inspect: no term "--no-sign-request" in STORE OPTIONS',
