@@ -440,6 +440,28 @@ describe('lake distcp on S3 (s3rver)', () => {
     assert.deepEqual(await uploadsUnder('noput'), [], 'no multipart upload left');
   });
 
+  test('--progress draws the copy stage (objects, bytes, rate, ETA); --quiet prints nothing', async () => {
+    const slow = {};
+    for (let i = 0; i < 300; i++) slow[`p/2024-07-0${1 + (i % 2)}/o${String(i).padStart(3, '0')}.json`] = lines(`p${i}`, 2);
+    await put('slow', slow);
+    s3.setLatency(30);
+    let r, q;
+    try {
+      r = await dc('s3://lake/slow', 's3://lake/slow-out', ['--groupBy', DAY, '--threads', '1', '--max-concurrency', '4', '--progress']);
+      q = await dc('s3://lake/slow', 's3://lake/slow-q', ['--groupBy', DAY, '--quiet']);
+    } finally {
+      s3.setLatency(0);
+    }
+    assertExitOk(r, 'progress');
+    const frames = r.stderr.split('\r').map((f) => f.replace(/\x1b\[K/g, '').trim()).filter(Boolean);
+    assert.ok(frames.some((f) => /^copy +\d+\/300 objects +[\d.]+ kB\/[\d.]+ kB +[\d.]+ [kM]?B\/s +elapsed \d+:\d\d/.test(f)),
+      `a copy line with objects, bytes and rate:\n${frames.join('\n')}`);
+    assert.ok(frames.some((f) => /ETA \d+:\d\d$/.test(f)), `an ETA:\n${frames.join('\n')}`);
+    assert.match(r.stdout, /300 objects in/);
+    assertExitOk(q, 'quiet');
+    assert.equal(q.stdout + q.stderr, '', '--quiet prints nothing');
+  });
+
   test('kill -9 mid-copy, then a rerun: complete and correct output', async () => {
     const many = {};
     for (let i = 0; i < 40; i++) many[`k/2024-06-0${1 + (i % 3)}/o${String(i).padStart(2, '0')}.json`] = lines(`o${i}`, 3, i % 2 === 0);

@@ -276,6 +276,7 @@ lake_rc lake_distcp_run(const lake_distcp_options *o, lake_distcp_summary *sum, 
         return rc;
     r.src_url = dc_url_trim(o->src);
     r.dest_url = dc_url_trim(o->dest);
+    lake_progress_where(o->progress, 0, 1);
     lake_progress_stage(o->progress, "list");
     if ((rc = lake_store_open_ex(o->src, o->store, &r.src, err)) != LAKE_OK)
         lake_error_prefix(err, "--src: ");
