@@ -133,5 +133,19 @@ UNIT_TEST(distcp_plan_ungrouped_collision) {
     CHECK_EQ_STR(plan.parts[0].name, "d/3a.json");
     CHECK_EQ_STR(plan.parts[1].name, "d/4a.json.gz");
     dc_plan_free(&plan);
+    /* A group key that gives no file name ("" or "..") is an error naming the object. */
+    dc_regex *r = NULL;
+    CHECK_EQ_INT(dc_regex_compile("--groupBy", ".*/(x?)a.*", &r, &err), LAKE_OK);
+    o.group_by = r;
+    o.number_files = false;
+    o.codec = LAKE_DISTCP_NONE;
+    objs.items[1].key[strlen(objs.items[1].key) - 3] = '\0'; /* d/a.json: one extension */
+    CHECK_EQ_INT(dc_plan_make(&objs, &o, &plan, &err), LAKE_OK); /* "" + ".json" */
+    CHECK_EQ_STR(plan.parts[0].name, "d/.json");
+    dc_plan_free(&plan);
+    o.codec = LAKE_DISTCP_KEEP;
+    CHECK_EQ_INT(dc_plan_make(&objs, &o, &plan, &err), LAKE_ERR_INVALID_ARG);
+    CHECK(strstr(err.msg, "gives its output no file name") != NULL);
+    dc_regex_free(r);
     lake_obj_list_free(&objs);
 }

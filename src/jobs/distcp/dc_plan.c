@@ -178,6 +178,11 @@ static lake_rc name_part(planner *pl, const char *key, size_t first, unsigned *i
         ++*index;
     }
     free(dir);
+    const char *base = strrchr(part->name, '/');
+    base = base ? base + 1 : part->name;
+    if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                              "%s: its group key '%s' gives its output no file name", src, key);
     v = (uint32_t)first;
     if (lake_smap_upsert(&pl->names, part->name, (uint32_t)strlen(part->name), &v))
         return lake_error_set(err, LAKE_ERR_INVALID_ARG, "%s and %s would both be copied to %s",

@@ -204,6 +204,8 @@ static lake_rc write_all(dc_run *r, eng_commit *c, lake_error *err) {
 
 /* Writes every output and commits them together (or undoes them all). */
 static lake_rc copy_and_commit(dc_run *r, lake_error *err) {
+    if (!r->plan.n && !r->o->output_manifest)
+        return LAKE_OK; /* nothing to commit */
     const eng_commit_table dest = {"", false, false, true};
     eng_commit_opts co = {r->sum->run_id, false, pick_threads(r->o->threads), &dest, 1, r->held};
     eng_commit *c = NULL;
