@@ -382,6 +382,17 @@ describe('lake distcp on S3 (s3rver)', () => {
     for (const [k, v] of Object.entries(want)) assert.ok(zcat(gz[k.replace(/\.json$/, '.gz')]).equals(v), k);
   });
 
+  test('--srcPattern and an s3:// --srcPrefixesFile on S3', async () => {
+    assert.equal(await backendPut(s3, '/lake/lists/prefixes.txt', 's3://lake/src/a/2024-01-02\ns3://lake/src/b/\n'), 200);
+    const r = await dc('s3://lake/src', 's3://lake/pfx', ['--srcPrefixesFile', 's3://lake/lists/prefixes.txt', '--srcPattern', '.*/e[3-5]\\.json']);
+    assertExitOk(r, 'prefixes and pattern');
+    assertTree(await fetchTree('pfx'), Object.fromEntries(['a/2024-01-02/e3.json', 'b/2024-01-01/e4.json', 'b/2024-01-03/e5.json'].map((k) => [k, files[k]])), 'filtered copy');
+    assert.equal(await backendPut(s3, '/lake/lists/bad.txt', 's3://lake/src/a/\ns3://lake/other/\n'), 200);
+    assertFailed(await dc('s3://lake/src', 's3://lake/pfx-bad', ['--srcPrefixesFile', 's3://lake/lists/bad.txt']), 'outside',
+      /bad\.txt line 2: 's3:\/\/lake\/other\/' is not under --src s3:\/\/lake\/src/);
+    assert.deepEqual(await backendList(s3, 'lake', 'pfx-bad/'), [], 'nothing written, not even a lock');
+  });
+
   test('manifests and --deleteOnSuccess on S3', async () => {
     await put('inc', { 'l/2024-05-01/a.json': lines('a', 2) });
     assertExitOk(await dc('s3://lake/inc', 's3://lake/inc-out', ['--groupBy', DAY, '--outputManifest', 'm1.gz', '--deleteOnSuccess']), 'first');
