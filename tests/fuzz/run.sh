@@ -17,7 +17,7 @@ S="-g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -Isrc
 S="$S -fsanitize=fuzzer-no-link"
 # Small stream batches make the JSON extractor restart often, which is where bugs would hide.
 B="-DLJ_BATCH_MAX=256 -DLJ_BATCH_MIN=64 -DLJ_SLOW_TAIL=32"
-libs="-lsimdjson -lsnappy -lzstd -lz -llz4 -lcurl -lexpat -lm -pthread"
+libs="-lsimdjson -lsnappy -lzstd -lz -llz4 -lcurl -lexpat $(pkg-config --libs libpcre2-8) -lm -pthread"
 [ -z "${LAKE_EXTRA_LIBS:-}" ] || libs="$libs $LAKE_EXTRA_LIBS"
 
 # Compiles one library source (argument) into $out/obj unless its object is newer.

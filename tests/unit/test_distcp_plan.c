@@ -139,7 +139,7 @@ UNIT_TEST(distcp_plan_ungrouped_collision) {
     o.group_by = r;
     o.number_files = false;
     o.codec = LAKE_DISTCP_NONE;
-    objs.items[1].key[strlen(objs.items[1].key) - 3] = '\0'; /* d/a.json: one extension */
+    objs.items[1].key[strlen(objs.items[1].key) - 3] = '\0';     /* d/a.json: one extension */
     CHECK_EQ_INT(dc_plan_make(&objs, &o, &plan, &err), LAKE_OK); /* "" + ".json" */
     CHECK_EQ_STR(plan.parts[0].name, "d/.json");
     dc_plan_free(&plan);

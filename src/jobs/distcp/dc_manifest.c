@@ -34,10 +34,10 @@ lake_rc dc_read_url(const char *url, const lake_store_options *so, lake_buf *out
     const char *slash = strrchr(trimmed, '/');
     bool s3 = strstr(trimmed, "://") != NULL;
     /* The parent is the store; a local file without a directory is in ".". */
-    char *dir = slash ? lake_xstrndup(trimmed, (size_t)(slash - trimmed)) : lake_xstrdup(".");
+    char *dir = !slash             ? lake_xstrdup(".")
+                : slash == trimmed ? lake_xstrdup("/")
+                                   : lake_xstrndup(trimmed, (size_t)(slash - trimmed));
     const char *name = slash ? slash + 1 : trimmed;
-    if (slash == trimmed)
-        dir[0] = '/', dir[1] = '\0';
     lake_store *st = NULL;
     lake_rc rc = s3 && !strchr(strstr(trimmed, "://") + 3, '/')
                      ? lake_error_set(err, LAKE_ERR_INVALID_ARG, "%s names no object", url)

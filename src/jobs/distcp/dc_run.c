@@ -187,7 +187,7 @@ static lake_rc write_all(dc_run *r, eng_commit *c, lake_error *err) {
                   {0}};
     lake_first_error_init(&j.first);
     lake_progress_stage(r->o->progress, "copy");
-    lake_progress_plan(r->o->progress, r->objs.n, r->sum->bytes_in, 0);
+    lake_progress_plan(r->o->progress, r->plan.norder, r->sum->bytes_in, 0);
     lake_parallel_for(pick_threads(r->o->threads), r->plan.n, copy_task, &j);
     lake_rc rc = LAKE_OK;
     if (j.first.set) {
