@@ -60,10 +60,25 @@ static lake_rc spill(event_state *st, lake_error *err) {
         close(fd);
         return rc;
     }
-    st->runs = lake_xrealloc(st->runs, (st->nruns + 1) * sizeof *st->runs);
-    st->runs[st->nruns++] = (play_run){fd, st->nplays};
+    spk_plays_add_run(st, (play_run){fd, st->nplays});
     st->nplays = 0;
     return LAKE_OK;
+}
+
+void spk_plays_add_run(event_state *st, play_run run) {
+    st->runs = lake_xrealloc(st->runs, (st->nruns + 1) * sizeof *st->runs);
+    st->runs[st->nruns++] = run;
+}
+
+bool spk_plays_run_bounds(const play_run *run, int64_t *first, int64_t *last) {
+    play_rec r;
+    if (run->n == 0 || pread(run->fd, &r, sizeof r, 0) != (ssize_t)sizeof r)
+        return false;
+    *first = r.ts;
+    if (pread(run->fd, &r, sizeof r, (off_t)((run->n - 1) * sizeof r)) != (ssize_t)sizeof r)
+        return false;
+    *last = r.ts;
+    return true;
 }
 
 void spk_plays_maybe_spill(event_state *st) {
