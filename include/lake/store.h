@@ -97,6 +97,30 @@ lake_rc lake_store_list_read(lake_store *s, const char *prefix, size_t max_bytes
 lake_rc lake_store_list_names(lake_store *s, const char *prefix, lake_obj_list *out,
                               lake_error *err);
 
+/** One level of the store below prefix ("" or ending in '/'), as a delimited listing gives it:
+ * the objects right under prefix, with their sizes, appended to objects, and the common
+ * prefixes ("directories": keys up to and including the next '/', size 0) appended to prefixes,
+ * each list sorted. S3: ListObjectsV2 with delimiter '/' (every page); local: one directory read
+ * (regular files are objects, directories are prefixes; symbolic links followed). Pass empty
+ * lists. A missing prefix gives two empty lists. Returns LAKE_OK; LAKE_ERR_INVALID_ARG for a
+ * prefix not ending in '/'; else the store's error naming the location, with both lists
+ * emptied. */
+lake_rc lake_store_list_delim(lake_store *s, const char *prefix, lake_obj_list *objects,
+                              lake_obj_list *prefixes, lake_error *err);
+
+/** Lists every object under each of prefixes[0..n) (keys relative to the root, "" for all),
+ * all at once, into out (which must be empty): sorted by key byte-wise, each key once however
+ * many of the prefixes hold it. flags: 0 or LAKE_LIST_SKIP_HIDDEN (judged per prefix, as
+ * lake_store_list_read does). S3: one batch of ListObjectsV2 requests, up to max_concurrency in
+ * flight, fanned out over common prefixes: each prefix is listed with delimiter '/', a level
+ * with fewer than 16 common prefixes is descended the same way while fewer listings than
+ * max_concurrency have been started, and the others are listed flat (docs/s3.md, "Listing").
+ * Local: up to 8 prefixes walked at a time, each walk itself parallel. n 1 is the fanned-out
+ * listing of one prefix. A missing prefix lists nothing. Returns LAKE_OK, or the first failure
+ * (the lowest failing prefix's, locally) with out left empty. */
+lake_rc lake_store_list_many(lake_store *s, const char *const *prefixes, size_t n, unsigned flags,
+                             lake_obj_list *out, lake_error *err);
+
 /** Frees the bytes lake_store_list_read kept for l->items[i]. */
 void lake_obj_drop_data(lake_obj_list *l, size_t i);
 /** Frees the bytes lake_store_list_read kept for every item of l (keys and sizes stay). */

@@ -19,6 +19,55 @@ static uint8_t *pattern(size_t n, uint32_t seed) {
     return p;
 }
 
+/* lake_store_list_delim and lake_store_list_many on the store s3_live_store_operations filled
+ * (big/blob.bin, many/0000..1004, small/{a&b c.json,empty}), with a narrow, deep tree added:
+ * the fan-out descends it level by level. */
+static void check_list_levels(lake_store *s) {
+    lake_error err = {0};
+    CHECK_EQ_INT(lake_store_put(s, "deep/a/b/c/x.json", "x", 1, &err), LAKE_OK);
+    CHECK_EQ_INT(lake_store_put(s, "deep/a/y.json", "yy", 2, &err), LAKE_OK);
+    lake_obj_list objs = {0}, pre = {0};
+    CHECK_EQ_INT(lake_store_list_delim(s, "", &objs, &pre, &err), LAKE_OK);
+    CHECK_EQ_INT(objs.n, 0);
+    CHECK_EQ_INT(pre.n, 4);
+    if (pre.n == 4) {
+        CHECK_EQ_STR(pre.items[0].key, "big/");
+        CHECK_EQ_STR(pre.items[1].key, "deep/");
+        CHECK_EQ_STR(pre.items[3].key, "small/");
+    }
+    lake_obj_list_free(&objs);
+    lake_obj_list_free(&pre);
+    CHECK_EQ_INT(lake_store_list_delim(s, "deep/a/", &objs, &pre, &err), LAKE_OK);
+    CHECK_EQ_INT(objs.n, 1);
+    CHECK_EQ_INT(pre.n, 1);
+    if (objs.n == 1 && pre.n == 1) {
+        CHECK_EQ_STR(objs.items[0].key, "deep/a/y.json");
+        CHECK_EQ_INT(objs.items[0].size, 2);
+        CHECK_EQ_STR(pre.items[0].key, "deep/a/b/");
+    }
+    lake_obj_list_free(&objs);
+    lake_obj_list_free(&pre);
+    /* overlapping prefixes and a missing one: 1,005 + 2 + 2 keys, each once, sorted */
+    const char *prefixes[] = {"small/", "many/", "deep/", "many/09", "none/", "deep/a/b/"};
+    lake_obj_list l = {0};
+    CHECK_EQ_INT(lake_store_list_many(s, prefixes, 6, 0, &l, &err), LAKE_OK);
+    CHECK_EQ_INT(l.n, 1009);
+    if (l.n == 1009) {
+        CHECK_EQ_STR(l.items[0].key, "deep/a/b/c/x.json");
+        CHECK_EQ_STR(l.items[1].key, "deep/a/y.json");
+        CHECK_EQ_STR(l.items[2].key, "many/0000");
+        CHECK_EQ_STR(l.items[1008].key, "small/empty");
+    }
+    for (size_t i = 1; i < l.n; i++)
+        CHECK(strcmp(l.items[i - 1].key, l.items[i].key) < 0);
+    lake_obj_list_free(&l);
+    const char *all = "";
+    CHECK_EQ_INT(lake_store_list_many(s, &all, 1, 0, &l, &err), LAKE_OK);
+    CHECK_EQ_INT(l.n, 1010);
+    lake_obj_list_free(&l);
+    CHECK_EQ_INT(lake_store_delete_prefix(s, "deep/", &err), LAKE_OK);
+}
+
 UNIT_TEST(s3_live_store_operations) {
     const char *url = getenv("LAKE_S3_LIVE_URL");
     if (!url || !*url)
@@ -84,6 +133,7 @@ UNIT_TEST(s3_live_store_operations) {
     CHECK_EQ_INT(lake_store_list(s, "many/09", &l, &err), LAKE_OK);
     CHECK_EQ_INT(l.n, 100);
     lake_obj_list_free(&l);
+    check_list_levels(s);
 
     CHECK_EQ_INT(lake_store_delete(s, "small/empty", &err), LAKE_OK);
     CHECK_EQ_INT(lake_store_delete(s, "small/never-existed", &err), LAKE_OK);

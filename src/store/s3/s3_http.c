@@ -160,6 +160,10 @@ const s3_url *s3_client_url(const s3_client *c) {
     return &c->url;
 }
 
+int s3_client_max_concurrency(const s3_client *c) {
+    return c->max_concurrency;
+}
+
 static CURL *easy_get(s3_client *c) {
     CURL *h = NULL;
     pthread_mutex_lock(&c->pool_lock);
