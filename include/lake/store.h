@@ -49,7 +49,29 @@ typedef struct {
     bool no_sign_request;     /**< anonymous requests, for public buckets */
     bool verbose;             /**< one line per request on stderr (never credentials) */
     const char *endpoint_url; /**< overrides AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL */
+    /** Write options: what objects the store creates carry (S3 only; a local store ignores
+     * them). The S3 storage class of every object written (x-amz-storage-class on PUT and
+     * CreateMultipartUpload), one of the names lake_store_storage_class_known accepts; NULL: the
+     * bucket's default (STANDARD). Keys with a path component starting with '_' (lake's lock and
+     * journal under _lake/, _SUCCESS markers), which lake reads back, keep the default. */
+    const char *storage_class;
+    /** Server-side encryption with S3-managed keys on every object written
+     * (x-amz-server-side-encryption: AES256 on PUT and CreateMultipartUpload). */
+    bool sse_aes256;
+    /** Bytes per multipart upload part, LAKE_S3_MIN_PART_SIZE..LAKE_S3_MAX_PART_SIZE (0:
+     * LAKE_S3_PART_SIZE). Objects up to the larger of LAKE_S3_MULTIPART_THRESHOLD and this go up
+     * in one PUT; a streamed object may have at most LAKE_S3_MAX_PARTS parts of this size. */
+    uint64_t part_size;
 } lake_store_options;
+
+/** True when name is an S3 storage class PutObject accepts, spelt as S3 spells it (STANDARD,
+ * REDUCED_REDUNDANCY, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER, DEEP_ARCHIVE,
+ * OUTPOSTS, GLACIER_IR, SNOW, EXPRESS_ONEZONE). */
+bool lake_store_storage_class_known(const char *name);
+
+/** The storage class names lake_store_storage_class_known accepts, ", "-separated, for
+ * messages. */
+const char *lake_store_storage_classes(void);
 
 /** Opens a store rooted at url: a local directory path (need not exist yet for output), or
  * s3://bucket/prefix (also s3a://), whose keys are relative to prefix. opts may be NULL. Fails

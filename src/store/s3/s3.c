@@ -163,8 +163,8 @@ static lake_rc s3_get(lake_store *s, const char *key, lake_buf *out, lake_error 
 /* The object is in memory already: every part goes in one parallel batch. */
 static lake_rc put_multipart(s3_client *c, const char *key, const uint8_t *data, size_t len,
                              lake_error *err) {
-    size_t part = LAKE_S3_PART_SIZE;
-    while ((len + part - 1) / part > S3_MAX_PARTS)
+    size_t part = s3_client_part_size(c);
+    while ((len + part - 1) / part > S3_MAX_PARTS) /* only past 78 GiB with the default */
         part *= 2;
     s3_mpu m;
     lake_rc rc = s3_mpu_start(&m, c, key, err);
@@ -183,12 +183,13 @@ static lake_rc s3_put(lake_store *s, const char *key, const void *data, size_t l
     s3_client *c = client_of(s);
     char *k = full_key(s, key);
     lake_rc rc;
-    if (len > LAKE_S3_MULTIPART_THRESHOLD) {
+    if (len > s3_client_put_limit(c)) {
         rc = put_multipart(c, k, data, len, err);
     } else {
         s3_req *r = req_new("PUT", lake_xstrdup(k), NULL);
         r->body = data ? data : (const uint8_t *)"";
         r->body_len = len;
+        r->creates = true;
         rc = s3_run_one(c, r, "PUT", err);
         req_free(r);
     }

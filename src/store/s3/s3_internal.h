@@ -72,6 +72,10 @@ lake_rc s3_config_apply_files(s3_config *cfg, const char *cred_text, const char 
 lake_rc s3_config_resolve(s3_config *cfg, const lake_store_options *o, lake_error *err);
 void s3_config_free(s3_config *cfg);
 
+/* LAKE_OK when o's write options are valid (storage class known, part size within S3's
+ * limits), else LAKE_ERR_INVALID_ARG saying which. o may be NULL. */
+lake_rc s3_write_options_check(const lake_store_options *o, lake_error *err);
+
 /* ---- s3_imds.c ---- */
 
 /* Room for s3_imds_credentials's reason: curl's message and the address and step around it. */
@@ -140,7 +144,8 @@ struct s3_req {
     size_t body_len;
     const char *content_type; /* or NULL */
     bool checksum;            /* send x-amz-checksum-sha256 (DeleteObjects needs one) */
-    bool ranged;              /* send Range: bytes=range_lo-range_hi */
+    bool creates; /* makes an object (PUT, CreateMultipartUpload): carries the write options */
+    bool ranged;  /* send Range: bytes=range_lo-range_hi */
     uint64_t range_lo, range_hi;
     char *if_match;     /* ETag the object must still have, or NULL; owned */
     bool if_none_match; /* PUT only if the key does not exist (If-None-Match: *) */
@@ -181,6 +186,10 @@ void s3_client_free(s3_client *c);
 const s3_url *s3_client_url(const s3_client *c);
 /* Requests in flight the client allows (lake_store_options.max_concurrency or the default). */
 int s3_client_max_concurrency(const s3_client *c);
+/* Bytes per multipart part (lake_store_options.part_size or LAKE_S3_PART_SIZE), and the size up
+ * to which an object goes up in one PUT (the larger of that and LAKE_S3_MULTIPART_THRESHOLD). */
+size_t s3_client_part_size(const s3_client *c);
+size_t s3_client_put_limit(const s3_client *c);
 
 /* A set of requests run together on one multi handle (one batch per store call, so calls from
  * several threads never share one). */
