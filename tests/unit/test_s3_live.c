@@ -181,3 +181,52 @@ UNIT_TEST(s3_abort_multipart) {
     free(big);
     lake_store_close(s);
 }
+
+/* The write options on every way an object is made. tests/e2e/s3_write_options.test.mjs runs
+ * `unit-tests s3_write_options` with LAKE_S3_WRITE_URL and checks on its proxy which requests
+ * carried which headers and how large each part was; here: what was written reads back. */
+UNIT_TEST(s3_write_options) {
+    const char *url = getenv("LAKE_S3_WRITE_URL");
+    if (!url || !*url)
+        return;
+    printf("s3_write_options: ran\n");
+    lake_store_options o = {.max_concurrency = 8,
+                            .storage_class = "STANDARD_IA",
+                            .sse_aes256 = true,
+                            .part_size = LAKE_S3_MIN_PART_SIZE};
+    lake_store *s = NULL;
+    lake_error err = {0};
+    CHECK_EQ_INT(lake_store_open_ex(url, &o, &s, &err), LAKE_OK);
+    if (!s) {
+        fprintf(stderr, "open: %s\n", err.msg);
+        return;
+    }
+    size_t big_len = 4 * LAKE_S3_MIN_PART_SIZE + 3 * (1u << 20); /* 5+5+5+5+3 MiB */
+    uint8_t *big = pattern(big_len, 11);
+    CHECK_EQ_INT(lake_store_put(s, "small.json", "{}", 2, &err), LAKE_OK);
+    CHECK_EQ_INT(lake_store_put(s, "_lake/journal", "j", 1, &err), LAKE_OK);
+    CHECK_EQ_INT(lake_store_put(s, "put/big.bin", big, big_len, &err), LAKE_OK);
+    lake_store_writer *w = NULL;
+    CHECK_EQ_INT(lake_store_writer_open(s, "stream/big.bin", 0, &w, &err), LAKE_OK);
+    for (size_t off = 0; w && off < big_len; off += 777777) /* pieces unlike the parts */
+        CHECK_EQ_INT(lake_store_writer_write(w, big + off,
+                                             big_len - off < 777777 ? big_len - off : 777777, &err),
+                     LAKE_OK);
+    CHECK_EQ_INT(lake_store_writer_finish(w, &err), LAKE_OK);
+    const char *keys[] = {"put/big.bin", "stream/big.bin"};
+    for (int i = 0; i < 2; i++) {
+        lake_buf b;
+        lake_buf_init(&b);
+        CHECK_EQ_INT(lake_store_get(s, keys[i], &b, &err), LAKE_OK);
+        CHECK_EQ_MEM(b.data, b.len, big, big_len);
+        lake_buf_free(&b);
+    }
+    free(big);
+    lake_store_close(s);
+    lake_store_options bad = {.storage_class = "standard"};
+    CHECK_EQ_INT(lake_store_open_ex(url, &bad, &s, &err), LAKE_ERR_INVALID_ARG);
+    CHECK(strstr(err.msg, "'standard'") != NULL);
+    lake_store_options tiny = {.part_size = LAKE_S3_MIN_PART_SIZE - 1};
+    CHECK_EQ_INT(lake_store_open_ex(url, &tiny, &s, &err), LAKE_ERR_INVALID_ARG);
+    CHECK(strstr(err.msg, "5 MiB to 5 GiB") != NULL);
+}
