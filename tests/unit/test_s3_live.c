@@ -68,19 +68,26 @@ static void check_list_levels(lake_store *s) {
     CHECK_EQ_INT(lake_store_delete_prefix(s, "deep/", &err), LAKE_OK);
 }
 
+/* Opens url with o; NULL (the failure checked and printed) when it cannot. */
+static lake_store *open_live(const char *url, const lake_store_options *o) {
+    lake_store *s = NULL;
+    lake_error err = {0};
+    CHECK_EQ_INT(lake_store_open_ex(url, o, &s, &err), LAKE_OK);
+    if (!s)
+        fprintf(stderr, "open: %s\n", err.msg);
+    return s;
+}
+
 UNIT_TEST(s3_live_store_operations) {
     const char *url = getenv("LAKE_S3_LIVE_URL");
     if (!url || !*url)
         return;
     printf("s3_live: ran\n");
     lake_store_options o = {.max_concurrency = 8, .max_attempts = 3};
-    lake_store *s = NULL;
     lake_error err = {0};
-    CHECK_EQ_INT(lake_store_open_ex(url, &o, &s, &err), LAKE_OK);
-    if (!s) {
-        fprintf(stderr, "open: %s\n", err.msg);
+    lake_store *s = open_live(url, &o);
+    if (!s)
         return;
-    }
     /* Over the multipart threshold and not a multiple of the part size. */
     size_t big_len = LAKE_S3_MULTIPART_THRESHOLD + 3 * LAKE_S3_PART_SIZE / 2 + 12345;
     uint8_t *big = pattern(big_len, 7);
@@ -158,13 +165,10 @@ UNIT_TEST(s3_abort_multipart) {
         return;
     printf("s3_abort: ran\n");
     lake_store_options o = {.max_concurrency = 8, .max_attempts = 2};
-    lake_store *s = NULL;
     lake_error err = {0};
-    CHECK_EQ_INT(lake_store_open_ex(url, &o, &s, &err), LAKE_OK);
-    if (!s) {
-        fprintf(stderr, "open: %s\n", err.msg);
+    lake_store *s = open_live(url, &o);
+    if (!s)
         return;
-    }
     CHECK_EQ_INT(lake_store_put(s, "big/blob.bin", "previous", 8, &err), LAKE_OK);
     size_t big_len = LAKE_S3_MULTIPART_THRESHOLD + 2 * LAKE_S3_PART_SIZE + 1;
     uint8_t *big = pattern(big_len, 9);
@@ -194,13 +198,10 @@ UNIT_TEST(s3_write_options) {
                             .storage_class = "STANDARD_IA",
                             .sse_aes256 = true,
                             .part_size = LAKE_S3_MIN_PART_SIZE};
-    lake_store *s = NULL;
     lake_error err = {0};
-    CHECK_EQ_INT(lake_store_open_ex(url, &o, &s, &err), LAKE_OK);
-    if (!s) {
-        fprintf(stderr, "open: %s\n", err.msg);
+    lake_store *s = open_live(url, &o);
+    if (!s)
         return;
-    }
     size_t big_len = 4 * LAKE_S3_MIN_PART_SIZE + 3 * (1u << 20); /* 5+5+5+5+3 MiB */
     uint8_t *big = pattern(big_len, 11);
     CHECK_EQ_INT(lake_store_put(s, "small.json", "{}", 2, &err), LAKE_OK);
