@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PKGS="build-essential g++ make pkg-config libsimdjson-dev libsnappy-dev libzstd-dev zlib1g-dev
       liblz4-dev libpcre2-dev libcurl4-openssl-dev libexpat1-dev valgrind clang clang-format libclang-rt-14-dev doxygen groff-base
-      openmpi-bin libopenmpi-dev openssh-server iproute2 tmux chromium nodejs npm"
+      openmpi-bin libopenmpi-dev openssh-server iproute2 tmux chromium awscli nodejs npm"
 
 missing=""
 for p in $PKGS; do

@@ -19,7 +19,10 @@
  * is never cut while it moves. */
 #define LAKE_S3_DEFAULT_REQUEST_TIMEOUT 30
 #define LAKE_S3_MULTIPART_THRESHOLD (16u << 20) /**< larger objects are uploaded in parts */
-#define LAKE_S3_PART_SIZE (8u << 20)            /**< upload part and ranged-GET size */
+#define LAKE_S3_PART_SIZE (8u << 20)            /**< upload part (default) and ranged-GET size */
+#define LAKE_S3_MIN_PART_SIZE (5u << 20)        /**< S3's smallest part (all but the last) */
+#define LAKE_S3_MAX_PART_SIZE (5ull << 30)      /**< S3's largest part */
+#define LAKE_S3_MAX_PARTS 10000                 /**< S3's most parts in one upload */
 #define LAKE_S3_DELETE_BATCH 1000               /**< keys per DeleteObjects request */
 
 #endif

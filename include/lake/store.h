@@ -49,7 +49,29 @@ typedef struct {
     bool no_sign_request;     /**< anonymous requests, for public buckets */
     bool verbose;             /**< one line per request on stderr (never credentials) */
     const char *endpoint_url; /**< overrides AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL */
+    /** Write options: what objects the store creates carry (S3 only; a local store ignores
+     * them). The S3 storage class of every object written (x-amz-storage-class on PUT and
+     * CreateMultipartUpload), one of the names lake_store_storage_class_known accepts; NULL: the
+     * bucket's default (STANDARD). Keys with a path component starting with '_' (lake's lock and
+     * journal under _lake/, _SUCCESS markers), which lake reads back, keep the default. */
+    const char *storage_class;
+    /** Server-side encryption with S3-managed keys on every object written
+     * (x-amz-server-side-encryption: AES256 on PUT and CreateMultipartUpload). */
+    bool sse_aes256;
+    /** Bytes per multipart upload part, LAKE_S3_MIN_PART_SIZE..LAKE_S3_MAX_PART_SIZE (0:
+     * LAKE_S3_PART_SIZE). Objects up to the larger of LAKE_S3_MULTIPART_THRESHOLD and this go up
+     * in one PUT; a streamed object may have at most LAKE_S3_MAX_PARTS parts of this size. */
+    uint64_t part_size;
 } lake_store_options;
+
+/** True when name is an S3 storage class PutObject accepts, spelt as S3 spells it (STANDARD,
+ * REDUCED_REDUNDANCY, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER, DEEP_ARCHIVE,
+ * OUTPOSTS, GLACIER_IR, SNOW, EXPRESS_ONEZONE). */
+bool lake_store_storage_class_known(const char *name);
+
+/** The storage class names lake_store_storage_class_known accepts, ", "-separated, for
+ * messages. */
+const char *lake_store_storage_classes(void);
 
 /** Opens a store rooted at url: a local directory path (need not exist yet for output), or
  * s3://bucket/prefix (also s3a://), whose keys are relative to prefix. opts may be NULL. Fails
@@ -96,6 +118,30 @@ lake_rc lake_store_list_read(lake_store *s, const char *prefix, size_t max_bytes
  * saying what is there. A missing prefix gives an empty list. */
 lake_rc lake_store_list_names(lake_store *s, const char *prefix, lake_obj_list *out,
                               lake_error *err);
+
+/** One level of the store below prefix ("" or ending in '/'), as a delimited listing gives it:
+ * the objects right under prefix, with their sizes, appended to objects, and the common
+ * prefixes ("directories": keys up to and including the next '/', size 0) appended to prefixes,
+ * each list sorted. S3: ListObjectsV2 with delimiter '/' (every page); local: one directory read
+ * (regular files are objects, directories are prefixes; symbolic links followed). Pass empty
+ * lists. A missing prefix gives two empty lists. Returns LAKE_OK; LAKE_ERR_INVALID_ARG for a
+ * prefix not ending in '/'; else the store's error naming the location, with both lists
+ * emptied. */
+lake_rc lake_store_list_delim(lake_store *s, const char *prefix, lake_obj_list *objects,
+                              lake_obj_list *prefixes, lake_error *err);
+
+/** Lists every object under each of prefixes[0..n) (keys relative to the root, "" for all),
+ * all at once, into out (which must be empty): sorted by key byte-wise, each key once however
+ * many of the prefixes hold it. flags: 0 or LAKE_LIST_SKIP_HIDDEN (judged per prefix, as
+ * lake_store_list_read does). S3: one batch of ListObjectsV2 requests, up to max_concurrency in
+ * flight, fanned out over common prefixes: each prefix is listed with delimiter '/', a level
+ * with fewer than 16 common prefixes is descended the same way while fewer listings than
+ * max_concurrency have been started, and the others are listed flat (docs/s3.md, "Listing").
+ * Local: up to 8 prefixes walked at a time, each walk itself parallel. n 1 is the fanned-out
+ * listing of one prefix. A missing prefix lists nothing. Returns LAKE_OK, or the first failure
+ * (the lowest failing prefix's, locally) with out left empty. */
+lake_rc lake_store_list_many(lake_store *s, const char *const *prefixes, size_t n, unsigned flags,
+                             lake_obj_list *out, lake_error *err);
 
 /** Frees the bytes lake_store_list_read kept for l->items[i]. */
 void lake_obj_drop_data(lake_obj_list *l, size_t i);

@@ -12,6 +12,7 @@
 
 int cli_run(int argc, char **argv);
 int cli_gen(int argc, char **argv);
+int cli_prefixes(int argc, char **argv); /* cmd_prefixes.c */
 
 /* "lake version 0.1.0 (build <hash>)": the Parquet created_by parquet-java can parse. */
 const char *cli_created_by(void);
@@ -67,6 +68,17 @@ enum {
         "verbose", no_argument, NULL, 'v'                                                          \
     }
 extern const char cli_store_usage[];
+
+/* Write options for commands that write objects to S3 (S3DistCp's names): add
+ * CLI_STORE_WRITE_LONGOPTS next to CLI_STORE_LONGOPTS and print cli_store_write_usage; codes go to
+ * cli_store_option like the others. */
+enum { CLI_OPT_STORAGE_CLASS = 1050, CLI_OPT_SSE, CLI_OPT_PART_SIZE };
+#define CLI_STORE_WRITE_LONGOPTS                                                                   \
+    {"storageClass", required_argument, NULL, CLI_OPT_STORAGE_CLASS},                              \
+        {"s3ServerSideEncryption", no_argument, NULL, CLI_OPT_SSE}, {                              \
+        "multipartUploadChunkSize", required_argument, NULL, CLI_OPT_PART_SIZE                     \
+    }
+extern const char cli_store_write_usage[];
 
 /* Parquet writer options, the same way: CLI_PQ_LONGOPTS plus "c:" in the short options. */
 enum {

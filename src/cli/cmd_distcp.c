@@ -87,6 +87,7 @@ static const struct option distcp_options[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     CLI_STORE_LONGOPTS,
+    CLI_STORE_WRITE_LONGOPTS,
     {NULL, 0, NULL, 0}};
 
 typedef struct {
@@ -184,6 +185,7 @@ static int parse_args(int argc, char **argv, distcp_args *a) {
         if (c == 'h') {
             fputs(distcp_usage, stdout);
             fputs(cli_store_usage, stdout);
+            fputs(cli_store_write_usage, stdout);
             return -1;
         }
         int rc = parse_option(c, optarg, a);

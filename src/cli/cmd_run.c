@@ -68,6 +68,7 @@ static const struct option run_options[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     CLI_STORE_LONGOPTS,
+    CLI_STORE_WRITE_LONGOPTS,
     CLI_PQ_LONGOPTS,
     {NULL, 0, NULL, 0}};
 
@@ -152,6 +153,7 @@ static int parse_args(int argc, char **argv, run_args *a) {
             fputs(run_usage, stdout);
             fputs(cli_pq_usage, stdout);
             fputs(cli_store_usage, stdout);
+            fputs(cli_store_write_usage, stdout);
             return -1;
         }
         int rc = parse_option(c, a);

@@ -15,6 +15,7 @@ static const char usage[] =
     "  inspect show the metadata of a Parquet file or table directory (--json for machines)\n"
     "  recover complete or undo the commit a killed run left in an output\n"
     "  ddl     print the SQL that registers the tables (Athena, Spark or DuckDB)\n"
+    "  prefixes  list the unique directory prefixes under a location (for --srcPrefixesFile)\n"
     "  distcp  copy and merge objects between directories and S3, as S3DistCp does\n"
     "\n"
     "Options:\n"
@@ -61,6 +62,8 @@ int main(int argc, char **argv) {
         return cli_recover(argc - 1, argv + 1);
     if (!strcmp(cmd, "ddl"))
         return cli_ddl(argc - 1, argv + 1);
+    if (!strcmp(cmd, "prefixes"))
+        return cli_prefixes(argc - 1, argv + 1);
     if (!strcmp(cmd, "distcp"))
         return cli_distcp(argc - 1, argv + 1);
     fprintf(stderr, "lake: unknown command '%s'\n%s", cmd, usage);

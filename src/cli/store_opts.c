@@ -23,6 +23,49 @@ const char cli_store_usage[] =
     "AWS_SESSION_TOKEN,\nAWS_PROFILE (~/.aws/credentials, ~/.aws/config), AWS_REGION, or the EC2 "
     "instance profile.\n";
 
+const char cli_store_write_usage[] =
+    "S3 write options (S3DistCp's names; for the objects written to s3://, ignored for local\n"
+    "directories):\n"
+    "      --storageClass CLASS   storage class of the objects written: STANDARD,\n"
+    "                             REDUCED_REDUNDANCY, STANDARD_IA, ONEZONE_IA,\n"
+    "                             INTELLIGENT_TIERING, GLACIER, DEEP_ARCHIVE, OUTPOSTS,\n"
+    "                             GLACIER_IR, SNOW, EXPRESS_ONEZONE (default: the bucket's,\n"
+    "                             STANDARD); names starting with '_' keep the default\n"
+    "      --s3ServerSideEncryption\n"
+    "                             encrypt the objects written with S3-managed keys (AES256)\n"
+    "      --multipartUploadChunkSize MiB\n"
+    "                             multipart upload part size, 5 to 5120 (default 8); objects\n"
+    "                             up to the larger of 16 MiB and one part go up in one PUT\n";
+
+/* The write options (CLI_STORE_WRITE_LONGOPTS); -1 when c is none of them. */
+static int write_option(const char *cmd, int c, const char *arg, lake_store_options *o) {
+    uint64_t n;
+    switch (c) {
+    case CLI_OPT_STORAGE_CLASS:
+        if (!lake_store_storage_class_known(arg))
+            return cli_usage_error(cmd,
+                                   "--storageClass '%s' is not an S3 storage class (one of %s)",
+                                   arg, lake_store_storage_classes());
+        o->storage_class = arg;
+        return 0;
+    case CLI_OPT_SSE:
+        o->sse_aes256 = true;
+        return 0;
+    case CLI_OPT_PART_SIZE:
+        if (!cli_parse_u64(cmd, "--multipartUploadChunkSize", arg, &n))
+            return 2;
+        if (n < 5 || n > 5120)
+            return cli_usage_error(cmd,
+                                   "--multipartUploadChunkSize is in MiB, between 5 and 5120 "
+                                   "(S3's part sizes: 5 MiB to 5 GiB), not %llu",
+                                   (unsigned long long)n);
+        o->part_size = n << 20;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
 int cli_store_option(const char *cmd, int c, const char *arg, lake_store_options *o) {
     uint64_t n;
     switch (c) {
@@ -57,6 +100,6 @@ int cli_store_option(const char *cmd, int c, const char *arg, lake_store_options
         o->verbose = true;
         return 0;
     default:
-        return -1; /* not a store option */
+        return write_option(cmd, c, arg, o); /* -1: not a store option */
     }
 }

@@ -28,8 +28,13 @@ void cl_share_listing(cl_comm *c, lake_obj_list *objs) {
     lake_buf_free(&b);
 }
 
-/* The first object of rank r's share: the first whose bytes before it reach r/size of total. */
-static size_t share_start(const lake_obj_list *objs, int r, int size, uint64_t total) {
+static uint64_t weight(const lake_obj *o, uint64_t (*weigh)(const lake_obj *)) {
+    return weigh ? weigh(o) : o->size;
+}
+
+/* The first object of rank r's share: the first whose weight before it reaches r/size of total. */
+static size_t share_start(const lake_obj_list *objs, uint64_t (*weigh)(const lake_obj *), int r,
+                          int size, uint64_t total) {
     if (r == size)
         return objs->n; /* the last share ends with the listing, empty objects included */
     if (total == 0)
@@ -38,16 +43,17 @@ static size_t share_start(const lake_obj_list *objs, int r, int size, uint64_t t
     size_t i = 0;
     while (i < objs->n &&
            (unsigned __int128)before * (unsigned)size < (unsigned __int128)total * (unsigned)r)
-        before += objs->items[i++].size;
+        before += weight(&objs->items[i++], weigh);
     return i;
 }
 
-void cl_share_range(const cl_comm *c, lake_obj_list *objs, size_t *lo, size_t *hi) {
+void cl_share_range(const cl_comm *c, lake_obj_list *objs, uint64_t (*weigh)(const lake_obj *),
+                    size_t *lo, size_t *hi) {
     uint64_t total = 0;
     for (size_t i = 0; i < objs->n; i++)
-        total += objs->items[i].size;
-    *lo = share_start(objs, c->rank, c->size, total);
-    *hi = share_start(objs, c->rank + 1, c->size, total);
+        total += weight(&objs->items[i], weigh);
+    *lo = share_start(objs, weigh, c->rank, c->size, total);
+    *hi = share_start(objs, weigh, c->rank + 1, c->size, total);
     for (size_t i = 0; i < objs->n; i++)
         if (i < *lo || i >= *hi)
             lake_obj_drop_data(objs, i);

@@ -10,9 +10,11 @@
 /* Rank 0's objs (keys and sizes) replace every other rank's. */
 void cl_share_listing(cl_comm *c, lake_obj_list *objs);
 
-/* This rank's share of objs, [*lo, *hi): contiguous ranges in listing order, cut where the bytes
- * before an object reach rank/size of the total (by count when every object is empty), so each
- * rank reads about the same bytes. Frees the bytes a listing read of objects outside the share. */
-void cl_share_range(const cl_comm *c, lake_obj_list *objs, size_t *lo, size_t *hi);
+/* This rank's share of objs, [*lo, *hi): contiguous ranges in listing order, cut where the
+ * weight before an object reaches rank/size of the total (by count when every weight is 0), so
+ * each rank has about the same work. An object weighs weigh(object), or its size when weigh is
+ * NULL. Frees the bytes a listing read of objects outside the share. */
+void cl_share_range(const cl_comm *c, lake_obj_list *objs, uint64_t (*weigh)(const lake_obj *),
+                    size_t *lo, size_t *hi);
 
 #endif

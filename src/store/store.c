@@ -1,4 +1,5 @@
 /* Dispatch from the public store API to a backend chosen by the URL scheme. */
+#include "base/pool.h"
 #include "store/store_impl.h"
 
 #include <stdlib.h>
@@ -70,35 +71,142 @@ lake_rc lake_store_list_read(lake_store *s, const char *prefix, size_t max_bytes
     return rc;
 }
 
-/* The first component of each key after prefix, once each; the keys are sorted, so equal names
- * are neighbours. */
-static void names_of(const lake_obj_list *all, size_t plen, lake_obj_list *out) {
+/* One level of a full listing: keys without a '/' after prefix are objects, the others give
+ * their first component as a common prefix, once each (the keys are sorted, so equal ones are
+ * neighbours). */
+static void level_of(const lake_obj_list *all, size_t plen, lake_obj_list *objects,
+                     lake_obj_list *prefixes) {
     for (size_t i = 0; i < all->n; i++) {
-        const char *rest = all->items[i].key + plen;
-        const char *slash = strchr(rest, '/');
-        size_t len = slash ? (size_t)(slash - rest) + 1 : strlen(rest);
-        char *key = lake_xasprintf("%.*s", (int)(plen + len), all->items[i].key);
-        if (!out->n || strcmp(out->items[out->n - 1].key, key) != 0)
-            lake_obj_list_add(out, key, 0);
-        free(key);
+        const char *key = all->items[i].key;
+        const char *slash = strchr(key + plen, '/');
+        if (!slash) {
+            lake_obj_list_add(objects, key, all->items[i].size);
+            continue;
+        }
+        char *cp = lake_xstrndup(key, (size_t)(slash - key) + 1);
+        if (!prefixes->n || strcmp(prefixes->items[prefixes->n - 1].key, cp) != 0)
+            lake_obj_list_add(prefixes, cp, 0);
+        free(cp);
     }
 }
 
-lake_rc lake_store_list_names(lake_store *s, const char *prefix, lake_obj_list *out,
-                              lake_error *err) {
+lake_rc lake_store_list_delim(lake_store *s, const char *prefix, lake_obj_list *objects,
+                              lake_obj_list *prefixes, lake_error *err) {
     prefix = prefix ? prefix : "";
+    size_t plen = strlen(prefix);
+    if (plen && prefix[plen - 1] != '/')
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                              "%s%s: a level is listed below a prefix ending in '/'", s->url,
+                              prefix);
     lake_rc rc;
-    if (s->ops->list_names) {
-        rc = s->ops->list_names(s, prefix, out, err);
+    if (s->ops->list_delim) {
+        rc = s->ops->list_delim(s, prefix, objects, prefixes, err);
     } else {
         lake_obj_list all = {0};
         rc = lake_store_list(s, prefix, &all, err);
         if (!rc)
-            names_of(&all, strlen(prefix), out);
+            level_of(&all, plen, objects, prefixes);
         lake_obj_list_free(&all);
     }
+    if (rc) {
+        lake_obj_list_free(objects);
+        lake_obj_list_free(prefixes);
+        return rc;
+    }
+    lake_obj_list_sort(objects);
+    lake_obj_list_sort(prefixes);
+    return LAKE_OK;
+}
+
+lake_rc lake_store_list_names(lake_store *s, const char *prefix, lake_obj_list *out,
+                              lake_error *err) {
+    lake_obj_list objects = {0};
+    lake_rc rc = lake_store_list_delim(s, prefix, &objects, out, err);
+    for (size_t i = 0; i < objects.n; i++) {
+        objects.items[i].size = 0;
+        lake_obj_list_take(out, &objects.items[i]);
+    }
+    lake_obj_list_free(&objects);
     if (!rc)
         lake_obj_list_sort(out);
+    return rc;
+}
+
+/* ---- many prefixes at once ---- */
+
+typedef struct {
+    lake_store *s;
+    const char *const *prefixes;
+    unsigned flags;
+    lake_obj_list *outs;
+    lake_error *errs;
+} many_job;
+
+static int many_task(void *ctx, size_t i, unsigned worker) {
+    (void)worker;
+    many_job *j = ctx;
+    return (int)lake_store_list_read(j->s, j->prefixes[i], 0, 0, j->flags, &j->outs[i],
+                                     &j->errs[i]);
+}
+
+/* Without a backend op: list_read per prefix, several at a time (a local walk is directory reads
+ * and stats, which run in parallel in the kernel). The error is the lowest failing prefix's. */
+static lake_rc many_by_prefix(lake_store *s, const char *const *prefixes, size_t n, unsigned flags,
+                              lake_obj_list *outs, lake_error *err) {
+    many_job j = {s, prefixes, flags, outs, lake_xcalloc(n, sizeof *j.errs)};
+    unsigned threads = n < 8 ? (unsigned)n : 8;
+    lake_rc rc = (lake_rc)lake_parallel_for(threads, n, many_task, &j);
+    for (size_t i = 0; rc && i < n; i++) {
+        if (j.errs[i].rc) {
+            if (err)
+                *err = j.errs[i];
+            break;
+        }
+    }
+    free(j.errs);
+    return rc;
+}
+
+/* Moves every item of outs[0..n) into out, sorted, each key once. */
+static void merge_unique(lake_obj_list *outs, size_t n, lake_obj_list *out) {
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < outs[i].n; k++)
+            lake_obj_list_take(out, &outs[i].items[k]);
+        lake_obj_list_free(&outs[i]);
+    }
+    lake_obj_list_sort(out);
+    size_t m = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        if (m && !strcmp(out->items[m - 1].key, out->items[i].key)) {
+            free(out->items[i].key);
+            free(out->items[i].data);
+            continue;
+        }
+        out->items[m++] = out->items[i];
+    }
+    out->n = m;
+}
+
+lake_rc lake_store_list_many(lake_store *s, const char *const *prefixes, size_t n, unsigned flags,
+                             lake_obj_list *out, lake_error *err) {
+    if (!n)
+        return LAKE_OK;
+    lake_obj_list *outs = lake_xcalloc(n, sizeof *outs);
+    lake_rc rc;
+    if (s->ops->list_many) {
+        rc = s->ops->list_many(s, prefixes, n, flags, outs, err);
+        for (size_t i = 0; !rc && (flags & LAKE_LIST_SKIP_HIDDEN) && i < n; i++)
+            drop_hidden(&outs[i], strlen(prefixes[i]));
+    } else {
+        rc = many_by_prefix(s, prefixes, n, flags, outs, err);
+    }
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            lake_obj_list_free(&outs[i]);
+    } else {
+        merge_unique(outs, n, out);
+    }
+    free(outs);
     return rc;
 }
 

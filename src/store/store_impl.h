@@ -16,9 +16,16 @@ typedef struct {
      * either way. */
     lake_rc (*list_read)(lake_store *s, const char *prefix, size_t max_bytes, size_t budget,
                          unsigned flags, lake_obj_list *out, lake_error *err);
-    /* Optional: the names one level below prefix (lake_store_list_names); NULL derives them
-     * from a full listing. */
-    lake_rc (*list_names)(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err);
+    /* Optional: one level below prefix ("" or ending in '/'; lake_store_list_delim), both lists
+     * in any order; NULL derives it from a full listing. */
+    lake_rc (*list_delim)(lake_store *s, const char *prefix, lake_obj_list *objects,
+                          lake_obj_list *prefixes, lake_error *err);
+    /* Optional: every object under prefixes[i] into outs[i], sorted, for all i at once
+     * (lake_store_list_many); NULL runs list_read per prefix on several threads. flags may be
+     * acted on, as list_read's; store.c applies LAKE_LIST_SKIP_HIDDEN either way. On failure
+     * the caller frees whatever outs hold. */
+    lake_rc (*list_many)(lake_store *s, const char *const *prefixes, size_t n, unsigned flags,
+                         lake_obj_list *outs, lake_error *err);
     lake_rc (*get)(lake_store *s, const char *key, lake_buf *out, lake_error *err);
     /* Optional: NULL makes lake_store_get_many loop over get. */
     lake_rc (*get_many)(lake_store *s, const char *const *keys, size_t n, lake_buf *outs,

@@ -181,7 +181,7 @@ describe('lake distcp on local directories', () => {
     writeTree(mixed, { 'm/2024-03-01/a.json': p1, 'm/2024-03-01/b.json.gz': gzipSync(p2), 'm/2024-03-01/c.json.zst': zstdCompress(p3) });
     const want = joinLines([p1, p2, p3]);
     for (const [codec, name, read] of [['gzip', '2024-03-01.gz', zcat], ['gz', '2024-03-01.gz', zcat],
-      ['zstd', '2024-03-01.zst', unzstd], ['none', '2024-03-01', (b) => b]]) {
+      ['zstd', '2024-03-01.zst', unzstd], ['none', '2024-03-01.json', (b) => b]]) {
       const dest = join(tmp.dir, `codec-${codec}`);
       assertExitOk(lake(['distcp', '--src', mixed, '--dest', dest, '--groupBy', DAY, '--outputCodec', codec]), codec);
       const got = readTree(dest);

@@ -20,14 +20,19 @@ static lake_obj_list listing(const uint64_t *sizes, size_t n) {
 }
 
 /* The shares of `size` ranks: contiguous, in rank order, covering [0, n). */
-static void shares(lake_obj_list *l, int size, size_t *lo, size_t *hi) {
+static void shares_by(lake_obj_list *l, uint64_t (*weigh)(const lake_obj *), int size, size_t *lo,
+                      size_t *hi) {
     for (int r = 0; r < size; r++) {
         cl_comm c = {r, size, NULL, 0};
-        cl_share_range(&c, l, &lo[r], &hi[r]);
+        cl_share_range(&c, l, weigh, &lo[r], &hi[r]);
         CHECK(lo[r] <= hi[r]);
         CHECK(r == 0 ? lo[r] == 0 : lo[r] == hi[r - 1]);
     }
     CHECK(hi[size - 1] == l->n);
+}
+
+static void shares(lake_obj_list *l, int size, size_t *lo, size_t *hi) {
+    shares_by(l, NULL, size, lo, hi);
 }
 
 UNIT_TEST(cluster_shares_are_contiguous_and_balanced_by_bytes) {
@@ -44,6 +49,24 @@ UNIT_TEST(cluster_shares_are_contiguous_and_balanced_by_bytes) {
             bytes += sizes[i];
         CHECK(bytes >= 1900 && bytes <= 3100);
     }
+    lake_obj_list_free(&l);
+}
+
+/* Objects named .gz weigh ten times their size (as a job weighs compressed input). */
+static uint64_t weigh_gz(const lake_obj *o) {
+    return lake_ends_with(o->key, ".gz") ? o->size * 10 : o->size;
+}
+
+UNIT_TEST(cluster_shares_follow_the_weights_given) {
+    lake_obj_list l = {0};
+    lake_obj_list_add(&l, "a.json", 100);
+    lake_obj_list_add(&l, "b.json", 10);
+    lake_obj_list_add(&l, "c.json.gz", 10); /* 100 by weight: the second rank's alone */
+    size_t lo[2], hi[2];
+    shares_by(&l, weigh_gz, 2, lo, hi);
+    CHECK(lo[1] == 2 && hi[1] == 3);
+    shares(&l, 2, lo, hi); /* by bytes the first object is over half of the 120 */
+    CHECK(lo[1] == 1);
     lake_obj_list_free(&l);
 }
 

@@ -25,6 +25,8 @@ UNIT_TEST(distcp_output_names) {
     check_name("a.json", "d/", none, 0, "gz", "d/a.json.gz");
     check_name("a.json.gz", "d/", none, 0, "", "d/a.json");
     check_name("a.json.gz", "d/", none, 0, "zst", "d/a.json.zst");
+    check_name("a.json.gz", "d/", none, 0, "json", "d/a.json");
+    check_name("myfile.json.gz", "", none, 2, "json", "myfile2.json");
     check_name("a.json", "d/", none, 0, "json", "d/a.json");
     check_name("a.json", "d/", none, 3, "json", "d/a3.json");
     /* Only the key's last path component names the output; --numberFiles prefixes it. */

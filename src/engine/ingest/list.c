@@ -13,13 +13,15 @@ static bool is_json_object(const char *key) {
            lake_ends_with(key, ".json.zst");
 }
 
-lake_rc eng_list_input(lake_store *in, const char *prefix, eng_input *out, lake_error *err) {
+lake_rc eng_list_input(lake_store *in, const char *prefix, bool read_small, eng_input *out,
+                       lake_error *err) {
     lake_obj_list all = {0};
     char *slash = lake_xasprintf("%s/", prefix);
     memset(out, 0, sizeof *out);
     out->prefix = prefix;
-    lake_rc rc = lake_store_list_read(in, slash, ENG_LIST_READ_MAX, ENG_LIST_READ_BUDGET,
-                                      LAKE_LIST_SKIP_HIDDEN, &all, err);
+    lake_rc rc = lake_store_list_read(in, slash, read_small ? ENG_LIST_READ_MAX : 0,
+                                      read_small ? ENG_LIST_READ_BUDGET : 0, LAKE_LIST_SKIP_HIDDEN,
+                                      &all, err);
     if (rc) {
         lake_error_prefix(err, "listing %s/%s: ", lake_store_url(in), slash);
         goto out;

@@ -29,11 +29,13 @@ typedef struct {
     lake_progress *progress;
 } eng_input;
 
-/* Lists the .json/.json.gz/.json.zst objects under prefix/ in byte-wise key order (reading small
- * local ones while listing, see ENG_LIST_READ_MAX), leaving out every key with a component
- * below prefix/ that starts with '_' or '.' (hidden, as Spark and Hadoop have it). Errors name
- * the store and the prefix (a local directory loop names the link and its ancestor). */
-lake_rc eng_list_input(lake_store *in, const char *prefix, eng_input *out, lake_error *err);
+/* Lists the .json/.json.gz/.json.zst objects under prefix/ in byte-wise key order (with
+ * read_small, reading small local ones while listing, see ENG_LIST_READ_MAX), leaving out every
+ * key with a component below prefix/ that starts with '_' or '.' (hidden, as Spark and Hadoop
+ * have it). Errors name the store and the prefix (a local directory loop names the link and its
+ * ancestor). */
+lake_rc eng_list_input(lake_store *in, const char *prefix, bool read_small, eng_input *out,
+                       lake_error *err);
 
 /* Where a record handler is: its worker, its object and the record's index in the object. The
  * handlers of eng_scan receive this as their ctx. */

@@ -13,6 +13,10 @@
  * such an extension of its group key instead of keeping it. */
 static const char *const codec_exts[] = {"gz", "gzip", "zst", "zstd", "snappy", "lzo", "lzop"};
 
+/* Room for an extension, and for a key (S3 keys have at most 1,024 bytes). */
+#define DC_EXT_MAX 64
+#define DC_KEY_MAX 1100
+
 static bool is_codec_ext(const char *ext) {
     for (size_t i = 0; i < sizeof codec_exts / sizeof *codec_exts; i++)
         if (!strcasecmp(ext, codec_exts[i]))
@@ -50,13 +54,16 @@ char *dc_output_name(const char *group, const char *dir, uint64_t uid, unsigned 
         snprintf(num, sizeof num, "%llu", (unsigned long long)uid);
     if (index)
         snprintf(idx, sizeof idx, "%u", index);
-    const char *own = last_ext(id);
-    size_t stem = strlen(id);
-    /* A compression extension of the key is replaced; the output's own extension, when the key
-     * already ends with it, is kept after the index. Otherwise the index and extension follow. */
-    if (*own && (is_codec_ext(own) || (*ext && !strcmp(own, ext))))
-        stem -= strlen(own) + 1;
-    char *base = lake_xstrndup(id, stem);
+    /* A compression extension of the key goes; then the output's own extension, when the key
+     * ends with it, is kept after the index. Otherwise the index and extension follow. */
+    char *base = lake_xstrdup(id);
+    const char *own = last_ext(base);
+    if (*own && is_codec_ext(own)) {
+        base[strlen(base) - strlen(own) - 1] = '\0';
+        own = last_ext(base);
+    }
+    if (*own && *ext && !strcmp(own, ext))
+        base[strlen(base) - strlen(own) - 1] = '\0';
     char *name = lake_xconcat(dir, num, base, idx, *ext ? "." : "", ext);
     free(base);
     return name;
@@ -104,12 +111,25 @@ static void make_keys(const lake_obj_list *objs, const dc_plan_opts *o, group_ke
     lake_buf_free(&key);
 }
 
-/* The group order[0..n)'s output codec and extension (S3DistCp's determineOutputSuffix). */
+/* The extension of an object's content: its last one once a compression extension is gone
+ * ("json" for a.json and a.json.gz). */
+static const char *content_ext(const char *key, char *buf, size_t size) {
+    const char *e = last_ext(key);
+    if (!is_codec_ext(e))
+        return e;
+    size_t n = (size_t)(e - key) - 1;
+    snprintf(buf, size, "%.*s", (int)(n < size - 1 ? n : size - 1), key);
+    return last_ext(buf);
+}
+
+/* The group order[0..n)'s output codec and extension (S3DistCp's determineOutputSuffix, but
+ * with none the inputs' content extension, so decompressed a.json.gz inputs make a .json). */
 static lake_rc group_codec(const lake_obj_list *objs, const size_t *order, size_t n,
-                           lake_distcp_codec want, lake_codec *codec, const char **ext,
+                           lake_distcp_codec want, lake_codec *codec, char ext[DC_EXT_MAX],
                            lake_error *err) {
     lake_codec first = dc_codec_of(objs->items[order[0]].key);
-    const char *common = last_ext(objs->items[order[0]].key);
+    char b0[DC_KEY_MAX], b1[DC_KEY_MAX];
+    const char *common = content_ext(objs->items[order[0]].key, b0, sizeof b0);
     for (size_t i = 1; i < n; i++) {
         const char *k = objs->items[order[i]].key;
         if (want == LAKE_DISTCP_KEEP && dc_codec_of(k) != first)
@@ -117,25 +137,25 @@ static lake_rc group_codec(const lake_obj_list *objs, const size_t *order, size_
                                   "--outputCodec keep: %s and %s go into one output but are "
                                   "compressed differently; give --outputCodec",
                                   objs->items[order[0]].key, k);
-        if (strcmp(last_ext(k), common))
+        if (strcmp(content_ext(k, b1, sizeof b1), common))
             common = "";
     }
     switch (want) {
     case LAKE_DISTCP_KEEP:
         *codec = first;
-        *ext = dc_codec_ext(first);
+        snprintf(ext, DC_EXT_MAX, "%s", dc_codec_ext(first));
         break;
     case LAKE_DISTCP_NONE:
         *codec = LAKE_CODEC_NONE;
-        *ext = is_codec_ext(common) ? "" : common;
+        snprintf(ext, DC_EXT_MAX, "%s", common);
         break;
     case LAKE_DISTCP_GZIP:
         *codec = LAKE_CODEC_GZIP;
-        *ext = "gz";
+        snprintf(ext, DC_EXT_MAX, "gz");
         break;
     case LAKE_DISTCP_ZSTD:
         *codec = LAKE_CODEC_ZSTD;
-        *ext = "zst";
+        snprintf(ext, DC_EXT_MAX, "zst");
         break;
     }
     return LAKE_OK;
@@ -196,8 +216,8 @@ static lake_rc name_part(planner *pl, const char *key, size_t first, unsigned *i
 static lake_rc plan_group(planner *pl, const char *key, const size_t *order, size_t n,
                           lake_error *err) {
     lake_codec codec = LAKE_CODEC_NONE;
-    const char *ext = "";
-    lake_rc rc = group_codec(pl->objs, order, n, pl->o->codec, &codec, &ext, err);
+    char ext[DC_EXT_MAX] = "";
+    lake_rc rc = group_codec(pl->objs, order, n, pl->o->codec, &codec, ext, err);
     unsigned index = 0;
     size_t start = 0;
     uint64_t bytes = 0;

@@ -12,22 +12,6 @@ char *dc_url_trim(const char *url) {
     return lake_xstrndup(url, n);
 }
 
-/* The prefixes of the file, each checked to lie under src and made relative to it. One list call
- * per prefix; a parallel listing of many prefixes belongs to the store (lake_store_list_many)
- * and takes this function's place once there. */
-static lake_rc list_prefixes(lake_store *src, char **rel, size_t n, lake_obj_list *objs,
-                             lake_error *err) {
-    lake_rc rc = LAKE_OK;
-    for (size_t i = 0; i < n && !rc; i++) {
-        lake_obj_list l = {0};
-        rc = lake_store_list_read(src, rel[i], 0, 0, LAKE_LIST_SKIP_HIDDEN, &l, err);
-        for (size_t k = 0; !rc && k < l.n; k++)
-            lake_obj_list_take(objs, &l.items[k]);
-        lake_obj_list_free(&l);
-    }
-    return rc;
-}
-
 /* Splits text into lines; each non-blank one must be src itself or under src + "/". */
 static lake_rc parse_prefixes(const char *file, char *text, const char *src, char ***out, size_t *n,
                               lake_error *err) {
@@ -66,8 +50,10 @@ static lake_rc parse_prefixes(const char *file, char *text, const char *src, cha
 
 lake_rc dc_list_sources(lake_store *src, const lake_distcp_options *o, lake_obj_list *objs,
                         lake_error *err) {
+    /* One listing fanned out over SRC's common prefixes, or all the file's prefixes at once. */
     if (!o->src_prefixes_file) {
-        lake_rc rc = lake_store_list_read(src, "", 0, 0, LAKE_LIST_SKIP_HIDDEN, objs, err);
+        const char *all[] = {""};
+        lake_rc rc = lake_store_list_many(src, all, 1, LAKE_LIST_SKIP_HIDDEN, objs, err);
         if (rc)
             lake_error_prefix(err, "listing --src %s: ", o->src);
         return rc;
@@ -83,22 +69,9 @@ lake_rc dc_list_sources(lake_store *src, const lake_distcp_options *o, lake_obj_
         lake_buf_putc(&text, '\0');
         rc = parse_prefixes(o->src_prefixes_file, (char *)text.data, o->src, &rel, &n, err);
     }
-    if (!rc && (rc = list_prefixes(src, rel, n, objs, err)) != LAKE_OK)
+    if (!rc && (rc = lake_store_list_many(src, (const char *const *)rel, n, LAKE_LIST_SKIP_HIDDEN,
+                                          objs, err)) != LAKE_OK)
         lake_error_prefix(err, "listing the prefixes of %s: ", o->src_prefixes_file);
-    if (!rc)
-        lake_obj_list_sort(objs);
-    /* Prefixes may overlap ("a/" and "a/b/"): each object is copied once. */
-    size_t k = 0;
-    for (size_t i = 0; !rc && i < objs->n; i++) {
-        if (k && !strcmp(objs->items[k - 1].key, objs->items[i].key)) {
-            free(objs->items[i].key);
-            free(objs->items[i].data);
-            continue;
-        }
-        objs->items[k++] = objs->items[i];
-    }
-    if (!rc)
-        objs->n = k;
     for (size_t i = 0; rel && i < n; i++)
         free(rel[i]);
     free(rel);

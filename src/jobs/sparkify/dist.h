@@ -29,10 +29,12 @@ int spk_users_rank(int size);
 void spk_dist_deal(cl_comm *c, eng_table *tables, uint64_t stream_rows,
                    uint32_t *writers[LAKE_TABLE_COUNT]);
 
-/* What writing one more file costs, in rows: at L on 2 cores, 50,000 one-row songs files took
- * about 4.3 s of a rank's write stage and 3.5 million time and songplays rows about 2.8 s
- * (86 us a file, 0.8 us a row). */
-#define SPK_FILE_COST 100
+/* What writing one more file costs, in rows. At L on 2 cores (-np 2 --threads 1, output on the
+ * bench's ext4), fitting the two ranks' write stages (one streaming 3.5 million time and
+ * songplays rows and 24,000 songs files, the other 57,000 songs files) over two runs gave 81-97
+ * us a file and 0.38-0.49 us a row: 165 to 257 rows a file. On tmpfs a file costs less and the
+ * streaming rank ends last. */
+#define SPK_FILE_COST 200
 
 /* Sends each user, timestamp and songplay of states[0..n) to the rank that needs it, into
  * *into (a fresh state, its strings interned by w), and frees states' contents. Memory stays

@@ -282,6 +282,34 @@ static void push_play(event_state *st, const play_rec *p) {
     spk_plays_maybe_spill(st);
 }
 
+static bool own_run(const shuffle_job *j, const play_run *run) {
+    int64_t first, last;
+    return spk_plays_run_bounds(run, &first, &last) && owner_of(&j->m, first) == j->c->rank &&
+           owner_of(&j->m, last) == j->c->rank;
+}
+
+/* The plays that stay on this rank skip the merge, the copy and a second spill: a run whose
+ * first and last plays are this rank's moves to `into` as it is (months are dealt in time order,
+ * so every play between them is this rank's too), and so do this rank's plays in memory. */
+static void keep_own_plays(shuffle_job *j) {
+    for (unsigned s = 0; s < j->n; s++) {
+        event_state *st = &j->states[s];
+        size_t runs = 0, plays = 0;
+        for (size_t k = 0; k < st->nruns; k++)
+            if (own_run(j, &st->runs[k]))
+                spk_plays_add_run(j->into, st->runs[k]);
+            else
+                st->runs[runs++] = st->runs[k];
+        st->nruns = runs;
+        for (size_t i = 0; i < st->nplays; i++)
+            if (owner_of(&j->m, st->plays[i].ts) == j->c->rank)
+                push_play(j->into, &st->plays[i]);
+            else
+                st->plays[plays++] = st->plays[i];
+        st->nplays = plays;
+    }
+}
+
 static bool produce_plays(void *ud, lake_buf *out, size_t chunk) {
     shuffle_job *j = ud;
     size_t queued = 0;
@@ -354,6 +382,7 @@ lake_rc spk_dist_shuffle(cl_comm *c, event_state *states, unsigned n, event_stat
     lake_rc rc[3];
     rc[0] = exchange(&j, produce_users, consume_users, &e[0]);
     rc[1] = exchange(&j, produce_ts, consume_ts, &e[1]);
+    keep_own_plays(&j);
     spk_play_merge_init(&j.pm, states, n);
     rc[2] = exchange(&j, produce_plays, consume_plays, &e[2]);
     if (!rc[2] && j.pm.failed) {

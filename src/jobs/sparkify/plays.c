@@ -50,8 +50,22 @@ static lake_rc write_all(int fd, const void *data, size_t len, lake_error *err) 
     return LAKE_OK;
 }
 
+static bool sorted(const play_rec *p, size_t n) {
+    for (size_t i = 1; i < n; i++)
+        if (spk_play_order(&p[i - 1], &p[i]) > 0)
+            return false;
+    return true;
+}
+
+/* Sorts st's plays in memory. Those a cluster's shuffle delivered come in order already:
+ * checking is cheaper than sorting. */
+static void sort_plays(event_state *st) {
+    if (!sorted(st->plays, st->nplays))
+        qsort(st->plays, st->nplays, sizeof *st->plays, spk_play_order);
+}
+
 static lake_rc spill(event_state *st, lake_error *err) {
-    qsort(st->plays, st->nplays, sizeof *st->plays, spk_play_order);
+    sort_plays(st);
     int fd = lake_temp_fd(err);
     if (fd < 0)
         return LAKE_ERR_IO;
@@ -60,10 +74,25 @@ static lake_rc spill(event_state *st, lake_error *err) {
         close(fd);
         return rc;
     }
-    st->runs = lake_xrealloc(st->runs, (st->nruns + 1) * sizeof *st->runs);
-    st->runs[st->nruns++] = (play_run){fd, st->nplays};
+    spk_plays_add_run(st, (play_run){fd, st->nplays});
     st->nplays = 0;
     return LAKE_OK;
+}
+
+void spk_plays_add_run(event_state *st, play_run run) {
+    st->runs = lake_xrealloc(st->runs, (st->nruns + 1) * sizeof *st->runs);
+    st->runs[st->nruns++] = run;
+}
+
+bool spk_plays_run_bounds(const play_run *run, int64_t *first, int64_t *last) {
+    play_rec r;
+    if (run->n == 0 || pread(run->fd, &r, sizeof r, 0) != (ssize_t)sizeof r)
+        return false;
+    *first = r.ts;
+    if (pread(run->fd, &r, sizeof r, (off_t)((run->n - 1) * sizeof r)) != (ssize_t)sizeof r)
+        return false;
+    *last = r.ts;
+    return true;
 }
 
 void spk_plays_maybe_spill(event_state *st) {
@@ -155,8 +184,7 @@ void spk_play_merge_init(play_merge *m, event_state *states, unsigned n) {
     m->heap = lake_xcalloc(k + 1, sizeof *m->heap);
     for (unsigned s = 0; s < n; s++) {
         event_state *st = &states[s];
-        if (st->nplays)
-            qsort(st->plays, st->nplays, sizeof *st->plays, spk_play_order);
+        sort_plays(st);
         add_cursor(m, (play_cursor){.recs = st->plays, .n = st->nplays, .fd = -1});
         for (size_t r = 0; r < st->nruns; r++) {
             play_rec *block = lake_xmalloc(BLOCK_PLAYS * sizeof *block);

@@ -13,6 +13,11 @@ int spk_play_order(const void *a, const void *b);
  * sorted and written to a temporary file as one run. A failure to spill keeps the plays in
  * memory and sets st->spill_failed and st->spill_err for the run to report. */
 void spk_plays_maybe_spill(event_state *st);
+/* Appends run to st's runs; st owns its file from then on. */
+void spk_plays_add_run(event_state *st, play_run run);
+/* The ts of a run's first and last play (its least and greatest: runs are sorted). False when
+ * the run is empty or cannot be read back (the merge that reads it reports the error). */
+bool spk_plays_run_bounds(const play_run *run, int64_t *first, int64_t *last);
 /* Closes (and so deletes) the worker's run files. */
 void spk_plays_free_runs(event_state *st);
 

@@ -53,10 +53,10 @@ static lake_rc local_list(lake_store *s, const char *prefix, lake_obj_list *out,
     return local_list_read(s, prefix, 0, 0, 0, out, err);
 }
 
-static lake_rc local_list_names(lake_store *s, const char *prefix, lake_obj_list *out,
-                                lake_error *err) {
+static lake_rc local_list_delim(lake_store *s, const char *prefix, lake_obj_list *objects,
+                                lake_obj_list *prefixes, lake_error *err) {
     local_store *l = s->impl;
-    return lake__local_list_names(l->root, prefix, out, err);
+    return lake__local_list_delim(l->root, prefix, objects, prefixes, err);
 }
 
 static lake_rc read_all(int fd, const char *path, lake_buf *out, lake_error *err) {
@@ -264,7 +264,7 @@ static lake_rc local_writer_open(lake_store *s, const char *key, unsigned flags,
 static const lake_store_ops local_ops = {
     .list = local_list,
     .list_read = local_list_read,
-    .list_names = local_list_names,
+    .list_delim = local_list_delim,
     .get = local_get,
     .put = local_put,
     .put_new = local_put_new,

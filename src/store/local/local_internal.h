@@ -18,10 +18,12 @@
 lake_rc lake__local_list_read(const char *root, const char *prefix, size_t read_max, size_t budget,
                               unsigned flags, lake_obj_list *out, lake_error *err);
 
-/* The names one level below prefix ("" or ending in '/') of the directory root, as
- * lake_store_list_names gives them (unsorted). A missing directory gives an empty list. */
-lake_rc lake__local_list_names(const char *root, const char *prefix, lake_obj_list *out,
-                               lake_error *err);
+/* One level below prefix ("" or ending in '/') of the directory root, as lake_store_list_delim
+ * gives it (unsorted): regular files (symbolic links followed) into objects with their sizes,
+ * directories into prefixes with a trailing '/'. A missing directory gives empty lists. Returns
+ * LAKE_OK, or LAKE_ERR_IO naming a directory that exists but cannot be read. */
+lake_rc lake__local_list_delim(const char *root, const char *prefix, lake_obj_list *objects,
+                               lake_obj_list *prefixes, lake_error *err);
 
 /* ---- local_sink.c ---- */
 

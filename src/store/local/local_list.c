@@ -317,8 +317,28 @@ lake_rc lake__local_list_read(const char *root, const char *prefix, size_t read_
     return rc;
 }
 
-lake_rc lake__local_list_names(const char *root, const char *prefix, lake_obj_list *out,
-                               lake_error *err) {
+/* One entry of a level: a directory is a common prefix, a regular file an object (with its
+ * size); anything else (sockets, fifos, dangling links) is neither, as in the walk. */
+static void level_entry(int dfd, const char *prefix, const char *name, unsigned char type,
+                        lake_obj_list *objects, lake_obj_list *prefixes) {
+    bool is_dir = type == DT_DIR;
+    uint64_t size = 0;
+    if (!is_dir) {
+        struct stat st;
+        if (fstatat(dfd, name, &st, 0) != 0)
+            return;
+        is_dir = S_ISDIR(st.st_mode);
+        if (!is_dir && !S_ISREG(st.st_mode))
+            return;
+        size = is_dir ? 0 : (uint64_t)st.st_size;
+    }
+    char *key = lake_xasprintf("%s%s%s", prefix, name, is_dir ? "/" : "");
+    lake_obj_list_add(is_dir ? prefixes : objects, key, size);
+    free(key);
+}
+
+lake_rc lake__local_list_delim(const char *root, const char *prefix, lake_obj_list *objects,
+                               lake_obj_list *prefixes, lake_error *err) {
     char *path = lake_xasprintf("%s/%s", root, prefix);
     DIR *d = opendir(path);
     lake_rc rc = LAKE_OK;
@@ -328,18 +348,9 @@ lake_rc lake__local_list_names(const char *root, const char *prefix, lake_obj_li
         goto out;
     }
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        bool is_dir = e->d_type == DT_DIR;
-        struct stat st;
-        if ((e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) &&
-            fstatat(dirfd(d), e->d_name, &st, 0) == 0)
-            is_dir = S_ISDIR(st.st_mode);
-        char *key = lake_xasprintf("%s%s%s", prefix, e->d_name, is_dir ? "/" : "");
-        lake_obj_list_add(out, key, 0);
-        free(key);
-    }
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            level_entry(dirfd(d), prefix, e->d_name, e->d_type, objects, prefixes);
     closedir(d);
 out:
     free(path);

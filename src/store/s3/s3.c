@@ -1,6 +1,6 @@
 /* S3 backend: each store call is one batch of concurrent requests (see s3_http.c).
- *  - list fans out over the first level of common prefixes, each listed flat, at once;
- *    list_names is that first, delimited level alone;
+ *  - the listings are in s3_list.c: list fans out over the first level of common prefixes,
+ *    list_many further over narrow levels, list_delim is the first, delimited level alone;
  *  - get asks for the first part by range, then fetches the rest in parallel parts;
  *  - put sends one PUT up to 16 MiB, else a multipart upload that is aborted on failure;
  *  - delete_many deletes in DeleteObjects batches of 1000, delete_prefix lists and does that;
@@ -39,113 +39,22 @@ static void req_free(s3_req *r) {
     free(r);
 }
 
-/* ---- list ---- */
-
-typedef struct {
-    lake_obj_list *out;
-    size_t strip; /* length of the store prefix, cut from every key */
-    lake_rc rc;
-    lake_error *err;
-    bool names; /* one level only: common prefixes become names ending in '/' */
-} list_job;
-
-static void list_done(s3_batch *b, s3_req *r);
-
-/* Listing strategy: the store prefix is listed once with delimiter '/', and each common prefix
- * it finds is then listed flat (no delimiter), all of them in parallel. Descending every level
- * with a delimiter would cost one request per "directory": 10,000 requests for the 15,000 keys
- * of song_data/A/B/C/, where this needs 27. */
-static void list_add(s3_batch *b, list_job *j, const char *prefix, const char *token, bool delim) {
-    char *ep = s3_uri_encode(prefix, false);
-    char *et = token ? s3_uri_encode(token, false) : NULL;
-    /* Parameters in byte order, as SigV4's canonical query wants them. */
-    char *q = lake_xasprintf("%s%s%s%slist-type=2&prefix=%s", et ? "continuation-token=" : "",
-                             et ? et : "", et ? "&" : "", delim ? "delimiter=%2F&" : "", ep);
-    free(ep);
-    free(et);
-    s3_req *r = req_new("GET", NULL, q);
-    r->label = lake_xstrdup(prefix);
-    r->done = list_done;
-    r->ud = j;
-    s3_batch_add(b, r);
-}
-
-static void list_fail(s3_batch *b, list_job *j, lake_rc rc) {
-    if (!j->rc)
-        j->rc = rc;
-    s3_batch_cancel(b);
-}
-
-static void list_done(s3_batch *b, s3_req *r) {
-    list_job *j = r->ud;
-    lake_error e = {0};
-    if (!s3_req_ok(r)) {
-        if (!r->cancelled && !j->rc) {
-            lake_rc rc = s3_req_error(s3_batch_client(b), r, "list", j->err);
-            list_fail(b, j, rc);
-        }
-        goto out;
-    }
-    s3_list_page page;
-    lake_rc rc = s3_xml_list(r->resp.data, r->resp.len, &page, &e);
-    if (rc) {
-        if (!j->rc)
-            lake_error_set(j->err, rc, "list s3://%s/%s: %s",
-                           s3_client_url(s3_batch_client(b))->bucket, r->label, e.msg);
-        list_fail(b, j, rc);
-        goto out;
-    }
-    for (size_t i = 0; i < page.objects.n; i++) {
-        const char *k = page.objects.items[i].key;
-        size_t kl = strlen(k);
-        /* "directory" markers made by consoles are not objects of the dataset */
-        if (kl <= j->strip || k[kl - 1] == '/')
-            continue;
-        lake_obj_list_add(j->out, k + j->strip, page.objects.items[i].size);
-    }
-    bool delim = strstr(r->query, "delimiter=") != NULL;
-    for (size_t i = 0; i < page.n_prefixes && !s3_batch_cancelled(b); i++) {
-        if (!strcmp(page.prefixes[i], r->label)) /* guard against a server echoing us */
-            continue;
-        if (j->names && strlen(page.prefixes[i]) > j->strip)
-            lake_obj_list_add(j->out, page.prefixes[i] + j->strip, 0);
-        else if (!j->names)
-            list_add(b, j, page.prefixes[i], NULL, false);
-    }
-    if (page.next_token && !s3_batch_cancelled(b))
-        list_add(b, j, r->label, page.next_token, delim);
-    s3_list_page_free(&page);
-out:
-    free((char *)r->label);
-    req_free(r);
-}
-
-static lake_rc list_with(lake_store *s, const char *prefix, bool names, lake_obj_list *out,
-                         lake_error *err) {
-    s3_client *c = client_of(s);
-    list_job j = {
-        .out = out, .strip = strlen(s3_client_url(c)->prefix), .err = err, .names = names};
-    char *full = full_key(s, prefix);
-    s3_batch *b = s3_batch_new(c);
-    list_add(b, &j, full, NULL, true);
-    s3_batch_run(b);
-    s3_batch_free(b);
-    free(full);
-    if (j.rc) {
-        lake_obj_list_free(out);
-        return j.rc;
-    }
-    lake_obj_list_sort(out);
-    return LAKE_OK;
-}
+/* ---- list (s3_list.c) ---- */
 
 static lake_rc s3_list(lake_store *s, const char *prefix, lake_obj_list *out, lake_error *err) {
-    return list_with(s, prefix, false, out, err);
+    return s3_list_run(client_of(s), S3_LIST_FIRST_LEVEL, &prefix, 1, out, NULL, err);
 }
 
-static lake_rc s3_list_names(lake_store *s, const char *prefix, lake_obj_list *out,
-                             lake_error *err) {
-    return list_with(s, prefix, true, out, err);
+static lake_rc s3_list_delim(lake_store *s, const char *prefix, lake_obj_list *objects,
+                             lake_obj_list *prefixes, lake_error *err) {
+    return s3_list_run(client_of(s), S3_LIST_LEVEL, &prefix, 1, objects, prefixes, err);
+}
+
+/* flags are left to store.c: S3 cannot skip what it lists. */
+static lake_rc s3_list_many(lake_store *s, const char *const *prefixes, size_t n, unsigned flags,
+                            lake_obj_list *outs, lake_error *err) {
+    (void)flags;
+    return s3_list_run(client_of(s), S3_LIST_FANOUT, prefixes, n, outs, NULL, err);
 }
 
 /* ---- get / get_many ---- */
@@ -254,8 +163,8 @@ static lake_rc s3_get(lake_store *s, const char *key, lake_buf *out, lake_error 
 /* The object is in memory already: every part goes in one parallel batch. */
 static lake_rc put_multipart(s3_client *c, const char *key, const uint8_t *data, size_t len,
                              lake_error *err) {
-    size_t part = LAKE_S3_PART_SIZE;
-    while ((len + part - 1) / part > S3_MAX_PARTS)
+    size_t part = s3_client_part_size(c);
+    while ((len + part - 1) / part > S3_MAX_PARTS) /* only past 78 GiB with the default */
         part *= 2;
     s3_mpu m;
     lake_rc rc = s3_mpu_start(&m, c, key, err);
@@ -274,12 +183,13 @@ static lake_rc s3_put(lake_store *s, const char *key, const void *data, size_t l
     s3_client *c = client_of(s);
     char *k = full_key(s, key);
     lake_rc rc;
-    if (len > LAKE_S3_MULTIPART_THRESHOLD) {
+    if (len > s3_client_put_limit(c)) {
         rc = put_multipart(c, k, data, len, err);
     } else {
         s3_req *r = req_new("PUT", lake_xstrdup(k), NULL);
         r->body = data ? data : (const uint8_t *)"";
         r->body_len = len;
+        r->creates = true;
         rc = s3_run_one(c, r, "PUT", err);
         req_free(r);
     }
@@ -435,7 +345,8 @@ static void s3_close(lake_store *s) {
 
 static const lake_store_ops s3_ops = {
     .list = s3_list,
-    .list_names = s3_list_names,
+    .list_delim = s3_list_delim,
+    .list_many = s3_list_many,
     .get = s3_get,
     .get_many = s3_get_many,
     .put = s3_put,

@@ -270,3 +270,38 @@ void s3_config_free(s3_config *cfg) {
     free(cfg->endpoint);
     memset(cfg, 0, sizeof *cfg);
 }
+
+/* ---- write options ---- */
+
+/* PutObject's x-amz-storage-class values (the S3 API reference, 2024). */
+static const char *const storage_classes[] = {
+    "STANDARD",       "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+    "GLACIER",        "DEEP_ARCHIVE",       "OUTPOSTS",    "GLACIER_IR", "SNOW",
+    "EXPRESS_ONEZONE"};
+
+bool lake_store_storage_class_known(const char *name) {
+    for (size_t i = 0; name && i < sizeof storage_classes / sizeof *storage_classes; i++)
+        if (!strcmp(name, storage_classes[i]))
+            return true;
+    return false;
+}
+
+const char *lake_store_storage_classes(void) {
+    return "STANDARD, REDUCED_REDUNDANCY, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER, "
+           "DEEP_ARCHIVE, OUTPOSTS, GLACIER_IR, SNOW, EXPRESS_ONEZONE";
+}
+
+lake_rc s3_write_options_check(const lake_store_options *o, lake_error *err) {
+    if (!o)
+        return LAKE_OK;
+    if (o->storage_class && !lake_store_storage_class_known(o->storage_class))
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                              "unknown S3 storage class '%s' (expected one of %s)",
+                              o->storage_class, lake_store_storage_classes());
+    if (o->part_size &&
+        (o->part_size < LAKE_S3_MIN_PART_SIZE || o->part_size > LAKE_S3_MAX_PART_SIZE))
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                              "multipart part size %llu bytes: S3 takes 5 MiB to 5 GiB",
+                              (unsigned long long)o->part_size);
+    return LAKE_OK;
+}

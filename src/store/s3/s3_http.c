@@ -26,6 +26,9 @@ struct s3_client {
     int max_concurrency;
     int max_attempts;
     int request_timeout; /* seconds without a byte moving (lake_store_options.request_timeout) */
+    size_t part_size;    /* bytes per multipart part */
+    char *class_header;  /* "x-amz-storage-class: ..." or NULL */
+    bool sse;            /* x-amz-server-side-encryption: AES256 */
     bool verbose;
     bool sign;
     char *sigv4; /* "aws:amz:<region>:s3" */
@@ -94,7 +97,9 @@ lake_rc s3_client_create(const char *url, const lake_store_options *o, s3_client
     if (why)
         return lake_error_set(err, LAKE_ERR_INTERNAL, "%s", why);
     s3_client *c = lake_xcalloc(1, sizeof *c);
-    lake_rc rc = s3_url_parse(url, &c->url, err);
+    lake_rc rc = s3_write_options_check(o, err);
+    if (!rc)
+        rc = s3_url_parse(url, &c->url, err);
     if (!rc)
         rc = s3_config_resolve(&c->cfg, o, err);
     if (rc) {
@@ -107,6 +112,10 @@ lake_rc s3_client_create(const char *url, const lake_store_options *o, s3_client
     c->max_attempts = s3_retry_max_attempts(o ? o->max_attempts : 0, getenv("AWS_MAX_ATTEMPTS"));
     c->request_timeout =
         o && o->request_timeout > 0 ? o->request_timeout : LAKE_S3_DEFAULT_REQUEST_TIMEOUT;
+    c->part_size = o && o->part_size ? (size_t)o->part_size : LAKE_S3_PART_SIZE;
+    if (o && o->storage_class)
+        c->class_header = lake_xasprintf("x-amz-storage-class: %s", o->storage_class);
+    c->sse = o && o->sse_aes256;
     c->verbose = o && o->verbose;
     c->sign = !(o && o->no_sign_request);
     c->sigv4 = lake_xasprintf("aws:amz:%s:s3", c->cfg.region);
@@ -150,6 +159,7 @@ void s3_client_free(s3_client *c) {
     s3_config_free(&c->cfg);
     free(c->sigv4);
     free(c->base);
+    free(c->class_header);
     if (c->token_header)
         memset(c->token_header, 0, strlen(c->token_header));
     free(c->token_header);
@@ -158,6 +168,18 @@ void s3_client_free(s3_client *c) {
 
 const s3_url *s3_client_url(const s3_client *c) {
     return &c->url;
+}
+
+int s3_client_max_concurrency(const s3_client *c) {
+    return c->max_concurrency;
+}
+
+size_t s3_client_part_size(const s3_client *c) {
+    return c->part_size;
+}
+
+size_t s3_client_put_limit(const s3_client *c) {
+    return c->part_size > LAKE_S3_MULTIPART_THRESHOLD ? c->part_size : LAKE_S3_MULTIPART_THRESHOLD;
 }
 
 static CURL *easy_get(s3_client *c) {
@@ -439,6 +461,20 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
     return 1;
 }
 
+/* The write options of a request that makes an object. curl's SigV4 signs every x-amz-* header
+ * given to it, so these are covered by the signature. The storage class is left off lake's own
+ * objects (a '_' component: lock, journal, markers), which must stay readable at once. */
+static struct curl_slist *write_headers(const s3_client *c, const s3_req *r,
+                                        struct curl_slist *hd) {
+    size_t plen = strlen(c->url.prefix);
+    const char *rel = r->key && !strncmp(r->key, c->url.prefix, plen) ? r->key + plen : r->key;
+    if (c->class_header && rel && !lake_key_hidden_below(rel, 0))
+        hd = curl_slist_append(hd, c->class_header);
+    if (c->sse)
+        hd = curl_slist_append(hd, "x-amz-server-side-encryption: AES256");
+    return hd;
+}
+
 static void start(s3_batch *b, s3_req *r) {
     s3_client *c = b->c;
     CURL *h = easy_get(c);
@@ -499,6 +535,8 @@ static void start(s3_batch *b, s3_req *r) {
     }
     if (r->if_none_match)
         hd = curl_slist_append(hd, "If-None-Match: *");
+    if (r->creates)
+        hd = write_headers(c, r, hd);
     r->hdrs = hd;
 
     curl_easy_setopt(h, CURLOPT_URL, url);

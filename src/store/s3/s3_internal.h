@@ -7,6 +7,7 @@
  *   s3_xml.c     expat parsers for ListObjectsV2, Error, multipart and DeleteObjects replies
  *   s3_retry.c   the retry policy: what retries, backoff, attempts, quota (s3_retry.h)
  *   s3_http.c    client: curl share handle, request batches on a multi handle, errors
+ *   s3_list.c    ListObjectsV2 listings: one level, first level then flat, fanned out
  *   s3_sink.c    multipart uploads and the streaming writer (s3_sink.h)
  *   s3_pending.c pending objects: open uploads completed or aborted in batches (s3_sink.h)
  *   s3.c         the lake_store_ops backend built from batches of requests
@@ -70,6 +71,10 @@ lake_rc s3_config_apply_files(s3_config *cfg, const char *cred_text, const char 
  * endpoint that is not http(s). cfg holds nothing after a failure. */
 lake_rc s3_config_resolve(s3_config *cfg, const lake_store_options *o, lake_error *err);
 void s3_config_free(s3_config *cfg);
+
+/* LAKE_OK when o's write options are valid (storage class known, part size within S3's
+ * limits), else LAKE_ERR_INVALID_ARG saying which. o may be NULL. */
+lake_rc s3_write_options_check(const lake_store_options *o, lake_error *err);
 
 /* ---- s3_imds.c ---- */
 
@@ -139,7 +144,8 @@ struct s3_req {
     size_t body_len;
     const char *content_type; /* or NULL */
     bool checksum;            /* send x-amz-checksum-sha256 (DeleteObjects needs one) */
-    bool ranged;              /* send Range: bytes=range_lo-range_hi */
+    bool creates; /* makes an object (PUT, CreateMultipartUpload): carries the write options */
+    bool ranged;  /* send Range: bytes=range_lo-range_hi */
     uint64_t range_lo, range_hi;
     char *if_match;     /* ETag the object must still have, or NULL; owned */
     bool if_none_match; /* PUT only if the key does not exist (If-None-Match: *) */
@@ -178,6 +184,12 @@ lake_rc s3_client_create(const char *url, const lake_store_options *o, s3_client
                          lake_error *err);
 void s3_client_free(s3_client *c);
 const s3_url *s3_client_url(const s3_client *c);
+/* Requests in flight the client allows (lake_store_options.max_concurrency or the default). */
+int s3_client_max_concurrency(const s3_client *c);
+/* Bytes per multipart part (lake_store_options.part_size or LAKE_S3_PART_SIZE), and the size up
+ * to which an object goes up in one PUT (the larger of that and LAKE_S3_MULTIPART_THRESHOLD). */
+size_t s3_client_part_size(const s3_client *c);
+size_t s3_client_put_limit(const s3_client *c);
 
 /* A set of requests run together on one multi handle (one batch per store call, so calls from
  * several threads never share one). */
@@ -201,5 +213,21 @@ void s3_req_clear(s3_req *r);
  * returns the mapped rc (403 AUTH, 404 NOT_FOUND, transport NETWORK, else IO). what is the
  * operation ("GET", "list", ...). */
 lake_rc s3_req_error(s3_client *c, const s3_req *r, const char *what, lake_error *err);
+
+/* ---- s3_list.c ---- */
+typedef enum {
+    S3_LIST_LEVEL,       /* one delimited level: objects into outs[0], common prefixes apart */
+    S3_LIST_FIRST_LEVEL, /* the first level delimited, each common prefix then flat */
+    S3_LIST_FANOUT       /* narrow levels descended, wide ones flat (s3_list.c says when) */
+} s3_list_mode;
+
+/* Lists prefixes[0..n) (relative to the store's prefix) in one batch: every object under
+ * prefixes[i] into outs[i] (sorted, keys relative to the store's prefix, "directory" markers left
+ * out); for S3_LIST_LEVEL (n 1) the objects right under the prefix, and its common prefixes
+ * (ending in '/', size 0, unsorted) into common. A missing prefix lists nothing. Returns LAKE_OK,
+ * or the first failure (s3_req_error's message, or LAKE_ERR_PARSE for a malformed reply) with
+ * every list emptied. */
+lake_rc s3_list_run(s3_client *c, s3_list_mode mode, const char *const *prefixes, size_t n,
+                    lake_obj_list *outs, lake_obj_list *common, lake_error *err);
 
 #endif

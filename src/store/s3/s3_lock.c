@@ -62,6 +62,7 @@ static lake_rc put_lock(s3_lock *l, const char *if_match, lake_error *err) {
     r.body_len = strlen(text);
     r.if_none_match = if_match == NULL;
     r.if_match = if_match ? lake_xstrdup(if_match) : NULL;
+    r.creates = true; /* encrypted like every object; its '_lake/' name keeps the default class */
     lake_rc rc = s3_run_one(l->c, &r, "PUT", err);
     if (!rc) {
         free(l->etag);

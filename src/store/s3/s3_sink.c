@@ -1,19 +1,21 @@
 /* S3 multipart uploads and the streaming writer (see s3_sink.h).
  *
- * The writer keeps the object in memory while it is at most LAKE_S3_MULTIPART_THRESHOLD and
- * then sends it with one PUT at finish, as lake_store_put would. Past the threshold it starts a
- * multipart upload and sends parts of LAKE_S3_PART_SIZE, S3_SINK_BATCH at a time in parallel,
- * so it holds at most S3_SINK_BATCH parts plus the piece being written. A failure or an abort
- * aborts the upload: no parts stay behind to be billed. A pending object (LAKE_STORE_WRITE_
- * PENDING) is always a multipart upload, left open at the end: its token (upload id and part
- * ETags) lets s3_pending.c complete it later, from any process. */
+ * The writer keeps the object in memory while it is at most the client's one-PUT limit
+ * (LAKE_S3_MULTIPART_THRESHOLD, or the part size when larger) and then sends it with one PUT at
+ * finish, as lake_store_put would. Past the limit it starts a multipart upload and sends whole
+ * parts of the client's part size together once S3_SINK_BUFFER bytes of them are there (at
+ * least one), in parallel, so it holds about that much plus the piece being written. A failure or
+ * an abort aborts the upload: no parts stay behind to be billed. A pending object
+ * (LAKE_STORE_WRITE_ PENDING) is always a multipart upload, left open at the end: its token (upload
+ * id and part ETags) lets s3_pending.c complete it later, from any process. */
 #include "store/s3/s3_sink.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Parts sent together; also what the writer buffers at most (4 x 8 MiB). */
-#define S3_SINK_BATCH 4
+/* What the writer buffers before it sends whole parts together: 4 parts of the default 8 MiB;
+ * with larger parts, one part at a time (a 5 GiB part is held alone, never four of them). */
+#define S3_SINK_BUFFER (4 * (size_t)LAKE_S3_PART_SIZE)
 
 /* ---- one request ---- */
 
@@ -55,6 +57,7 @@ static lake_rc run_simple(s3_mpu *m, const char *method, char *query, const lake
     r.method = method;
     r.key = lake_xstrdup(m->key);
     r.query = query;
+    r.creates = !strcmp(what, "CreateMultipartUpload");
     if (body) {
         r.body = body->data;
         r.body_len = body->len;
@@ -221,9 +224,9 @@ typedef struct {
 
 /* Sends the whole parts of the buffer (every byte when last), once a batch of them is there. */
 static lake_rc send_parts(s3_sink *k, bool last, lake_error *err) {
-    size_t part = LAKE_S3_PART_SIZE;
+    size_t part = s3_client_part_size(k->c);
     size_t n = last ? k->buf.len : k->buf.len / part * part;
-    if (!last && n < S3_SINK_BATCH * part)
+    if (!last && n < S3_SINK_BUFFER)
         return LAKE_OK;
     if (!k->mpu.upload_id) {
         s3_mpu_free(&k->mpu);
@@ -242,7 +245,7 @@ static lake_rc send_parts(s3_sink *k, bool last, lake_error *err) {
 static lake_rc sink_write(lake_store_writer *w, const void *data, size_t len, lake_error *err) {
     s3_sink *k = (s3_sink *)w;
     lake_buf_append(&k->buf, data, len);
-    if (!k->mpu.upload_id && k->buf.len <= LAKE_S3_MULTIPART_THRESHOLD)
+    if (!k->mpu.upload_id && k->buf.len <= s3_client_put_limit(k->c))
         return LAKE_OK;
     return send_parts(k, false, err);
 }
@@ -255,12 +258,13 @@ static void sink_abort(lake_store_writer *w) {
 static lake_rc sink_finish(lake_store_writer *w, lake_error *err) {
     s3_sink *k = (s3_sink *)w;
     lake_rc rc;
-    if (!k->mpu.upload_id && k->buf.len <= LAKE_S3_MULTIPART_THRESHOLD) {
+    if (!k->mpu.upload_id && k->buf.len <= s3_client_put_limit(k->c)) {
         s3_req r = {0};
         r.method = "PUT";
         r.key = lake_xstrdup(k->key);
         r.body = k->buf.len ? k->buf.data : (const uint8_t *)"";
         r.body_len = k->buf.len;
+        r.creates = true;
         rc = s3_run_one(k->c, &r, "PUT", err);
         s3_req_clear(&r);
         return rc;

@@ -6,7 +6,7 @@
 #include "store/s3/s3_internal.h"
 
 /* S3 accepts at most this many parts in one upload. */
-#define S3_MAX_PARTS 10000
+#define S3_MAX_PARTS LAKE_S3_MAX_PARTS
 
 /* One multipart upload: CreateMultipartUpload, UploadPart requests sent in parallel batches,
  * then CompleteMultipartUpload, or AbortMultipartUpload so no parts are left to be billed. */

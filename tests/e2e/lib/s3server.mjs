@@ -119,7 +119,8 @@ export function verifySigV4(req, body, secrets) {
  *                             close the connection without replying: a reply lost on the way;
  *   { delay: ms, then }       wait ms, then do what `then` says (default: pass the request on).
  * stats.faults counts the injected faults by kind ('error', 'reset', 'truncate', 'drop-reply',
- * 'delay'). latencyMs (or setLatency(ms)) delays every request by ms before it is handled, to
+ * 'delay'). setObserver(fn): fn(req, body) sees every request (headers, method, url, body) as it
+ * arrives, before any fault. latencyMs (or setLatency(ms)) delays every request by ms before it is handled, to
  * model a round trip to a remote store. host is the address both servers listen on (127.0.0.1;
  * netns.mjs gives its object-store namespace's address, so the other namespaces reach them).
  */
@@ -132,6 +133,7 @@ export async function startS3({ buckets = ['lake'], anonymousBuckets = [], secre
   const { port: backendPort } = await s3rver.run();
   const stats = { requests: 0, byMethod: {}, signatureFailures: 0, queries: [], ranges: [], unsigned: [], tokens: [], faults: {} };
   let fault = null;
+  let observer = null;
   let latency = latencyMs;
   const count = (kind) => { stats.faults[kind] = (stats.faults[kind] || 0) + 1; };
   // Checks the signature and hands the request to s3rver; `mode` says what reaches the client.
@@ -186,6 +188,7 @@ export async function startS3({ buckets = ['lake'], anonymousBuckets = [], secre
       if (!req.headers.authorization) stats.unsigned.push(stats.queries.length - 1);
       const token = req.headers['x-amz-security-token'];
       if (token && !stats.tokens.includes(token)) stats.tokens.push(token);
+      if (observer) observer(req, body);
       const f = fault && fault(req, n);
       if (latency > 0) setTimeout(() => handle(req, res, body, f), latency);
       else handle(req, res, body, f);
@@ -202,6 +205,7 @@ export async function startS3({ buckets = ['lake'], anonymousBuckets = [], secre
     /** { key, uploadId } of the multipart uploads in progress in bucket (s3rver's own state). */
     uploads: (bucket) => uploadsInProgress(s3rver.store, bucket),
     setFault(fn) { fault = fn; },
+    setObserver(fn) { observer = fn; },
     setLatency(ms) { latency = ms; },
     async stop() {
       server.closeAllConnections?.();
