@@ -393,6 +393,20 @@ describe('lake distcp on S3 (s3rver)', () => {
     assert.deepEqual(await backendList(s3, 'lake', 'pfx-bad/'), [], 'nothing written, not even a lock');
   });
 
+  test('an output of several multipart parts on S3 (21 MiB, --multipartUploadChunkSize 5): the same bytes', async () => {
+    const big = {};
+    for (let i = 0; i < 3; i++) big[`g/2024-08-01/b${i}.json`] = Buffer.from(`${JSON.stringify({ i, pad: String(i).repeat(7 << 20) })}\n`);
+    await put('big', big);
+    const r = await dc('s3://lake/big', 's3://lake/big-out', ['--groupBy', DAY, '--outputCodec', 'none', '--multipartUploadChunkSize', '5']);
+    assertExitOk(r, 'big group');
+    const parts = s3.stats.queries.filter((q) => /^PUT \/lake\/big-out\/g\/2024-08-01\/2024-08-01\.json\?partNumber=/.test(q)).length;
+    assert.ok(parts >= 4, `uploaded in ${parts} parts`);
+    const { status, body } = await backendGet(s3, '/lake/big-out/g/2024-08-01/2024-08-01.json');
+    assert.equal(status, 200);
+    assert.ok(body.equals(Buffer.concat(Object.keys(big).sort().map((k) => big[k]))), 'the concatenation, byte for byte');
+    assert.deepEqual(await uploadsUnder('big-out'), []);
+  });
+
   test('manifests and --deleteOnSuccess on S3', async () => {
     await put('inc', { 'l/2024-05-01/a.json': lines('a', 2) });
     assertExitOk(await dc('s3://lake/inc', 's3://lake/inc-out', ['--groupBy', DAY, '--outputManifest', 'm1.gz', '--deleteOnSuccess']), 'first');
