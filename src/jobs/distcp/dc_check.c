@@ -28,9 +28,7 @@ bool lake_distcp_codec_parse(const char *text, lake_distcp_codec *out) {
     return false;
 }
 
-/* A location as one comparable string: URLs as given (without trailing slashes), local paths
- * made absolute with symbolic links resolved as far as the path exists. */
-static char *canonical(const char *loc) {
+char *dc_canonical(const char *loc) {
     char *t = dc_url_trim(loc);
     if (strstr(t, "://"))
         return t;
@@ -52,7 +50,7 @@ static char *canonical(const char *loc) {
 
 /* Is inner the same location as outer, or inside it? */
 static bool inside(const char *outer, const char *inner) {
-    char *a = canonical(outer), *b = canonical(inner);
+    char *a = dc_canonical(outer), *b = dc_canonical(inner);
     size_t n = strlen(a);
     bool yes = !strncmp(a, b, n) && (b[n] == '\0' || b[n] == '/' || (n && a[n - 1] == '/'));
     free(a);

@@ -140,5 +140,8 @@ lake_rc dc_list_sources(lake_store *src, const lake_distcp_options *o, lake_obj_
                         lake_error *err);
 /* url without its trailing slashes (malloc'ed). */
 char *dc_url_trim(const char *url);
+/* A location as one comparable string (malloc'ed; dc_check.c): URLs as given without trailing
+ * slashes, local paths made absolute with symbolic links resolved as far as the path exists. */
+char *dc_canonical(const char *loc);
 
 #endif

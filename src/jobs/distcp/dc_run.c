@@ -148,17 +148,19 @@ static int copy_task(void *arg, size_t i, unsigned worker) {
     return 0;
 }
 
-/* The manifest: every object copied (its output's URL), and those of the previous manifest. */
+/* The manifest: every object copied (its output's URL), and those of the previous manifest.
+ * Local locations are written absolute, as S3DistCp writes full URIs. */
 static lake_rc write_manifest(dc_run *r, const dc_copy_ctx *ctx, lake_error *err) {
     dc_manifest m = {0};
+    char *dest = dc_canonical(r->o->dest), *src = dc_canonical(r->o->src);
     for (size_t i = 0; !r->o->copy_from_manifest && i < r->prev.n; i++)
         dc_manifest_add(&m, r->prev.items[i].path, r->prev.items[i].base_name,
                         r->prev.items[i].src_dir, r->prev.items[i].size);
     for (size_t p = 0; p < r->plan.n; p++) {
-        char *url = lake_xconcat(r->dest_url, "/", r->plan.parts[p].name);
+        char *url = lake_xconcat(dest, "/", r->plan.parts[p].name);
         for (size_t k = 0; k < r->plan.parts[p].n; k++) {
             const lake_obj *ob = &r->objs.items[r->plan.parts[p].order[k]];
-            dc_manifest_add(&m, url, ob->key, r->src_url, ob->size);
+            dc_manifest_add(&m, url, ob->key, src, ob->size);
         }
         free(url);
     }
@@ -177,6 +179,8 @@ static lake_rc write_manifest(dc_run *r, const dc_copy_ctx *ctx, lake_error *err
         lake_error_prefix(err, "writing the manifest %s: ", r->o->output_manifest);
     lake_buf_free(&gz);
     dc_manifest_free(&m);
+    free(dest);
+    free(src);
     return rc;
 }
 

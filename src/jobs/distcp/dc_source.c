@@ -15,7 +15,8 @@ char *dc_url_trim(const char *url) {
 /* Splits text into lines; each non-blank one must be src itself or under src + "/". */
 static lake_rc parse_prefixes(const char *file, char *text, const char *src, char ***out, size_t *n,
                               lake_error *err) {
-    char *trimmed_src = dc_url_trim(src);
+    /* Local paths are compared resolved, so ./in and /abs/in name one directory. */
+    char *trimmed_src = dc_canonical(src);
     size_t sl = strlen(trimmed_src), line = 0, cap = 16;
     char **rel = lake_xcalloc(cap, sizeof *rel);
     lake_rc rc = LAKE_OK;
@@ -30,7 +31,10 @@ static lake_rc parse_prefixes(const char *file, char *text, const char *src, cha
             s[--len] = '\0';
         if (!len)
             continue;
-        if (strncmp(s, trimmed_src, sl) || (s[sl] && s[sl] != '/')) {
+        char *canon = dc_canonical(s);
+        bool under = !strncmp(canon, trimmed_src, sl) && (!canon[sl] || canon[sl] == '/');
+        if (!under) {
+            free(canon);
             rc = lake_error_set(err, LAKE_ERR_INVALID_ARG,
                                 "--srcPrefixesFile %s line %zu: '%s' is not under --src %s", file,
                                 line + 1, s, trimmed_src);
@@ -38,10 +42,12 @@ static lake_rc parse_prefixes(const char *file, char *text, const char *src, cha
         }
         if (*n + 1 == cap)
             rel = lake_xrealloc(rel, (cap *= 2) * sizeof *rel);
-        const char *r = s + sl;
+        const char *r = canon + sl;
         while (*r == '/')
             r++;
-        rel[(*n)++] = lake_xstrdup(r);
+        /* A prefix written with its trailing '/' keeps it: "a/" is not "ab/". */
+        rel[(*n)++] = lake_xconcat(r, *r && lake_ends_with(s, "/") ? "/" : "");
+        free(canon);
     }
     free(trimmed_src);
     *out = rel;
