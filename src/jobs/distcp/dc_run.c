@@ -24,12 +24,16 @@ typedef struct {
     size_t nwritten;
 } dc_run;
 
-static unsigned pick_threads(unsigned asked) {
-    if (asked)
-        return asked;
-    /* A part's worker waits on its fetches and its uploads most of the time. */
+/* Outputs written at once. A part's worker mostly waits on its fetches and uploads, so twice
+ * the CPUs; and when the outputs are small (an ungrouped copy: a request or three each), 32, as
+ * each holds little memory. */
+static unsigned pick_threads(const dc_run *r) {
+    if (r->o->threads)
+        return r->o->threads;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 1 ? (unsigned)(2 * n) : 4;
+    unsigned t = n > 1 ? (unsigned)(2 * n) : 4;
+    bool small = r->plan.n && r->sum->bytes_in / r->plan.n < ((uint64_t)1 << 20);
+    return small && t < 32 ? 32 : t;
 }
 
 /* The destination is taken (locked, and what a killed run left there recovered) only once the
@@ -192,7 +196,7 @@ static lake_rc write_all(dc_run *r, eng_commit *c, lake_error *err) {
     lake_first_error_init(&j.first);
     lake_progress_stage(r->o->progress, "copy");
     lake_progress_plan(r->o->progress, r->plan.norder, r->sum->bytes_in, 0);
-    lake_parallel_for(pick_threads(r->o->threads), r->plan.n, copy_task, &j);
+    lake_parallel_for(pick_threads(r), r->plan.n, copy_task, &j);
     lake_rc rc = LAKE_OK;
     if (j.first.set) {
         *err = j.first.err;
@@ -211,7 +215,7 @@ static lake_rc copy_and_commit(dc_run *r, lake_error *err) {
     if (!r->plan.n && !r->o->output_manifest)
         return LAKE_OK; /* nothing to commit */
     const eng_commit_table dest = {"", false, false, true};
-    eng_commit_opts co = {r->sum->run_id, false, pick_threads(r->o->threads), &dest, 1, r->held};
+    eng_commit_opts co = {r->sum->run_id, false, pick_threads(r), &dest, 1, r->held};
     eng_commit *c = NULL;
     lake_rc rc = eng_commit_prepare(r->dest, &co, &c, err);
     if (rc)
