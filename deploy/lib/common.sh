@@ -36,6 +36,7 @@ load_cluster_env() {
     [ -f "$LAKE_SSH_KEY" ] || die "the cluster's ssh key $LAKE_SSH_KEY is missing (written by terraform apply, or by make cluster-up)"
     # read -a: the address lists are space-separated words.
     read -r -a LAKE_PUBLIC <<<"$LAKE_PUBLIC_ADDRS"
+    # shellcheck disable=SC2034 # read by describe-cluster
     read -r -a LAKE_PRIVATE <<<"$LAKE_PRIVATE_ADDRS"
     # New host keys are learned on first contact and checked after (each cluster has its own
     # known_hosts file, so a new cluster at old addresses does not trip over old keys).
@@ -58,5 +59,6 @@ on_node() {
     local addr
     addr=$(node_address "$1") || exit 1
     shift
+    # shellcheck disable=SC2029 # the command is meant for the remote shell
     ssh "${SSH_OPTS[@]}" "$LAKE_SSH_USER@$addr" "$@"
 }
