@@ -186,6 +186,8 @@ static lake_rc consume_users(void *ud, int from, const uint8_t *data, size_t len
 /* ---- timestamps ------------------------------------------------------------------------------ */
 
 static void push_ts(event_state *st, const int64_t *ts, size_t n) {
+    if (n == 0)
+        return;
     if (st->nts + n > st->capts) {
         st->capts = (st->nts + n) * 2;
         st->ts = lake_xrealloc(st->ts, st->capts * sizeof *st->ts);
