@@ -22,15 +22,14 @@
 // Per run it logs the wall and CPU time of the tool, the CPU time of the server processes, and
 // the requests and TCP connections the server saw.
 // Environment: BENCH_THREADS (lake --threads, default nproc).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startS3Cluster } from '../tests/e2e/lib/s3cluster.mjs';
 import { backendList } from '../tests/e2e/lib/s3server.mjs';
 import { upsertSection } from './results_section.mjs';
+import { AWS, RCLONE, countFiles, ensureTools, KEY_ID, lakeCommit, lakeStages, measure, median, rcloneConfig, readTimes, root, SECRET, version } from './s3_tools.mjs';
 
-const root = resolve(new URL('..', import.meta.url).pathname);
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(name);
@@ -47,10 +46,6 @@ const SONGS = Number(opt('--songs', '15000'));
 const EVENTS = Number(opt('--events', '8000'));
 const WORKERS = Number(opt('--server-workers', '3'));
 const ONLY = opt('--tools', 'lake,aws,rclone,lake128').split(',');
-const AWS = '/usr/bin/aws'; // the Debian package, not some other aws earlier in PATH
-const RCLONE = '/usr/bin/rclone';
-const KEY_ID = 'AKIALAKEBENCHKEY0001';
-const SECRET = 'lake-bench-secret/0123456789abcdefghij';
 
 const die = (msg) => { throw new Error(msg); };
 const log = (msg) => console.error(`bench s3: ${msg}`);
@@ -80,63 +75,8 @@ function inFlightNote(results, latency) {
     'against a client allowed 128.';
 }
 
-// ---- dependencies -------------------------------------------------------------------------------
-function ensureTools() {
-  const missing = [[AWS, 'awscli'], [RCLONE, 'rclone']].filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg);
-  if (!missing.length) return;
-  if (process.getuid?.() !== 0) die(`missing Debian packages: sudo apt-get install ${missing.join(' ')}`);
-  log(`installing ${missing.join(' ')}`);
-  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing],
-    { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (r.status !== 0) die(`apt-get install ${missing.join(' ')} failed`);
-}
-
-const version = (cmd, a) => {
-  const r = spawnSync(cmd, a, { encoding: 'utf8', env: toolEnv() });
-  return `${r.stdout}${r.stderr}`.trim().split('\n')[0];
-};
-
-// Credentials the proxy accepts; no profile, config file or instance metadata is ever consulted.
-function toolEnv() {
-  const env = { ...process.env };
-  for (const k of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL',
-    'AWS_ENDPOINT_URL_S3', 'AWS_MAX_ATTEMPTS', 'AWS_CA_BUNDLE']) delete env[k];
-  return Object.assign(env, {
-    AWS_ACCESS_KEY_ID: KEY_ID,
-    AWS_SECRET_ACCESS_KEY: SECRET,
-    AWS_REGION: 'us-east-1',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: '/nonexistent/lake-bench-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/lake-bench-credentials',
-    AWS_PAGER: '',
-    RCLONE_CONFIG: '/nonexistent/lake-bench-rclone.conf',
-  });
-}
-
-// The S3 server lives in this process, so commands run asynchronously (bench/measure.sh records
-// wall, CPU and peak RSS of the command).
-function measure(timeFile, logFile, cmd) {
-  return new Promise((res, rej) => {
-    const p = spawn(join(root, 'bench/measure.sh'), [timeFile, logFile, ...cmd], { env: toolEnv(), stdio: 'inherit' });
-    p.on('error', rej);
-    p.on('close', (status) => res(status));
-  });
-}
-const kv = (text) => Object.fromEntries(text.trim().split(/\s+/).map((p) => p.split('=')).map(([k, v]) => [k, Number(v)]));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
-function countFiles(dir) {
-  let n = 0;
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) if (e.isFile()) n++;
-  return n;
-}
-
 try {
-  ensureTools();
+  ensureTools(log);
   if (!existsSync(LAKE)) die(`no lake binary at ${LAKE} (make O=build/release build)`);
 } catch (e) {
   console.error(`bench s3: ${e.message}`);
@@ -154,9 +94,7 @@ let exitCode = 0;
 try {
   const endpoint = s3.endpoint;
   const rcloneConf = join(resDir, 'rclone.conf');
-  writeFileSync(rcloneConf, ['[bench]', 'type = s3', 'provider = Other', 'env_auth = false',
-    `access_key_id = ${KEY_ID}`, `secret_access_key = ${SECRET}`, `endpoint = ${endpoint}`,
-    'region = us-east-1', 'force_path_style = true', ''].join('\n'));
+  writeFileSync(rcloneConf, rcloneConfig(endpoint));
 
   log(`uploading ${SONGS} songs, ${EVENTS} events to s3://bench/in on ${endpoint}`);
   const t0 = performance.now();
@@ -182,8 +120,7 @@ try {
   const host = {
     cpu: (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*: (.*)/) || [])[1],
     cores: cpus().length,
-    lake: spawnSync('git', ['-C', root, 'rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' }).stdout.trim() +
-      (spawnSync('git', ['-C', root, 'diff', '--quiet']).status ? '+dirty' : ''),
+    lake: lakeCommit(),
     aws: version(AWS, ['--version']),
     rclone: version(RCLONE, ['--version']),
     date: new Date().toISOString().slice(0, 16) + 'Z',
@@ -203,7 +140,7 @@ try {
       const status = await measure(timeFile, logFile, cmd);
       const text = readFileSync(logFile, 'utf8');
       if (status !== 0) die(`${tool} run ${i} failed (exit ${status}):\n${text.slice(-4000)}`);
-      const t = kv(readFileSync(timeFile, 'utf8'));
+      const t = readTimes(timeFile);
       const s1 = await s3.stats();
       const r = { wall: t.wall, cpu: t.user + t.sys, rss: t.maxrss_kb / 1024, requests: s1.requests - s0.requests,
         lists: s1.lists - s0.lists, connections: s1.connections - s0.connections, serverCpu: s1.cpu - s0.cpu,
@@ -212,8 +149,7 @@ try {
       if (tool.startsWith('lake')) {
         const m = text.match(/: (\d+) song objects, (\d+) log objects/);
         if (!m || Number(m[1]) + Number(m[2]) < nSong + nLog - 50) die(`lake run ${i} read too few objects:\n${text}`);
-        const st = {};
-        for (const [, k, v] of (text.match(/time: (.*)/) || ['', ''])[1].matchAll(/(\w+) ([\d.]+)s/g)) st[k] = Number(v);
+        const st = lakeStages(text);
         r.stages = st;
         r.listRead = st.list + st.songs + st.events;
       } else {

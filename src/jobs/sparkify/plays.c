@@ -50,8 +50,22 @@ static lake_rc write_all(int fd, const void *data, size_t len, lake_error *err) 
     return LAKE_OK;
 }
 
+static bool sorted(const play_rec *p, size_t n) {
+    for (size_t i = 1; i < n; i++)
+        if (spk_play_order(&p[i - 1], &p[i]) > 0)
+            return false;
+    return true;
+}
+
+/* Sorts st's plays in memory. Those a cluster's shuffle delivered come in order already:
+ * checking is cheaper than sorting. */
+static void sort_plays(event_state *st) {
+    if (!sorted(st->plays, st->nplays))
+        qsort(st->plays, st->nplays, sizeof *st->plays, spk_play_order);
+}
+
 static lake_rc spill(event_state *st, lake_error *err) {
-    qsort(st->plays, st->nplays, sizeof *st->plays, spk_play_order);
+    sort_plays(st);
     int fd = lake_temp_fd(err);
     if (fd < 0)
         return LAKE_ERR_IO;
@@ -170,8 +184,7 @@ void spk_play_merge_init(play_merge *m, event_state *states, unsigned n) {
     m->heap = lake_xcalloc(k + 1, sizeof *m->heap);
     for (unsigned s = 0; s < n; s++) {
         event_state *st = &states[s];
-        if (st->nplays)
-            qsort(st->plays, st->nplays, sizeof *st->plays, spk_play_order);
+        sort_plays(st);
         add_cursor(m, (play_cursor){.recs = st->plays, .n = st->nplays, .fd = -1});
         for (size_t r = 0; r < st->nruns; r++) {
             play_rec *block = lake_xmalloc(BLOCK_PLAYS * sizeof *block);
