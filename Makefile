@@ -156,3 +156,7 @@ bench: deps
 
 clean:
 	rm -rf build lake-output
+
+# ---- Deploy: make deploy / submit / destroy (AWS) and make cluster-up / cluster-submit /
+# cluster-down (local namespaces). Kept in deploy/deploy.mk; docs/deploy.md.
+include deploy/deploy.mk

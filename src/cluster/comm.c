@@ -3,6 +3,7 @@
 #include "cluster/comm_mpi.h"
 #include "lake/cluster.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,27 +84,101 @@ static void free_bufs(lake_buf *b, int n) {
     free(b);
 }
 
+static void consume_round(const cl_exchange_fns *f, int size, lake_buf *in, lake_rc *rc,
+                          lake_error *err) {
+    for (int s = 0; s < size; s++)
+        if (!*rc && in[s].len)
+            *rc = f->consume(f->ud, s, in[s].data, in[s].len, err);
+}
+
+/* The second thread of an overlapped exchange: consumes the rounds handed to it, one at a time. */
+typedef struct {
+    const cl_exchange_fns *f;
+    int size;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    lake_buf *round; /* the round being consumed, NULL when idle */
+    bool quit;
+    lake_rc rc;
+    lake_error *err;
+    pthread_t th;
+} consumer;
+
+static void *consumer_main(void *arg) {
+    consumer *k = arg;
+    pthread_mutex_lock(&k->mu);
+    for (;;) {
+        while (!k->round && !k->quit)
+            pthread_cond_wait(&k->cv, &k->mu);
+        if (!k->round)
+            break;
+        pthread_mutex_unlock(&k->mu);
+        consume_round(k->f, k->size, k->round, &k->rc, k->err);
+        pthread_mutex_lock(&k->mu);
+        k->round = NULL;
+        pthread_cond_broadcast(&k->cv);
+    }
+    pthread_mutex_unlock(&k->mu);
+    return NULL;
+}
+
+/* Waits until the consumer is idle, then hands it `in` (NULL: only waits) or tells it to quit. */
+static void consumer_hand(consumer *k, lake_buf *in, bool quit) {
+    pthread_mutex_lock(&k->mu);
+    while (k->round)
+        pthread_cond_wait(&k->cv, &k->mu);
+    k->round = in;
+    k->quit = quit;
+    pthread_cond_broadcast(&k->cv);
+    pthread_mutex_unlock(&k->mu);
+}
+
+static bool consumer_start(consumer *k, const cl_exchange_fns *f, int size, lake_error *err) {
+    *k = (consumer){.f = f, .size = size, .err = err};
+    pthread_mutex_init(&k->mu, NULL);
+    pthread_cond_init(&k->cv, NULL);
+    if (pthread_create(&k->th, NULL, consumer_main, k) == 0)
+        return true;
+    pthread_mutex_destroy(&k->mu);
+    pthread_cond_destroy(&k->cv);
+    return false; /* the exchange consumes on its own thread instead */
+}
+
+static lake_rc consumer_join(consumer *k) {
+    consumer_hand(k, NULL, true);
+    pthread_join(k->th, NULL);
+    pthread_mutex_destroy(&k->mu);
+    pthread_cond_destroy(&k->cv);
+    return k->rc;
+}
+
 lake_rc cl_exchange(cl_comm *c, size_t chunk, const cl_exchange_fns *f, lake_error *err) {
-    lake_buf *out = bufs(c->size), *in = bufs(c->size);
+    lake_buf *out = bufs(c->size), *in[2] = {bufs(c->size), bufs(c->size)};
+    consumer k;
+    bool overlap = f->overlap && consumer_start(&k, f, c->size, err);
     lake_rc rc = LAKE_OK;
     uint64_t more = 1;
-    for (;;) {
+    for (int cur = 0;; cur ^= 1) {
         for (int d = 0; d < c->size; d++)
             out[d].len = 0;
         uint64_t left = more && f->produce(f->ud, out, chunk);
         more = left;
-        c->ops->alltoall(c, out, in);
+        c->ops->alltoall(c, out, in[cur]); /* the consumer holds in[cur ^ 1] at most */
         for (int d = 0; d < c->size; d++)
             c->sent += d == c->rank ? 0 : out[d].len;
-        for (int s = 0; s < c->size; s++)
-            if (!rc && in[s].len)
-                rc = f->consume(f->ud, s, in[s].data, in[s].len, err);
+        if (overlap)
+            consumer_hand(&k, in[cur], false);
+        else
+            consume_round(f, c->size, in[cur], &rc, err);
         cl_allreduce(c, &left, 1, CL_MAX);
         if (!left)
             break;
     }
+    if (overlap)
+        rc = consumer_join(&k);
     free_bufs(out, c->size);
-    free_bufs(in, c->size);
+    free_bufs(in[0], c->size);
+    free_bufs(in[1], c->size);
     return rc;
 }
 
@@ -136,7 +211,7 @@ void cl_gather(cl_comm *c, const lake_buf *in, lake_buf *out) {
         return;
     }
     gather_job g = {in, 0, bufs(c->size)};
-    cl_exchange_fns f = {gather_produce, gather_consume, &g};
+    cl_exchange_fns f = {gather_produce, gather_consume, &g, true};
     cl_exchange(c, CL_EXCHANGE_CHUNK, &f, NULL);
     for (int r = 0; r < c->size; r++)
         lake_buf_append(out, g.per[r].data, g.per[r].len);

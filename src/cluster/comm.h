@@ -63,14 +63,19 @@ uint64_t cl_exscan(cl_comm *c, uint64_t v);
 /* A keyed exchange in bounded rounds (MPI_Alltoallv underneath): produce fills out[d] (size
  * buffers, empty at each call) with the next rows for rank d, stopping once about `chunk` bytes
  * are queued in all, and returns true while it has rows left; consume gets each round's bytes
- * from rank `from` (ranks in order; a rank's own rows too). Rounds go on until no rank has rows
- * left, so memory per rank is about chunk * 2 whatever the volume. A consume error is kept and
- * the rounds continue (every rank must take part); the exchange then returns it. Counts the
- * bytes sent to other ranks into c->sent. */
+ * from rank `from` (ranks in order; a rank's own rows too), rounds in order. Rounds go on until
+ * no rank has rows left, so memory per rank is about chunk * 3 whatever the volume. A consume
+ * error is kept and the rounds continue (every rank must take part); the exchange then returns
+ * it. Counts the bytes sent to other ranks into c->sent.
+ *
+ * With `overlap`, which says produce and consume share no state, the exchange consumes each
+ * round on a second thread while the next one is produced and sent: a rank that mostly
+ * receives then decodes while the one that mostly sends encodes, instead of taking turns. */
 typedef struct {
     bool (*produce)(void *ud, lake_buf *out, size_t chunk);
     lake_rc (*consume)(void *ud, int from, const uint8_t *data, size_t len, lake_error *err);
     void *ud;
+    bool overlap;
 } cl_exchange_fns;
 
 lake_rc cl_exchange(cl_comm *c, size_t chunk, const cl_exchange_fns *f, lake_error *err);

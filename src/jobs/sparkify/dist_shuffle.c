@@ -102,7 +102,9 @@ static int owner_of(const months *m, int64_t ts) {
 
 typedef struct {
     cl_comm *c;
-    event_state *states, *into;
+    event_state *states;
+    event_state *into; /* the rows that stay on this rank (produce) */
+    event_state recv;  /* the rows received (consume, on the exchange's second thread) */
     unsigned n;
     eng_worker *w;
     months m;
@@ -176,7 +178,7 @@ static lake_rc consume_users(void *ud, int from, const uint8_t *data, size_t len
         u.ord = cl_get_u64(&r);
         if (r.bad)
             return bad_message(from, err);
-        push_user(j->into, &u);
+        push_user(&j->recv, &u);
     }
     return LAKE_OK;
 }
@@ -184,6 +186,8 @@ static lake_rc consume_users(void *ud, int from, const uint8_t *data, size_t len
 /* ---- timestamps ------------------------------------------------------------------------------ */
 
 static void push_ts(event_state *st, const int64_t *ts, size_t n) {
+    if (n == 0)
+        return;
     if (st->nts + n > st->capts) {
         st->capts = (st->nts + n) * 2;
         st->ts = lake_xrealloc(st->ts, st->capts * sizeof *st->ts);
@@ -225,7 +229,7 @@ static lake_rc consume_ts(void *ud, int from, const uint8_t *data, size_t len, l
         ts += cl_get_svarint(&r);
         if (r.bad)
             return bad_message(from, err);
-        push_ts(j->into, &ts, 1);
+        push_ts(&j->recv, &ts, 1);
     }
     return LAKE_OK;
 }
@@ -354,7 +358,7 @@ static lake_rc consume_plays(void *ud, int from, const uint8_t *data, size_t len
         p.ord = cl_get_varint(&r);
         if (r.bad)
             break;
-        push_play(j->into, &p);
+        push_play(&j->recv, &p);
     }
     cl_strvec_free(&strs);
     return r.bad ? bad_message(from, err) : LAKE_OK;
@@ -367,13 +371,31 @@ static lake_rc exchange(shuffle_job *j, bool (*produce)(void *, lake_buf *, size
                         lake_error *err) {
     j->s = 0;
     j->i = 0;
-    cl_exchange_fns f = {produce, consume, j};
+    cl_exchange_fns f = {produce, consume, j, true};
     return cl_exchange(j->c, CL_EXCHANGE_CHUNK, &f, err);
+}
+
+/* The rows received join those that stayed: runs as they are, the rest copied. */
+static void take_received(event_state *into, event_state *recv) {
+    for (size_t i = 0; i < recv->nusers; i++)
+        push_user(into, &recv->users[i]);
+    push_ts(into, recv->ts, recv->nts);
+    for (size_t k = 0; k < recv->nruns; k++)
+        spk_plays_add_run(into, recv->runs[k]);
+    recv->nruns = 0;
+    for (size_t i = 0; i < recv->nplays; i++)
+        push_play(into, &recv->plays[i]);
+    if (recv->spill_failed && !into->spill_failed) {
+        into->spill_failed = true;
+        into->spill_err = recv->spill_err;
+    }
+    spk_event_state_free(recv);
 }
 
 lake_rc spk_dist_shuffle(cl_comm *c, event_state *states, unsigned n, event_state *into,
                          eng_worker *w, lake_error *err) {
     shuffle_job j = {.c = c, .states = states, .into = into, .n = n, .w = w};
+    j.recv.spill_at = into->spill_at;
     j.tabs = lake_xcalloc((size_t)c->size, sizeof *j.tabs);
     j.last = lake_xcalloc((size_t)c->size, sizeof *j.last);
     j.users_rank = spk_users_rank(c->size);
@@ -385,6 +407,7 @@ lake_rc spk_dist_shuffle(cl_comm *c, event_state *states, unsigned n, event_stat
     keep_own_plays(&j);
     spk_play_merge_init(&j.pm, states, n);
     rc[2] = exchange(&j, produce_plays, consume_plays, &e[2]);
+    take_received(into, &j.recv);
     if (!rc[2] && j.pm.failed) {
         e[2] = j.pm.err;
         rc[2] = e[2].rc ? e[2].rc : LAKE_ERR_IO;
