@@ -102,7 +102,7 @@ async function main() {
     await s3.setLatency(LATENCY);
     const tools = {
       distcp: (i) => [LAKE, 'distcp', '--src', 's3://bench/in', '--dest', `s3://bench/compact-${i}`, '--groupBy', GROUP_BY,
-        '--outputCodec', 'none', '--targetSize', '128', '--threads', String(2 * THREADS), '--endpoint-url', endpoint],
+        '--outputCodec', 'none', '--targetSize', '128', '--endpoint-url', endpoint],
       rclone: (i) => [RCLONE, '--config', rcloneConf, 'copy', '--transfers', '64', '--checkers', '64', 'bench:bench/in', `bench:bench/rclone-${i}`],
       raw: (i) => [LAKE, 'run', '--input', 's3://bench/in', '--output', join(outDir, `raw-${i}`), '--threads', String(THREADS), '--endpoint-url', endpoint],
       compacted: (i) => [LAKE, 'run', '--input', `s3://bench/compact-${i}`, '--output', join(outDir, `compacted-${i}`), '--threads', String(THREADS), '--endpoint-url', endpoint],

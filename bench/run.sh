@@ -19,6 +19,9 @@
 #        reading it next to `aws s3 cp --recursive` and `rclone copy` (bench/s3_bench.mjs, 3 runs;
 #        installs the Debian packages awscli and rclone when missing). Its section of RESULTS.md
 #        is kept from the last S3 run when S3 is not in BENCH_SIZES.
+#   COMPACT = M on the same delayed test S3: `lake distcp --groupBy` merging it next to `rclone
+#        copy` of the same objects, then `lake run` on the compacted copy against the raw objects
+#        (bench/compact_bench.mjs, 3 runs; its section is kept likewise).
 # Runs alternate lake, DuckDB, lake, DuckDB ... on local files with a warm page cache. Before
 # every run the kernel's dentry and inode caches are dropped (as root; the page cache is kept)
 # and the input is read again: the outputs of earlier runs (160,000 directories and files per
@@ -28,7 +31,7 @@
 # are (the report says which).
 #
 # Environment:
-#   BENCH_SIZES    sizes to run (default "S M L L2 MPI S3")
+#   BENCH_SIZES    sizes to run (default "S M L L2 MPI S3 COMPACT")
 #   BENCH_RUNS     runs per tool for every size (default 5 for S and L, 9 for M, 3 for L2)
 #   BENCH_THREADS  threads for both tools (default: nproc)
 #   BENCH_O        build directory of lake (default build/release; built with make O=...)
@@ -39,13 +42,14 @@ set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
 
-SIZES=${BENCH_SIZES:-"S M L L2 MPI S3"}
-# The S3 case has its own driver (bench/s3_bench.mjs), run after the local sizes; the MPI case
-# runs L under mpirun after them.
-RUN_S3=0 RUN_MPI=0
+SIZES=${BENCH_SIZES:-"S M L L2 MPI S3 COMPACT"}
+# The S3 and compaction cases have their own drivers (bench/s3_bench.mjs, bench/compact_bench.mjs),
+# run after the local sizes; the MPI case runs L under mpirun after them.
+RUN_S3=0 RUN_MPI=0 RUN_COMPACT=0
 case " $SIZES " in *" S3 "*) RUN_S3=1 ;; esac
 case " $SIZES " in *" MPI "*) RUN_MPI=1 ;; esac
-SIZES=$(echo " $SIZES " | sed 's/ S3 / /g; s/ MPI / /g; s/^ *//; s/ *$//')
+case " $SIZES " in *" COMPACT "*) RUN_COMPACT=1 ;; esac
+SIZES=$(echo " $SIZES " | sed 's/ S3 / /g; s/ MPI / /g; s/ COMPACT / /g; s/^ *//; s/ *$//')
 THREADS=${BENCH_THREADS:-$(nproc)}
 O=${BENCH_O:-build/release}
 JSON_MB=${BENCH_JSON_MB:-512}
@@ -268,6 +272,13 @@ if [ "$RUN_S3" = 1 ]; then
     node bench/s3_bench.mjs --lake "$LAKE" --cache "$CACHE" --runs "${BENCH_RUNS:-3}"
 else
     node bench/s3_bench.mjs --cache "$CACHE" --report-only
+fi
+
+# The compaction case likewise (lake distcp against rclone copy on the test S3).
+if [ "$RUN_COMPACT" = 1 ]; then
+    node bench/compact_bench.mjs --lake "$LAKE" --cache "$CACHE" --runs "${BENCH_RUNS:-3}"
+else
+    node bench/compact_bench.mjs --cache "$CACHE" --report-only
 fi
 
 node bench/mpi_report.mjs "$CACHE" "$([ "$RUN_MPI" = 1 ] && echo measured || echo report-only)"
