@@ -37,6 +37,10 @@ typedef struct {
     /** A file (local path or s3:// URL) of source prefixes, one full URL per line, each under
      * src: only objects under them are listed. NULL lists all of src. */
     const char *src_prefixes_file;
+    /** Keys relative to src ("" or ending in '/'), nsrc_prefixes of them, to list instead of
+     * all of src; NULL for all. Not with src_prefixes_file. */
+    const char *const *src_prefixes;
+    size_t nsrc_prefixes;    /**< entries of src_prefixes */
     uint64_t target_size;    /**< close a part once it holds this many input bytes (0: never) */
     lake_distcp_codec codec; /**< compression of the outputs */
     bool raw_concat;         /**< join objects byte for byte (no newline between them) */
@@ -48,8 +52,24 @@ typedef struct {
     /** A manifest of an earlier copy (local path or s3:// URL): its objects are skipped (or,
      * with copy_from_manifest, they are the ones copied). NULL: none. */
     const char *previous_manifest;
-    bool require_previous_manifest;  /**< previous_manifest must be given and exist */
-    bool copy_from_manifest;         /**< copy the objects previous_manifest lists */
+    bool require_previous_manifest; /**< previous_manifest must be given and exist */
+    bool copy_from_manifest;        /**< copy the objects previous_manifest lists */
+    /** Keep the order (lake run --compact): an output holds objects consecutive in key order
+     * (a group whose objects other objects separate makes one run of outputs per stretch) and
+     * is named after its first object (compression extension dropped, the output's added), so
+     * reading the outputs in key order reads the objects in key order. A listing where names
+     * cannot keep it (a.json, a.json-b.json, a.json.gz) is an error naming two objects.
+     * docs/distcp.md, "Keeping the order". */
+    bool keep_order;
+    /** Keep dest a copy of src as it is now (lake run --compact; needs output_manifest, not
+     * with copy_from_manifest, delete_on_success or src_prefixes_file): output names do not
+     * depend on what dest holds (an output is replaced, never renamed); an output whose objects
+     * previous_manifest lists exactly (same names, sizes and output) is kept and not copied
+     * again, any other output is copied whole; after the commit, every object under dest (under
+     * src_prefixes when given; hidden names and output_manifest aside) that no output of this
+     * copy names is deleted. The manifest written lists every object of the copy.
+     * docs/distcp.md, "Sync". */
+    bool sync;
     unsigned threads;                /**< parts written at once (0: the number of CPUs) */
     double wait_lock_s;              /**< wait this long for another run holding dest */
     const lake_store_options *store; /**< S3 settings for every store opened, or NULL */
@@ -58,17 +78,21 @@ typedef struct {
 
 /** What a copy did (filled as far as it got when it fails). */
 typedef struct {
-    char run_id[37];           /**< the run's id (in the commit journal and lock) */
-    uint64_t listed;           /**< objects listed under src (or in the manifest copied from) */
-    uint64_t objects_in;       /**< objects copied */
-    uint64_t bytes_in;         /**< their bytes, as stored */
-    uint64_t objects_out;      /**< output objects written (the manifest not counted) */
-    uint64_t bytes_out;        /**< their bytes, as stored */
-    uint64_t groups;           /**< distinct groups (objects copied on their own count one each) */
-    uint64_t skipped_manifest; /**< objects left out because the previous manifest lists them */
-    uint64_t skipped_pattern;  /**< objects that did not match --srcPattern or --groupBy */
-    uint64_t deleted;          /**< sources deleted (delete_on_success) */
-    double seconds;            /**< wall time of the whole copy */
+    char run_id[37];      /**< the run's id (in the commit journal and lock) */
+    uint64_t listed;      /**< objects listed under src (or in the manifest copied from) */
+    uint64_t objects_in;  /**< objects copied */
+    uint64_t bytes_in;    /**< their bytes, as stored */
+    uint64_t objects_out; /**< output objects written (the manifest not counted) */
+    uint64_t bytes_out;   /**< their bytes, as stored */
+    uint64_t groups;      /**< distinct groups (objects copied on their own count one each) */
+    /** Objects left out because the previous manifest lists them (sync: the objects of the
+     * outputs kept) */
+    uint64_t skipped_manifest;
+    uint64_t skipped_pattern; /**< objects that did not match --srcPattern or --groupBy */
+    uint64_t deleted;         /**< sources deleted (delete_on_success) */
+    uint64_t outputs_kept;    /**< outputs left as they were (sync: unchanged since the manifest) */
+    uint64_t removed;         /**< outputs deleted from dest (sync: no object of src goes there) */
+    double seconds;           /**< wall time of the whole copy */
 } lake_distcp_summary;
 
 /** Fills o with the defaults: keep the codec, no target size, numbering from 0, no manifest,

@@ -1,12 +1,14 @@
 /* lake run: the Sparkify pipeline from an input root to an output root. */
 #include "cli/cli.h"
 #include "cli/progress_line.h"
+#include "cli/run_compact.h"
 #include "cli/run_verbose.h"
 #include "lake/cluster.h"
 #include "lake/sparkify.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,6 +41,13 @@ static const char run_usage[] =
     "                             needs nothing else (stage timeline, tables, partition\n"
     "                             sizes, rejects, input, options); written when the run\n"
     "                             fails too\n"
+    "      --compact[=PREFIX]     first compact song_data/ and log_data/ (small objects\n"
+    "                             merged per song_data/X/Y/ directory pair, per day of\n"
+    "                             events and per directory, uncompressed) into PREFIX\n"
+    "                             (default OUTPUT/_compacted; a local directory or s3://)\n"
+    "                             and run on that copy: the tables are the same; a manifest\n"
+    "                             there makes the next --compact copy only what changed\n"
+    "                             (docs/distcp.md, \"lake run --compact\")\n"
     "      --progress             show progress on stderr even when it is not a terminal\n"
     "                             (on a terminal it is shown unless --quiet)\n"
     "  -q, --quiet                print no summary and no progress\n"
@@ -51,7 +60,8 @@ enum {
     OPT_WAIT_LOCK,
     OPT_SUMMARY_JSON,
     OPT_REPORT,
-    OPT_PROGRESS
+    OPT_PROGRESS,
+    OPT_COMPACT
 };
 
 static const struct option run_options[] = {
@@ -65,6 +75,7 @@ static const struct option run_options[] = {
     {"summary-json", required_argument, NULL, OPT_SUMMARY_JSON},
     {"report", required_argument, NULL, OPT_REPORT},
     {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"compact", optional_argument, NULL, OPT_COMPACT},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     CLI_STORE_LONGOPTS,
@@ -77,6 +88,8 @@ typedef struct {
     const char *summary_json; /* --summary-json FILE, or NULL */
     const char *report;       /* --report FILE, or NULL */
     bool progress;            /* --progress */
+    bool compact;             /* --compact */
+    const char *compact_to;   /* its PREFIX, or NULL for OUTPUT/_compacted */
     lake_run_opts opts;
     lake_store_options store;
 } run_args;
@@ -130,6 +143,10 @@ static int parse_option(int c, run_args *a) {
         return 0;
     case OPT_PROGRESS:
         a->progress = true;
+        return 0;
+    case OPT_COMPACT:
+        a->compact = true;
+        a->compact_to = optarg;
         return 0;
     case 'q':
         a->opts.quiet = true;
@@ -257,6 +274,35 @@ static lake_rc check_locations(run_args *a, lake_error *err) {
     return rc;
 }
 
+/* --compact: where the copy goes, checked as an output is; not the output root itself, whose
+ * top level holds the tables. */
+static lake_rc check_compact(const run_args *a, char **staging, lake_error *err) {
+    if (!a->compact)
+        return LAKE_OK;
+    *staging = cli_compact_staging(a->output, a->compact_to);
+    char *out = cli_compact_staging(a->output, a->output);
+    lake_rc rc = strcmp(*staging, out) ? cli_check_output_dir("--compact", *staging, err)
+                                       : lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                                                        "--compact=%s is the output root: give "
+                                                        "another location (default %s/_compacted)",
+                                                        a->compact_to, out);
+    free(out);
+    return rc;
+}
+
+/* The input the run reads: the compacted copy of a->input (--compact), or a->input. */
+static lake_rc open_input(const run_args *a, const char *staging, lake_progress *progress,
+                          lake_distcp_summary *csum, lake_store **in, lake_error *err) {
+    lake_rc rc = LAKE_OK;
+    if (staging) {
+        rc =
+            cli_run_compact(a->input, staging, &a->store, a->opts.wait_lock_s, progress, csum, err);
+        if (!rc && a->store.verbose)
+            cli_compact_print(stderr, staging, csum);
+    }
+    return rc ? rc : lake_store_open_ex(staging ? staging : a->input, &a->store, in, err);
+}
+
 int cli_run(int argc, char **argv) {
     run_args a = {0};
     lake_run_opts_default(&a.opts);
@@ -268,9 +314,12 @@ int cli_run(int argc, char **argv) {
     lake_error err = {0};
     lake_run_summary sum;
     memset(&sum, 0, sizeof sum);
+    char *staging = NULL;
+    lake_distcp_summary csum;
+    memset(&csum, 0, sizeof csum);
     lake_rc rc = check_locations(&a, &err);
     if (!rc)
-        rc = lake_store_open_ex(a.input, &a.store, &in, &err);
+        rc = check_compact(&a, &staging, &err);
     if (!rc)
         rc = lake_store_open_ex(a.output, &a.store, &out, &err);
     if (!rc && a.store.verbose && lake_launch_rank() == 0) /* once per job */
@@ -283,20 +332,28 @@ int cli_run(int argc, char **argv) {
         shown = cli_progress_start(&progress, STDERR_FILENO);
     }
     if (!rc)
+        rc = open_input(&a, staging, a.opts.progress, &csum, &in, &err);
+    if (!rc)
         rc = lake_run(in, out, &a.opts, &sum, &err);
     cli_progress_stop(shown); /* the line is cleared before anything else is printed */
     lake_store_close(in);
     lake_store_close(out);
-    if (sum.rank != 0) /* a cluster's other ranks: rank 0 reports for the job */
+    if (sum.rank != 0) { /* a cluster's other ranks: rank 0 reports for the job */
+        free(staging);
         return rc ? 1 : 0;
+    }
     if (a.store.verbose && sum.run_id[0])
         cli_run_print_detail(stderr, &sum);
     lake_rc src = write_summaries(&a, &sum, rc, &err);
     if (rc) {
         fprintf(stderr, "lake run: %s\n", err.msg[0] ? err.msg : lake_strerror(rc));
+        free(staging);
         return 1;
     }
+    if (!a.opts.quiet && staging)
+        cli_compact_print(stdout, staging, &csum);
     if (!a.opts.quiet)
         print_summary(&sum);
+    free(staging);
     return src ? 1 : 0;
 }

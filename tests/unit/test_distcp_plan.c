@@ -91,7 +91,7 @@ UNIT_TEST(distcp_plan_groups_and_target_size) {
     lake_smap_init(&taken);
     uint32_t v = 0;
     lake_smap_upsert(&taken, "a/2024-01-02/2024-01-02.json", 28, &v); /* an earlier output */
-    dc_plan_opts o = {r, "s3://b/src", 1000, LAKE_DISTCP_NONE, false, 0, &taken};
+    dc_plan_opts o = {r, "s3://b/src", 1000, LAKE_DISTCP_NONE, false, 0, &taken, false};
     dc_plan plan;
     CHECK_EQ_INT(dc_plan_make(&objs, &o, &plan, &err), LAKE_OK);
     CHECK_EQ_INT(plan.groups, 2);
@@ -121,7 +121,7 @@ UNIT_TEST(distcp_plan_ungrouped_collision) {
     lake_obj_list objs = {0};
     add(&objs, "d/a.json", 1);
     add(&objs, "d/a.json.gz", 1);
-    dc_plan_opts o = {NULL, "/src", 0, LAKE_DISTCP_NONE, false, 0, NULL};
+    dc_plan_opts o = {NULL, "/src", 0, LAKE_DISTCP_NONE, false, 0, NULL, false};
     dc_plan plan;
     lake_error err = {0};
     CHECK_EQ_INT(dc_plan_make(&objs, &o, &plan, &err), LAKE_ERR_INVALID_ARG);
@@ -149,5 +149,41 @@ UNIT_TEST(distcp_plan_ungrouped_collision) {
     CHECK_EQ_INT(dc_plan_make(&objs, &o, &plan, &err), LAKE_ERR_INVALID_ARG);
     CHECK(strstr(err.msg, "gives its output no file name") != NULL);
     dc_regex_free(r);
+    lake_obj_list_free(&objs);
+}
+
+/* keep_order (lake run --compact): runs of consecutive objects, named after their first. */
+UNIT_TEST(distcp_plan_keep_order) {
+    lake_obj_list objs = {0};
+    add(&objs, "d/a.json", 1);
+    add(&objs, "d/b/c.json", 1);
+    add(&objs, "d/b/e.json.zst", 1);
+    add(&objs, "d/d.json.gz", 1);
+    add(&objs, "d/e.json", 1);
+    dc_regex *r = NULL;
+    lake_error err = {0};
+    CHECK_EQ_INT(dc_regex_compile("--groupBy", "/src/(.*)/[^/]+", &r, &err), LAKE_OK);
+    dc_plan_opts o = {r, "/src", 0, LAKE_DISTCP_NONE, false, 0, NULL, true};
+    dc_plan plan;
+    CHECK_EQ_INT(dc_plan_make(&objs, &o, &plan, &err), LAKE_OK);
+    CHECK_EQ_INT(plan.n, 3); /* d/ is cut in two by d/b/ */
+    CHECK_EQ_STR(plan.parts[0].name, "d/a.json");
+    CHECK_EQ_STR(plan.parts[1].name, "d/b/c.json");
+    CHECK_EQ_INT(plan.parts[1].n, 2);
+    CHECK_EQ_STR(plan.parts[2].name, "d/d.json");
+    CHECK_EQ_INT(plan.parts[2].n, 2);
+    dc_plan_free(&plan);
+    char *n = dc_order_name("a/x.gz", "json");
+    CHECK_EQ_STR(n, "a/x.json");
+    free(n);
+    /* A name that would be read before an object listed ahead of it: an error, not a reorder. */
+    lake_obj_list odd = {0};
+    add(&odd, "d/a.json-x/f.json", 1);
+    add(&odd, "d/a.json.gz", 1);
+    CHECK_EQ_INT(dc_plan_make(&odd, &o, &plan, &err), LAKE_ERR_INVALID_ARG);
+    CHECK(strstr(err.msg, "would be read after d/a.json.gz (copied to d/a.json)") != NULL);
+    CHECK(strstr(err.msg, "against the order of their names") != NULL);
+    dc_regex_free(r);
+    lake_obj_list_free(&odd);
     lake_obj_list_free(&objs);
 }

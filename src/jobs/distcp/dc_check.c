@@ -81,6 +81,14 @@ static lake_rc check_manifests(const lake_distcp_options *o, lake_error *err) {
     if (o->copy_from_manifest && !o->previous_manifest)
         return lake_error_set(err, LAKE_ERR_INVALID_ARG,
                               "--copyFromManifest needs --previousManifest");
+    if (o->sync && (!o->output_manifest || o->copy_from_manifest || o->delete_on_success ||
+                    o->src_prefixes_file))
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                              "sync needs an output manifest and works without "
+                              "--copyFromManifest, --deleteOnSuccess and --srcPrefixesFile");
+    if (o->src_prefixes && o->src_prefixes_file)
+        return lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                              "prefixes given twice: in a list and in --srcPrefixesFile");
     const char *m = o->output_manifest;
     if (m && (!*m || *m == '/' || strstr(m, "..") || strstr(m, "://") || lake_ends_with(m, "/")))
         return lake_error_set(err, LAKE_ERR_INVALID_ARG,
@@ -88,10 +96,33 @@ static lake_rc check_manifests(const lake_distcp_options *o, lake_error *err) {
     return LAKE_OK;
 }
 
+/* With src_prefixes only src + "/" + prefix is read and only dest + "/" + prefix written (an
+ * output is named after its objects' keys), so those may not meet; dest itself may lie in src
+ * beside them (lake run --compact's <output>/_compacted with the output under the input). */
+static lake_rc check_prefixes(const lake_distcp_options *o, lake_error *err) {
+    lake_rc rc = LAKE_OK;
+    for (size_t i = 0; !rc && i < o->nsrc_prefixes; i++)
+        for (size_t j = 0; !rc && j < o->nsrc_prefixes; j++) {
+            char *w = lake_xconcat(o->dest, "/", o->src_prefixes[i]);
+            char *r = lake_xconcat(o->src, "/", o->src_prefixes[j]);
+            if (inside(w, r) || inside(r, w))
+                rc = lake_error_set(err, LAKE_ERR_INVALID_ARG,
+                                    "--dest %s: the copy would write %s, which it reads from (%s)",
+                                    o->dest, w, r);
+            free(w);
+            free(r);
+        }
+    return rc;
+}
+
 lake_rc lake_distcp_check(const lake_distcp_options *o, lake_error *err) {
     if (!o->src || !*o->src || !o->dest || !*o->dest)
         return lake_error_set(err, LAKE_ERR_INVALID_ARG, "--src and --dest are required");
-    if (inside(o->src, o->dest))
+    if (o->src_prefixes && o->nsrc_prefixes) {
+        lake_rc rc = check_prefixes(o, err);
+        if (rc)
+            return rc;
+    } else if (inside(o->src, o->dest))
         return lake_error_set(err, LAKE_ERR_INVALID_ARG,
                               "--dest %s lies inside --src %s: the copy would read its own output",
                               o->dest, o->src);

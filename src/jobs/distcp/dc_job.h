@@ -45,6 +45,11 @@ const char *dc_codec_ext(lake_codec c);
 char *dc_output_name(const char *group, const char *dir, uint64_t uid, unsigned index,
                      const char *ext);
 
+/* An output's name when the order is kept (dc_plan_opts.keep_order): key, the key of its first
+ * object, without a compression extension, ending in "." ext unless it does already or ext is
+ * "". Returns a malloc'ed key relative to the destination. */
+char *dc_order_name(const char *key, const char *ext);
+
 /* One output: objects order[0..n) of the listing, concatenated in that order. */
 typedef struct {
     const size_t *order; /* indexes into the object list (points into dc_plan.order) */
@@ -52,6 +57,7 @@ typedef struct {
     char *name;       /* key relative to the destination */
     lake_codec codec; /* the output's compression */
     uint64_t bytes;   /* the objects' stored bytes */
+    bool kept;        /* unchanged since the previous manifest: not copied again (sync) */
 } dc_part;
 
 typedef struct {
@@ -71,6 +77,9 @@ typedef struct {
     bool number_files;
     uint64_t starting_index;
     const lake_smap *taken; /* names under the destination already (grouped outputs skip them) */
+    /* Outputs hold runs of objects consecutive in the listing, each named after its first
+     * object (dc_order_name), so reading them in name order reads the objects in key order. */
+    bool keep_order;
 } dc_plan_opts;
 
 /* Plans the copy of objs (sorted by key): groups, parts, names and output codecs. Fails with
@@ -79,6 +88,9 @@ typedef struct {
 lake_rc dc_plan_make(const lake_obj_list *objs, const dc_plan_opts *o, dc_plan *plan,
                      lake_error *err);
 void dc_plan_free(dc_plan *p); /* accepts a zeroed plan */
+/* dc_order.c: LAKE_OK when reading plan's outputs in name order reads the objects of objs it
+ * copies in key order; else LAKE_ERR_INVALID_ARG naming the two objects out of order. */
+lake_rc dc_plan_check_order(const lake_obj_list *objs, const dc_plan *plan, lake_error *err);
 
 /* ---- manifests (dc_manifest.c) ---- */
 
@@ -130,6 +142,19 @@ typedef struct {
 /* Writes part p (fetching its objects in batches, decompressing, adding newlines, compressing)
  * under staging + p->name. w->key is set before the first byte is sent. Errors name the object. */
 lake_rc dc_copy_part(const dc_copy_ctx *c, const dc_part *p, dc_written *w, lake_error *err);
+
+/* ---- sync (dc_sync.c) ---- */
+
+/* Sets kept on every part of plan that prev (the previous manifest) lists exactly: the same
+ * objects with the same sizes from src, all in the output dest + "/" + its name, and no other
+ * object there. Counts them in sum (outputs_kept, skipped_manifest). */
+void dc_sync_mark(dc_plan *plan, const lake_obj_list *objs, const dc_manifest *prev,
+                  const char *src, const char *dest, lake_distcp_summary *sum);
+/* After the commit: deletes every object under dest (under o->src_prefixes when given; hidden
+ * names and o->output_manifest aside) that no part of plan names, and sets *removed. Errors
+ * say the copy itself is committed. */
+lake_rc dc_sync_remove(lake_store *dest, const lake_distcp_options *o, const dc_plan *plan,
+                       uint64_t *removed, lake_error *err);
 
 /* ---- the source listing (dc_source.c) ---- */
 

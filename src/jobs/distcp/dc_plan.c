@@ -69,6 +69,18 @@ char *dc_output_name(const char *group, const char *dir, uint64_t uid, unsigned 
     return name;
 }
 
+char *dc_order_name(const char *key, const char *ext) {
+    char *base = lake_xstrdup(key);
+    const char *own = last_ext(base);
+    if (*own && is_codec_ext(own))
+        base[strlen(base) - strlen(own) - 1] = '\0';
+    own = last_ext(base);
+    bool has = *ext && *own && !strcmp(own, ext);
+    char *name = lake_xconcat(base, *ext && !has ? "." : "", has ? "" : ext);
+    free(base);
+    return name;
+}
+
 /* ---- grouping ---- */
 
 typedef struct {
@@ -187,7 +199,9 @@ static lake_rc name_part(planner *pl, const char *key, size_t first, unsigned *i
     char *dir = lake_xstrndup(src, slash ? (size_t)(slash - src + 1) : 0);
     uint64_t uid = pl->o->number_files ? pl->o->starting_index + first : UINT64_MAX;
     uint32_t v = 0;
-    for (;;) {
+    if (pl->o->keep_order)
+        part->name = dc_order_name(src, ext);
+    for (; !pl->o->keep_order;) {
         free(part->name);
         part->name = dc_output_name(key, dir, uid, *index, ext);
         uint32_t len = (uint32_t)strlen(part->name);
@@ -244,7 +258,10 @@ lake_rc dc_plan_make(const lake_obj_list *objs, const dc_plan_opts *o, dc_plan *
     memset(plan, 0, sizeof *plan);
     group_keys g = {0};
     make_keys(objs, o, &g, plan);
-    qsort_r(plan->order, plan->norder, sizeof *plan->order, by_key, &g);
+    /* Kept in listing order, groups fall into runs of consecutive objects, each planned on
+     * its own; sorted, each group is one run. */
+    if (!o->keep_order)
+        qsort_r(plan->order, plan->norder, sizeof *plan->order, by_key, &g);
     planner pl = {objs, o, plan, {0}};
     lake_smap_init(&pl.names);
     lake_rc rc = LAKE_OK;
@@ -257,6 +274,8 @@ lake_rc dc_plan_make(const lake_obj_list *objs, const dc_plan_opts *o, dc_plan *
         i = j;
     }
     lake_smap_free(&pl.names);
+    if (!rc && o->keep_order)
+        rc = dc_plan_check_order(objs, plan, err);
     for (size_t i = 0; i < objs->n; i++)
         free(g.keys[i]);
     free(g.keys);

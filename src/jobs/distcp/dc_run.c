@@ -75,7 +75,7 @@ static lake_rc filter(dc_run *r, lake_error *err) {
     lake_smap seen;
     lake_smap_init(&seen);
     uint32_t v = 0;
-    for (size_t i = 0; !r->o->copy_from_manifest && i < r->prev.n; i++)
+    for (size_t i = 0; !r->o->copy_from_manifest && !r->o->sync && i < r->prev.n; i++)
         lake_smap_upsert(&seen, r->prev.items[i].base_name,
                          (uint32_t)strlen(r->prev.items[i].base_name), &v);
     lake_obj_list keep = {0};
@@ -113,14 +113,14 @@ static lake_rc make_plan(dc_run *r, bool dest_held, lake_error *err) {
     lake_smap_init(&taken);
     lake_rc rc = LAKE_OK;
     if (r->o->group_by && !(rc = dc_regex_compile("--groupBy", r->o->group_by, &group, err)) &&
-        dest_held && (rc = lake_store_list(r->dest, "", &there, err)) != LAKE_OK)
+        dest_held && !r->o->sync && (rc = lake_store_list(r->dest, "", &there, err)) != LAKE_OK)
         lake_error_prefix(err, "listing --dest %s: ", r->o->dest);
     uint32_t v = 0;
     for (size_t i = 0; i < there.n; i++)
         lake_smap_upsert(&taken, there.items[i].key, (uint32_t)strlen(there.items[i].key), &v);
     dc_plan_opts po = {group,       r->src_url,         r->o->target_size,
                        r->o->codec, r->o->number_files, r->o->starting_index,
-                       &taken};
+                       &taken,      r->o->keep_order};
     if (!rc)
         rc = dc_plan_make(&r->objs, &po, &r->plan, err);
     if (dest_held) {
@@ -144,7 +144,7 @@ typedef struct {
 static int copy_task(void *arg, size_t i, unsigned worker) {
     (void)worker;
     copy_job *j = arg;
-    if (lake_first_error_before(&j->first, i))
+    if (j->r->plan.parts[i].kept || lake_first_error_before(&j->first, i))
         return 0;
     lake_error e = {0};
     if (dc_copy_part(&j->ctx, &j->r->plan.parts[i], &j->r->written[i], &e))
@@ -157,7 +157,7 @@ static int copy_task(void *arg, size_t i, unsigned worker) {
 static lake_rc write_manifest(dc_run *r, const dc_copy_ctx *ctx, lake_error *err) {
     dc_manifest m = {0};
     char *dest = dc_canonical(r->o->dest), *src = dc_canonical(r->o->src);
-    for (size_t i = 0; !r->o->copy_from_manifest && i < r->prev.n; i++)
+    for (size_t i = 0; !r->o->copy_from_manifest && !r->o->sync && i < r->prev.n; i++)
         dc_manifest_add(&m, r->prev.items[i].path, r->prev.items[i].base_name,
                         r->prev.items[i].src_dir, r->prev.items[i].size);
     for (size_t p = 0; p < r->plan.n; p++) {
@@ -195,7 +195,7 @@ static lake_rc write_all(dc_run *r, eng_commit *c, lake_error *err) {
                   {0}};
     lake_first_error_init(&j.first);
     lake_progress_stage(r->o->progress, "copy");
-    lake_progress_plan(r->o->progress, r->plan.norder, r->sum->bytes_in, 0);
+    lake_progress_plan(r->o->progress, r->sum->objects_in, r->sum->bytes_in, 0);
     lake_parallel_for(pick_threads(r), r->plan.n, copy_task, &j);
     lake_rc rc = LAKE_OK;
     if (j.first.set) {
@@ -224,10 +224,12 @@ static lake_rc copy_and_commit(dc_run *r, lake_error *err) {
     r->written = lake_xcalloc(r->nwritten + 1, sizeof *r->written);
     rc = write_all(r, c, err);
     eng_commit_file *files = lake_xcalloc(r->nwritten + 1, sizeof *files);
+    size_t nfiles = 0;
     for (size_t i = 0; i < r->nwritten; i++)
-        files[i] = (eng_commit_file){0, "", r->written[i].key, 0, r->written[i].pending};
+        if (i == r->plan.n || !r->plan.parts[i].kept)
+            files[nfiles++] = (eng_commit_file){0, "", r->written[i].key, 0, r->written[i].pending};
     lake_progress_stage(r->o->progress, "commit");
-    rc = eng_commit_end(c, rc, files, r->nwritten, err);
+    rc = eng_commit_end(c, rc, files, nfiles, err);
     if (!rc)
         rc = eng_commit_cleanup(c, err);
     free(files);
@@ -252,11 +254,26 @@ static lake_rc delete_sources(dc_run *r, lake_error *err) {
     return rc;
 }
 
+/* What the copy reads and writes: the parts not kept (sync). */
 static void count_inputs(dc_run *r) {
-    r->sum->objects_in = r->plan.norder;
-    r->sum->objects_out = r->plan.n;
-    for (size_t i = 0; i < r->plan.norder; i++)
-        r->sum->bytes_in += r->objs.items[r->plan.order[i]].size;
+    for (size_t i = 0; i < r->plan.n; i++) {
+        const dc_part *p = &r->plan.parts[i];
+        if (p->kept)
+            continue;
+        r->sum->objects_in += p->n;
+        r->sum->objects_out++;
+        r->sum->bytes_in += p->bytes;
+    }
+}
+
+/* Sync: which outputs the previous manifest shows unchanged. */
+static void mark_kept(dc_run *r) {
+    if (!r->o->sync)
+        return;
+    char *dest = dc_canonical(r->o->dest), *src = dc_canonical(r->o->src);
+    dc_sync_mark(&r->plan, &r->objs, &r->prev, src, dest, r->sum);
+    free(dest);
+    free(src);
 }
 
 static void dc_run_free(dc_run *r) {
@@ -307,11 +324,14 @@ lake_rc lake_distcp_run(const lake_distcp_options *o, lake_distcp_summary *sum, 
     if (!rc)
         rc = make_plan(&r, true, err);
     if (!rc) {
+        mark_kept(&r);
         count_inputs(&r);
         rc = copy_and_commit(&r, err);
     }
     if (!rc)
         rc = delete_sources(&r, err);
+    if (!rc && o->sync)
+        rc = dc_sync_remove(r.dest, o, &r.plan, &sum->removed, err);
     dc_run_free(&r);
     sum->seconds = lake_now() - t0;
     return rc;

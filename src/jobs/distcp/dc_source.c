@@ -59,7 +59,10 @@ lake_rc dc_list_sources(lake_store *src, const lake_distcp_options *o, lake_obj_
     /* One listing fanned out over SRC's common prefixes, or all the file's prefixes at once. */
     if (!o->src_prefixes_file) {
         const char *all[] = {""};
-        lake_rc rc = lake_store_list_many(src, all, 1, LAKE_LIST_SKIP_HIDDEN, objs, err);
+        bool some = o->src_prefixes != NULL;
+        lake_rc rc =
+            lake_store_list_many(src, some ? o->src_prefixes : all, some ? o->nsrc_prefixes : 1,
+                                 LAKE_LIST_SKIP_HIDDEN, objs, err);
         if (rc)
             lake_error_prefix(err, "listing --src %s: ", o->src);
         return rc;
