@@ -162,6 +162,21 @@ typedef struct {
     lake_rank_summary per_rank[LAKE_SUMMARY_MAX_RANKS];
 } lake_run_summary;
 
+/** What the compaction of `lake run --compact` did (lake_run_report.compact): the copy of the
+ * input into a staging location that the run then reads (docs/distcp.md). */
+typedef struct {
+    const char *prefix;       /**< the staging location */
+    uint64_t objects_copied;  /**< input objects copied */
+    uint64_t outputs_written; /**< compacted objects written */
+    uint64_t bytes_in;        /**< bytes of the objects copied, as stored */
+    uint64_t bytes_out;       /**< bytes of the compacted objects written */
+    uint64_t groups;          /**< runs of objects the copy planned (kept ones too) */
+    uint64_t objects_kept;    /**< input objects in outputs left as they were (manifest) */
+    uint64_t outputs_kept;    /**< outputs left as they were */
+    uint64_t outputs_removed; /**< outputs deleted: no input object goes there any more */
+    double seconds;           /**< wall time of the compaction */
+} lake_run_compaction;
+
 /** What lake_run_summary_write_json adds to the summary: where the run read and wrote, how it
  * was called, and how it ended. */
 typedef struct {
@@ -170,6 +185,8 @@ typedef struct {
     const char *output;        /**< the --output location */
     const lake_run_opts *opts; /**< the options the run was given */
     const char *error; /**< NULL when the run succeeded, else the one-line reason it failed */
+    /** With `--compact`: what the compaction did (as far as it got); NULL without. */
+    const lake_run_compaction *compact;
 } lake_run_report;
 
 /** Writes sum and rep as one JSON document (docs/summary-json.md) to the local file path,

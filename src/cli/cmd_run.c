@@ -238,9 +238,10 @@ static lake_rc write_one(summary_writer fn, const char *path, const lake_run_sum
 
 /* --summary-json and --report: the run's summary (or how far it got and why it failed) as JSON
  * and as a page. */
-static lake_rc write_summaries(const run_args *a, const lake_run_summary *sum, lake_rc rc,
+static lake_rc write_summaries(const run_args *a, const lake_run_summary *sum,
+                               const lake_run_compaction *compact, lake_rc rc,
                                const lake_error *run_err) {
-    lake_run_report rep = {cli_created_by(), a->input, a->output, &a->opts, NULL};
+    lake_run_report rep = {cli_created_by(), a->input, a->output, &a->opts, NULL, compact};
     if (rc)
         rep.error = run_err->msg[0] ? run_err->msg : lake_strerror(rc);
     lake_rc wrc = LAKE_OK;
@@ -344,7 +345,10 @@ int cli_run(int argc, char **argv) {
     }
     if (a.store.verbose && sum.run_id[0])
         cli_run_print_detail(stderr, &sum);
-    lake_rc src = write_summaries(&a, &sum, rc, &err);
+    lake_run_compaction compact;
+    if (staging)
+        cli_compact_report(staging, &csum, &compact);
+    lake_rc src = write_summaries(&a, &sum, staging ? &compact : NULL, rc, &err);
     if (rc) {
         fprintf(stderr, "lake run: %s\n", err.msg[0] ? err.msg : lake_strerror(rc));
         free(staging);

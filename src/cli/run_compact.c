@@ -109,3 +109,9 @@ void cli_compact_print(FILE *f, const char *staging, const lake_distcp_summary *
             (unsigned long long)s->skipped_manifest, (unsigned long long)s->outputs_kept,
             (unsigned long long)s->removed, s->seconds);
 }
+
+void cli_compact_report(const char *staging, const lake_distcp_summary *s, lake_run_compaction *c) {
+    *c = (lake_run_compaction){staging,      s->objects_in, s->objects_out,      s->bytes_in,
+                               s->bytes_out, s->groups,     s->skipped_manifest, s->outputs_kept,
+                               s->removed,   s->seconds};
+}

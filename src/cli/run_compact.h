@@ -6,6 +6,7 @@
 #define LAKE_CLI_RUN_COMPACT_H
 
 #include "lake/distcp.h"
+#include "lake/sparkify.h"
 
 #include <stdio.h>
 
@@ -28,5 +29,8 @@ lake_rc cli_run_compact(const char *input, const char *staging, const lake_store
 /* One line to f: what the compaction did (objects in and out, groups, kept by the manifest,
  * removed, bytes, time). */
 void cli_compact_print(FILE *f, const char *staging, const lake_distcp_summary *s);
+
+/* The figures of s as the run's summary carries them (c->prefix borrows staging). */
+void cli_compact_report(const char *staging, const lake_distcp_summary *s, lake_run_compaction *c);
 
 #endif

@@ -14,6 +14,7 @@ import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { assertExitOk, assertOneLineError, gen, lake, lakeAsync, tempDir } from './lib/lake.mjs';
 import { backendGet, backendList, backendPut, download, startS3 } from './lib/s3server.mjs';
+import { assertValid } from './lib/summary_schema.mjs';
 
 /** Every Parquet file's contents under dir by its directory, hidden directories (_compacted/,
  * _rejected/, _lake/) left out: equal digests mean the same tables byte for byte. */
@@ -77,10 +78,11 @@ describe('lake run --compact on local directories', () => {
   after(() => tmp?.cleanup());
 
   test('the tables equal a run on the raw objects; fewer, larger objects are read', () => {
-    const raw = lake(['run', '-i', input, '-o', join(tmp.dir, 'raw')]);
+    const rawJson = join(tmp.dir, 'raw.json'), cmpJson = join(tmp.dir, 'cmp.json');
+    const raw = lake(['run', '-i', input, '-o', join(tmp.dir, 'raw'), '--summary-json', rawJson]);
     assertExitOk(raw, 'raw run');
     const out = join(tmp.dir, 'out');
-    const r = lake(['run', '-i', input, '-o', out, '--compact']);
+    const r = lake(['run', '-i', input, '-o', out, '--compact', '--summary-json', cmpJson]);
     assertExitOk(r, 'run --compact');
     assert.equal(tableDigest(out), tableDigest(join(tmp.dir, 'raw')));
     const c = compactLine(r.stdout);
@@ -88,6 +90,15 @@ describe('lake run --compact on local directories', () => {
     assert.equal(c.copied, inputObjects, 'every input object is copied');
     assert.ok(c.written < inputObjects, `${c.written} outputs for ${inputObjects} objects`);
     assert.equal(c.kept, 0);
+    // --summary-json: compact null without --compact, its figures with.
+    const rawDoc = JSON.parse(readFileSync(rawJson, 'utf8')), doc = JSON.parse(readFileSync(cmpJson, 'utf8'));
+    assertValid(rawDoc);
+    assertValid(doc);
+    assert.equal(rawDoc.compact, null);
+    assert.equal(doc.compact.prefix, join(out, '_compacted'));
+    assert.deepEqual([doc.compact.objects_copied, doc.compact.outputs_written, doc.compact.objects_kept, doc.compact.outputs_removed],
+      [c.copied, c.written, 0, 0]);
+    assert.equal(doc.input.song_objects + doc.input.log_objects, c.written);
     const staged = files(join(out, '_compacted'));
     assert.equal(Object.keys(staged).length, c.written);
     assert.ok(existsSync(join(out, '_compacted', '_compact-manifest.gz')));

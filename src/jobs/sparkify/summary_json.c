@@ -271,6 +271,27 @@ static void environment(lake_buf *b, const lake_run_summary *s) {
     lake_buf_puts(b, "},");
 }
 
+static void compaction(lake_buf *b, const lake_run_compaction *c) {
+    key(b, "compact");
+    if (!c) {
+        lake_buf_puts(b, "null,");
+        return;
+    }
+    lake_buf_putc(b, '{');
+    kv_str(b, "prefix", c->prefix, true);
+    kv_u64(b, "objects_copied", c->objects_copied, true);
+    kv_u64(b, "outputs_written", c->outputs_written, true);
+    kv_u64(b, "bytes_in", c->bytes_in, true);
+    kv_u64(b, "bytes_out", c->bytes_out, true);
+    kv_u64(b, "groups", c->groups, true);
+    kv_u64(b, "objects_kept", c->objects_kept, true);
+    kv_u64(b, "outputs_kept", c->outputs_kept, true);
+    kv_u64(b, "outputs_removed", c->outputs_removed, true);
+    key(b, "seconds");
+    lj_emit_double(b, c->seconds);
+    lake_buf_puts(b, "},");
+}
+
 void sp_summary_json(lake_buf *b, const lake_run_summary *s, const lake_run_report *rep) {
     lake_buf_puts(b, "{\"schema_version\":1,");
     kv_str(b, "status", rep->error ? "failed" : "succeeded", true);
@@ -280,6 +301,7 @@ void sp_summary_json(lake_buf *b, const lake_run_summary *s, const lake_run_repo
     options(b, s, rep);
     lake_buf_putc(b, ',');
     stages(b, s);
+    compaction(b, rep->compact);
     inputs(b, s);
     rejects(b, s);
     tables(b, s);
