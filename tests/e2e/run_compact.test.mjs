@@ -13,7 +13,7 @@ import { dirname, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { assertExitOk, assertOneLineError, gen, lake, lakeAsync, tempDir } from './lib/lake.mjs';
-import { backendGet, backendList, backendPut, download, startS3 } from './lib/s3server.mjs';
+import { ACCESS_KEY, SECRET_KEY, backendGet, backendList, backendPut, download, s3ClientEnv, startS3 } from './lib/s3server.mjs';
 import { assertValid } from './lib/summary_schema.mjs';
 
 /** Every Parquet file's contents under dir by its directory, hidden directories (_compacted/,
@@ -213,9 +213,7 @@ describe('lake run --compact on S3 (s3rver)', () => {
   before(async () => {
     s3 = await startS3({ buckets: ['lake'] });
     tmp = tempDir('lake-compact-s3-');
-    env = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1',
-      AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent/c', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/c' };
-    for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3']) delete env[k];
+    env = s3ClientEnv(s3, ACCESS_KEY, SECRET_KEY);
     ep = ['--endpoint-url', s3.endpoint];
     assertExitOk(await lakeS3(['gen', 's3://lake/in', '--songs', '300', '--events', '3000', '--seed', '21', '--bad-records']), 'gen to S3');
   });
