@@ -8,4 +8,8 @@
  * is loaded: 0 for a process alone. */
 int lake_launch_rank(void);
 
+/** The number of processes of the job as the launcher set it (mpirun's OMPI_COMM_WORLD_SIZE),
+ * before any MPI is loaded: 1 for a process alone. */
+int lake_launch_size(void);
+
 #endif

@@ -4,9 +4,13 @@
  * takes exactly the objects the run would read: every one of them matches some branch of the
  * grouping expression, the last branch being a catch-all per directory. */
 #include "cli/run_compact.h"
+#include "lake/cluster.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Seconds a rank of a cluster job waits for another rank's compaction at most. */
+#define CLI_COMPACT_RANK_WAIT 3600.0
 
 static char *trim(const char *url) {
     size_t n = strlen(url);
@@ -86,7 +90,11 @@ lake_rc cli_run_compact(const char *input, const char *staging, const lake_store
     o.sync = true;
     o.output_manifest = CLI_COMPACT_MANIFEST;
     o.previous_manifest = manifest;
-    o.wait_lock_s = wait_lock_s;
+    /* Under mpirun every rank compacts: the first to take the staging's lock copies, the
+     * others wait for it and then find every output unchanged, so all read the same copy. */
+    o.wait_lock_s = lake_launch_size() > 1 && wait_lock_s < CLI_COMPACT_RANK_WAIT
+                        ? CLI_COMPACT_RANK_WAIT
+                        : wait_lock_s;
     o.store = so;
     o.progress = progress;
     lake_rc rc = lake_distcp_run(&o, sum, err);

@@ -13,6 +13,11 @@ int lake_launch_rank(void) {
     return r ? atoi(r) : 0;
 }
 
+int lake_launch_size(void) {
+    const char *n = getenv("OMPI_COMM_WORLD_SIZE");
+    return n && atoi(n) > 1 ? atoi(n) : 1;
+}
+
 lake_rc cl_comm_world(cl_comm **c, lake_error *err) {
     static cl_comm *world;
     if (!world && getenv("OMPI_COMM_WORLD_SIZE")) {

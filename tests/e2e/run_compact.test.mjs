@@ -12,7 +12,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { dirname, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { assertExitOk, assertOneLineError, gen, lake, lakeAsync, tempDir } from './lib/lake.mjs';
+import { LAKE_BIN, assertExitOk, assertOneLineError, gen, lake, lakeAsync, spawnAsync, tempDir } from './lib/lake.mjs';
+import { MPI_ENV } from './lib/mpi_env.mjs';
 import { ACCESS_KEY, SECRET_KEY, backendGet, backendList, backendPut, download, s3ClientEnv, startS3 } from './lib/s3server.mjs';
 import { assertValid } from './lib/summary_schema.mjs';
 
@@ -164,6 +165,19 @@ describe('lake run --compact on local directories', () => {
     assert.ok(existsSync(join(stage, '_compact-manifest.gz')));
     assert.match(r.stderr, /lake run --compact: .*objects copied into/, '--verbose says what compaction did');
     const fresh = join(tmp.dir, 'fresh2');
+    assertExitOk(lake(['run', '-i', input, '-o', fresh, '-q']), 'fresh run');
+    assert.equal(tableDigest(out), tableDigest(fresh));
+  });
+
+  test('under mpirun -np 3 one rank copies, the others wait for it; the tables are the same', async () => {
+    const out = join(tmp.dir, 'out-mpi');
+    const r = await spawnAsync('mpirun', ['--oversubscribe', '-np', '3', LAKE_BIN, 'run', '-i', input, '-o', out, '--threads', '1', '--compact'],
+      { env: { ...process.env, ...MPI_ENV }, timeout: 300_000 });
+    assertExitOk(r, 'mpirun lake run --compact');
+    const c = compactLine(r.stdout);
+    const inputObjects = Object.keys(files(join(input, 'song_data'))).length + Object.keys(files(join(input, 'log_data'))).length;
+    assert.equal(c.copied + c.kept, inputObjects);
+    const fresh = join(tmp.dir, 'fresh-mpi');
     assertExitOk(lake(['run', '-i', input, '-o', fresh, '-q']), 'fresh run');
     assert.equal(tableDigest(out), tableDigest(fresh));
   });
