@@ -70,10 +70,35 @@ static const char *const groups[] = {
     "(.*)/[^/]+",
 };
 
+static const char *const prefixes[] = {"song_data/", "log_data/"};
+
+/* Both datasets are there, or the error says so of the input (as lake run would), not of the
+ * staging location the run would then read. */
+static lake_rc check_datasets(const char *input, const lake_store_options *so, lake_error *err) {
+    lake_store *in = NULL;
+    lake_obj_list names = {0};
+    lake_rc rc = lake_store_open_ex(input, so, &in, err);
+    if (!rc)
+        rc = lake_store_list_names(in, "", &names, err);
+    bool have[2] = {false, false};
+    for (size_t i = 0; !rc && i < names.n; i++)
+        for (int d = 0; d < 2; d++)
+            have[d] = have[d] || !strcmp(names.items[i].key, prefixes[d]);
+    if (!rc && !(have[0] && have[1]))
+        rc = lake_error_set(err, LAKE_ERR_NOT_FOUND, "no %s%s%s under %s: nothing to compact",
+                            have[0] ? "" : "song_data/", have[0] || have[1] ? "" : " nor ",
+                            have[1] ? "" : "log_data/", input);
+    lake_obj_list_free(&names);
+    lake_store_close(in);
+    return rc;
+}
+
 lake_rc cli_run_compact(const char *input, const char *staging, const lake_store_options *so,
                         double wait_lock_s, lake_progress *progress, lake_distcp_summary *sum,
                         lake_error *err) {
-    static const char *const prefixes[] = {"song_data/", "log_data/"};
+    lake_rc rc = check_datasets(input, so, err);
+    if (rc)
+        return rc;
     char *src = trim(input);
     char *manifest = lake_xconcat(staging, "/", CLI_COMPACT_MANIFEST);
     lake_distcp_options o;
@@ -97,7 +122,7 @@ lake_rc cli_run_compact(const char *input, const char *staging, const lake_store
                         : wait_lock_s;
     o.store = so;
     o.progress = progress;
-    lake_rc rc = lake_distcp_run(&o, sum, err);
+    rc = lake_distcp_run(&o, sum, err);
     if (rc)
         lake_error_prefix(err, "--compact %s: ", staging);
     free((char *)o.src_pattern);

@@ -193,6 +193,11 @@ describe('lake run --compact on local directories', () => {
     assertOneLineError(lake(['run', '-i', input, '-o', out, `--compact=${input}`]), 'the input', /--compact .*would write .*song_data.*which it reads from/);
     assertOneLineError(lake(['run', '-i', input, '-o', out, `--compact=${join(input, 'song_data', 'x')}`]), 'inside the input', /which it reads from/);
     assertOneLineError(lake(['run', '-i', input, '-o', out, `--compact=${out}/`]), 'the output', /--compact=.* is the output root/);
+    // A missing dataset is named against the input, before anything is copied.
+    const half = join(tmp.dir, 'half');
+    mkdirSync(join(half, 'song_data'), { recursive: true });
+    writeFileSync(join(half, 'song_data', 'a.json'), '{}\n');
+    assertOneLineError(lake(['run', '-i', half, '-o', out, '--compact']), 'no log_data/', /^lake run: no log_data\/ under .*half: nothing to compact$/);
     assert.ok(!existsSync(out), 'nothing written');
     assert.ok(!existsSync(join(input, 'song_data', 'x')));
   });
