@@ -67,7 +67,9 @@ typedef struct {
      * previous_manifest lists exactly (same names, sizes and output) is kept and not copied
      * again, any other output is copied whole; after the commit, every object under dest (under
      * src_prefixes when given; hidden names and output_manifest aside) that no output of this
-     * copy names is deleted. The manifest written lists every object of the copy.
+     * copy names is deleted. The manifest written lists every object of the copy: the old one
+     * is deleted once every output is staged, before any is published, and the new one is put
+     * after the commit, so no manifest ever vouches for an output that was not published.
      * docs/distcp.md, "Sync". */
     bool sync;
     unsigned threads;                /**< parts written at once (0: the number of CPUs) */

@@ -109,6 +109,10 @@ typedef struct {
 
 void dc_manifest_add(dc_manifest *m, const char *path, const char *base_name, const char *src_dir,
                      uint64_t size);
+/* Adds an entry for every object of plan (objs its listing): the output dest + "/" + name it
+ * goes to, its key, src, its size. dest and src as dc_canonical gives them. */
+void dc_manifest_add_plan(dc_manifest *m, const dc_plan *plan, const lake_obj_list *objs,
+                          const char *dest, const char *src);
 void dc_manifest_free(dc_manifest *m); /* accepts a zeroed manifest */
 /* Reads the manifest at url (local path or s3:// URL; gzip'd or plain). *found is false when it
  * does not exist. A line that is not a manifest entry is LAKE_ERR_PARSE naming it. */
@@ -150,11 +154,16 @@ lake_rc dc_copy_part(const dc_copy_ctx *c, const dc_part *p, dc_written *w, lake
  * object there. Counts them in sum (outputs_kept, skipped_manifest). */
 void dc_sync_mark(dc_plan *plan, const lake_obj_list *objs, const dc_manifest *prev,
                   const char *src, const char *dest, lake_distcp_summary *sum);
+/* Before a commit that replaces outputs: deletes the manifest o->output_manifest from dest, so
+ * a copy that fails or is killed halfway leaves no manifest vouching for outputs it did not
+ * write (the next run copies everything). A missing manifest is fine. */
+lake_rc dc_sync_forget(lake_store *dest, const lake_distcp_options *o, lake_error *err);
 /* After the commit: deletes every object under dest (under o->src_prefixes when given; hidden
- * names and o->output_manifest aside) that no part of plan names, and sets *removed. Errors
- * say the copy itself is committed. */
-lake_rc dc_sync_remove(lake_store *dest, const lake_distcp_options *o, const dc_plan *plan,
-                       uint64_t *removed, lake_error *err);
+ * names and o->output_manifest aside) that no part of plan names and sets *removed, then
+ * writes the manifest of the whole plan (objs its listing) as o->output_manifest in one put.
+ * Errors say the copy itself is committed. */
+lake_rc dc_sync_finish(lake_store *dest, const lake_distcp_options *o, const dc_plan *plan,
+                       const lake_obj_list *objs, uint64_t *removed, lake_error *err);
 
 /* ---- the source listing (dc_source.c) ---- */
 

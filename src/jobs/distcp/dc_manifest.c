@@ -19,6 +19,18 @@ void dc_manifest_add(dc_manifest *m, const char *path, const char *base_name, co
                                            lake_xstrdup(src_dir), size};
 }
 
+void dc_manifest_add_plan(dc_manifest *m, const dc_plan *plan, const lake_obj_list *objs,
+                          const char *dest, const char *src) {
+    for (size_t p = 0; p < plan->n; p++) {
+        char *url = lake_xconcat(dest, "/", plan->parts[p].name);
+        for (size_t k = 0; k < plan->parts[p].n; k++) {
+            const lake_obj *ob = &objs->items[plan->parts[p].order[k]];
+            dc_manifest_add(m, url, ob->key, src, ob->size);
+        }
+        free(url);
+    }
+}
+
 void dc_manifest_free(dc_manifest *m) {
     for (size_t i = 0; i < m->n; i++) {
         free(m->items[i].path);

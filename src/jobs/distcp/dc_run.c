@@ -160,14 +160,7 @@ static lake_rc write_manifest(dc_run *r, const dc_copy_ctx *ctx, lake_error *err
     for (size_t i = 0; !r->o->copy_from_manifest && !r->o->sync && i < r->prev.n; i++)
         dc_manifest_add(&m, r->prev.items[i].path, r->prev.items[i].base_name,
                         r->prev.items[i].src_dir, r->prev.items[i].size);
-    for (size_t p = 0; p < r->plan.n; p++) {
-        char *url = lake_xconcat(dest, "/", r->plan.parts[p].name);
-        for (size_t k = 0; k < r->plan.parts[p].n; k++) {
-            const lake_obj *ob = &r->objs.items[r->plan.parts[p].order[k]];
-            dc_manifest_add(&m, url, ob->key, src, ob->size);
-        }
-        free(url);
-    }
+    dc_manifest_add_plan(&m, &r->plan, &r->objs, dest, src);
     lake_buf gz;
     lake_buf_init(&gz);
     dc_written *w = &r->written[r->plan.n];
@@ -203,7 +196,7 @@ static lake_rc write_all(dc_run *r, eng_commit *c, lake_error *err) {
         rc = err->rc ? err->rc : LAKE_ERR_IO;
     }
     lake_first_error_free(&j.first);
-    if (!rc && r->o->output_manifest)
+    if (!rc && r->o->output_manifest && !r->o->sync)
         rc = write_manifest(r, &j.ctx, err);
     for (size_t i = 0; !rc && i < r->plan.n; i++)
         r->sum->bytes_out += r->written[i].bytes;
@@ -212,7 +205,8 @@ static lake_rc write_all(dc_run *r, eng_commit *c, lake_error *err) {
 
 /* Writes every output and commits them together (or undoes them all). */
 static lake_rc copy_and_commit(dc_run *r, lake_error *err) {
-    if (!r->plan.n && !r->o->output_manifest)
+    bool manifest = r->o->output_manifest && !r->o->sync; /* sync writes its own after */
+    if (!r->sum->objects_out && !manifest)
         return LAKE_OK; /* nothing to commit */
     const eng_commit_table dest = {"", false, false, true};
     eng_commit_opts co = {r->sum->run_id, false, pick_threads(r), &dest, 1, r->held};
@@ -220,9 +214,12 @@ static lake_rc copy_and_commit(dc_run *r, lake_error *err) {
     lake_rc rc = eng_commit_prepare(r->dest, &co, &c, err);
     if (rc)
         return rc;
-    r->nwritten = r->plan.n + (r->o->output_manifest ? 1 : 0);
+    r->nwritten = r->plan.n + (manifest ? 1 : 0);
     r->written = lake_xcalloc(r->nwritten + 1, sizeof *r->written);
     rc = write_all(r, c, err);
+    /* Sync: once every output is staged, and before the first is published. */
+    if (!rc && r->o->sync)
+        rc = dc_sync_forget(r->dest, r->o, err);
     eng_commit_file *files = lake_xcalloc(r->nwritten + 1, sizeof *files);
     size_t nfiles = 0;
     for (size_t i = 0; i < r->nwritten; i++)
@@ -326,12 +323,13 @@ lake_rc lake_distcp_run(const lake_distcp_options *o, lake_distcp_summary *sum, 
     if (!rc) {
         mark_kept(&r);
         count_inputs(&r);
-        rc = copy_and_commit(&r, err);
     }
+    if (!rc)
+        rc = copy_and_commit(&r, err);
     if (!rc)
         rc = delete_sources(&r, err);
     if (!rc && o->sync)
-        rc = dc_sync_remove(r.dest, o, &r.plan, &sum->removed, err);
+        rc = dc_sync_finish(r.dest, o, &r.plan, &r.objs, &sum->removed, err);
     dc_run_free(&r);
     sum->seconds = lake_now() - t0;
     return rc;

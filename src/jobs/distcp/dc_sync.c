@@ -69,8 +69,36 @@ void dc_sync_mark(dc_plan *plan, const lake_obj_list *objs, const dc_manifest *p
     free(ix.counts);
 }
 
-lake_rc dc_sync_remove(lake_store *dest, const lake_distcp_options *o, const dc_plan *plan,
-                       uint64_t *removed, lake_error *err) {
+lake_rc dc_sync_forget(lake_store *dest, const lake_distcp_options *o, lake_error *err) {
+    lake_rc rc = lake_store_delete(dest, o->output_manifest, err);
+    if (rc == LAKE_ERR_NOT_FOUND)
+        return LAKE_OK;
+    return rc ? lake_error_prefix(err, "deleting the old manifest %s: ", o->output_manifest) : rc;
+}
+
+/* The manifest of the whole plan, in one put (atomic on either store). */
+static lake_rc put_manifest(lake_store *dest, const lake_distcp_options *o, const dc_plan *plan,
+                            const lake_obj_list *objs, lake_error *err) {
+    dc_manifest m = {0};
+    char *d = dc_canonical(o->dest), *s = dc_canonical(o->src);
+    dc_manifest_add_plan(&m, plan, objs, d, s);
+    lake_buf gz;
+    lake_buf_init(&gz);
+    lake_rc rc = dc_manifest_encode(&m, &gz, err);
+    if (!rc)
+        rc = lake_store_put(dest, o->output_manifest, gz.data, gz.len, err);
+    if (rc)
+        lake_error_prefix(err, "writing the manifest %s: ", o->output_manifest);
+    lake_buf_free(&gz);
+    dc_manifest_free(&m);
+    free(d);
+    free(s);
+    return rc;
+}
+
+/* Deletes the objects under dest that no part of plan names. */
+static lake_rc remove_stale(lake_store *dest, const lake_distcp_options *o, const dc_plan *plan,
+                            uint64_t *removed, lake_error *err) {
     lake_smap names;
     lake_smap_init(&names);
     uint32_t v = 0;
@@ -98,5 +126,13 @@ lake_rc dc_sync_remove(lake_store *dest, const lake_distcp_options *o, const dc_
     free(stale);
     lake_obj_list_free(&there);
     lake_smap_free(&names);
+    return rc;
+}
+
+lake_rc dc_sync_finish(lake_store *dest, const lake_distcp_options *o, const dc_plan *plan,
+                       const lake_obj_list *objs, uint64_t *removed, lake_error *err) {
+    lake_rc rc = remove_stale(dest, o, plan, removed, err);
+    if (!rc && (rc = put_manifest(dest, o, plan, objs, err)) != LAKE_OK)
+        lake_error_prefix(err, "the copy is committed, but ");
     return rc;
 }
