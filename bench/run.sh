@@ -20,8 +20,9 @@
 #        installs the Debian packages awscli and rclone when missing). Its section of RESULTS.md
 #        is kept from the last S3 run when S3 is not in BENCH_SIZES.
 #   COMPACT = M on the same delayed test S3: `lake distcp --groupBy` merging it next to `rclone
-#        copy` of the same objects, then `lake run` on the compacted copy against the raw objects
-#        (bench/compact_bench.mjs, 3 runs; its section is kept likewise).
+#        copy` of the same objects, then `lake run` on the compacted copy against the raw objects,
+#        and `lake run --compact` doing both (bench/compact_bench.mjs, 3 runs; its section is kept
+#        likewise).
 # Runs alternate lake, DuckDB, lake, DuckDB ... on local files with a warm page cache. Before
 # every run the kernel's dentry and inode caches are dropped (as root; the page cache is kept)
 # and the input is read again: the outputs of earlier runs (160,000 directories and files per
