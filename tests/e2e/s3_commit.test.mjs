@@ -58,9 +58,13 @@ describe('commit protocol (S3 output)', () => {
     return lakeAsync(['run', '-i', input, '-o', `s3://lake/${name}`, '-q'], { env: { ...env, ...vars }, timeout: 120_000 });
   }
 
-  /** A fresh output holding run A's tables (s3rver keeps objects as files: copied on disk). */
+  /**
+   * A fresh output holding run A's tables (s3rver keeps objects as files: copied on disk). s3rver
+   * takes LastModified from the file's mtime, so the copy keeps the mtimes: otherwise a copy that
+   * crosses a second puts a data file "after" its table's _SUCCESS.
+   */
   function committedA(name) {
-    cpSync(join(s3.dir, 'lake', 'base'), join(s3.dir, 'lake', name), { recursive: true });
+    cpSync(join(s3.dir, 'lake', 'base'), join(s3.dir, 'lake', name), { recursive: true, preserveTimestamps: true });
   }
 
   /** Every object of an output but its lock: key (relative) -> ETag. */
