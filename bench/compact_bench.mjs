@@ -18,27 +18,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { startS3Cluster } from '../tests/e2e/lib/s3cluster.mjs';
 import { backendList } from '../tests/e2e/lib/s3server.mjs';
 import { upsertSection } from './results_section.mjs';
-import { ensureTools, KEY_ID, lakeCommit, lakeStages, measure, median, RCLONE, rcloneConfig, readTimes, root, SECRET, version } from './s3_tools.mjs';
+import { ensureTools, KEY_ID, lakeCommit, lakeStages, measure, median, RCLONE, rcloneConfig, readTimes, SECRET, version, benchOptions } from './s3_tools.mjs';
 
 const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : def;
-};
-const LAKE = resolve(opt('--lake', join(root, 'build/release/lake')));
-const RUNS = Number(opt('--runs', '3'));
-const LATENCY = Number(opt('--latency-ms', '20'));
-const CACHE = resolve(opt('--cache', join(root, 'bench/cache')));
-const THREADS = Number(process.env.BENCH_THREADS || cpus().length);
-const RESULTS = resolve(opt('--results', join(root, 'bench/RESULTS.md')));
-const REPORT = join(CACHE, 'results/COMPACT/report.md');
-const SONGS = Number(opt('--songs', '15000'));
-const EVENTS = Number(opt('--events', '8000'));
-const WORKERS = Number(opt('--server-workers', '3'));
+const { LAKE, RUNS, LATENCY, CACHE, THREADS, RESULTS, REPORT, SONGS, EVENTS, WORKERS } = benchOptions(args, 'COMPACT');
 const HEADING = '## Compaction case';
 // One output per song_data/X/Y/ directory pair and one per day of events, named so that the
 // compacted keys sort as the objects they hold did (docs/distcp.md, "Output names").

@@ -24,27 +24,14 @@
 // Environment: BENCH_THREADS (lake --threads, default nproc).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startS3Cluster } from '../tests/e2e/lib/s3cluster.mjs';
 import { backendList } from '../tests/e2e/lib/s3server.mjs';
 import { upsertSection } from './results_section.mjs';
-import { AWS, RCLONE, countFiles, ensureTools, KEY_ID, lakeCommit, lakeStages, measure, median, rcloneConfig, readTimes, root, SECRET, version } from './s3_tools.mjs';
+import { AWS, RCLONE, countFiles, ensureTools, KEY_ID, lakeCommit, lakeStages, measure, median, rcloneConfig, readTimes, SECRET, version, benchOptions } from './s3_tools.mjs';
 
 const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : def;
-};
-const LAKE = resolve(opt('--lake', join(root, 'build/release/lake')));
-const RUNS = Number(opt('--runs', '3'));
-const LATENCY = Number(opt('--latency-ms', '20'));
-const CACHE = resolve(opt('--cache', join(root, 'bench/cache')));
-const THREADS = Number(process.env.BENCH_THREADS || cpus().length);
-const RESULTS = resolve(opt('--results', join(root, 'bench/RESULTS.md')));
-const REPORT = join(CACHE, 'results/S3/report.md');
-const SONGS = Number(opt('--songs', '15000'));
-const EVENTS = Number(opt('--events', '8000'));
-const WORKERS = Number(opt('--server-workers', '3'));
+const { opt, LAKE, RUNS, LATENCY, CACHE, THREADS, RESULTS, REPORT, SONGS, EVENTS, WORKERS } = benchOptions(args, 'S3');
 const ONLY = opt('--tools', 'lake,aws,rclone,lake128').split(',');
 
 const die = (msg) => { throw new Error(msg); };

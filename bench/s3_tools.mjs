@@ -3,6 +3,7 @@
 // test S3 only, timed runs through bench/measure.sh, and medians.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const root = resolve(new URL('..', import.meta.url).pathname);
@@ -10,6 +11,32 @@ export const KEY_ID = 'AKIALAKEBENCHKEY0001';
 export const SECRET = 'lake-bench-secret/0123456789abcdefghij';
 export const AWS = '/usr/bin/aws'; // the Debian package, not some other aws earlier in PATH
 export const RCLONE = '/usr/bin/rclone';
+
+/**
+ * The options both benches take (--lake, --runs, --latency-ms, --cache, --results, --songs,
+ * --events, --server-workers) and BENCH_THREADS; `opt` reads a bench's own options. The report
+ * of case NAME is kept in CACHE/results/NAME/report.md.
+ */
+export function benchOptions(args, name) {
+  const opt = (flag, def) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : def;
+  };
+  const CACHE = resolve(opt('--cache', join(root, 'bench/cache')));
+  return {
+    opt,
+    CACHE,
+    LAKE: resolve(opt('--lake', join(root, 'build/release/lake'))),
+    RUNS: Number(opt('--runs', '3')),
+    LATENCY: Number(opt('--latency-ms', '20')),
+    THREADS: Number(process.env.BENCH_THREADS || cpus().length),
+    RESULTS: resolve(opt('--results', join(root, 'bench/RESULTS.md'))),
+    REPORT: join(CACHE, `results/${name}/report.md`),
+    SONGS: Number(opt('--songs', '15000')),
+    EVENTS: Number(opt('--events', '8000')),
+    WORKERS: Number(opt('--server-workers', '3')),
+  };
+}
 
 /** Installs awscli and rclone from Debian when missing (as root), else throws naming them. */
 export function ensureTools(log) {

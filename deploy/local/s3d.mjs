@@ -4,7 +4,7 @@
 // not argv, so the secret is not in ps); it writes { endpoint, backend } to infoFile once it
 // listens, and stops (removing its directory, below TMPDIR) on SIGTERM or SIGINT.
 import { renameSync, writeFileSync } from 'node:fs';
-import { startS3 } from '../../tests/e2e/lib/s3server.mjs';
+import { exitOnSignals, startS3 } from '../../tests/e2e/lib/s3server.mjs';
 
 const { host, bucket, keyId, secret, infoFile } = JSON.parse(process.env.LAKE_S3D || '{}');
 if (!host || !infoFile) throw new Error('s3d.mjs: LAKE_S3D must give { host, bucket, keyId, secret, infoFile }');
@@ -12,13 +12,4 @@ delete process.env.LAKE_S3D;
 const s3 = await startS3({ host, buckets: [bucket], secrets: { [keyId]: secret } });
 writeFileSync(`${infoFile}.tmp`, JSON.stringify({ endpoint: s3.endpoint, backend: s3.backend }) + '\n');
 renameSync(`${infoFile}.tmp`, infoFile);
-
-let stopping = false;
-async function stop() {
-  if (stopping) return;
-  stopping = true;
-  await s3.stop();
-  process.exit(0);
-}
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+exitOnSignals(s3);

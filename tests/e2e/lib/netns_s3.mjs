@@ -4,20 +4,11 @@
 // prints one JSON line { endpoint, backend, dir } on stdout. It stops (removing s3rver's directory)
 // on SIGTERM or SIGINT, and when its stdin closes: the test process that holds the other end is
 // gone, so nothing is left running behind a test that died before it could clean up.
-import { startS3 } from './s3server.mjs';
+import { exitOnSignals, startS3 } from './s3server.mjs';
 
 const { host, buckets, anonymousBuckets = [], secrets } = JSON.parse(process.env.LAKE_NETNS_S3 || '{}');
 if (!host) throw new Error('netns_s3.mjs: LAKE_NETNS_S3 must give { host, buckets, secrets }');
 const s3 = await startS3({ host, buckets, anonymousBuckets, secrets });
 process.stdout.write(JSON.stringify({ endpoint: s3.endpoint, backend: s3.backend, dir: s3.dir }) + '\n');
-
-let stopping = false;
-async function stop() {
-  if (stopping) return;
-  stopping = true;
-  await s3.stop();
-  process.exit(0);
-}
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+const stop = exitOnSignals(s3);
 process.stdin.on('end', stop).on('error', stop).resume();

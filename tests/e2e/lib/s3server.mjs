@@ -256,6 +256,23 @@ export async function backendList(s3, bucket, prefix) {
   return keys;
 }
 
+/**
+ * For a process that only serves s3 (a store daemon): stops it, removing its directory, and exits
+ * on SIGTERM or SIGINT. Returns that stop function, for other reasons to stop.
+ */
+export function exitOnSignals(s3) {
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await s3.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  return stop;
+}
+
 /** Downloads every object under bucket/prefix into a local directory (keys relative to prefix). */
 export async function download(s3, bucket, prefix, dest) {
   const { mkdirSync, writeFileSync, utimesSync } = await import('node:fs');
