@@ -2,6 +2,7 @@
 #include "cluster/strtab.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static size_t slot_of(const char *p, size_t cap) {
     uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull;
@@ -91,4 +92,43 @@ lake_str cl_get_str_tab(cl_reader *r, cl_strvec *v, lake_str (*keep)(void *ud, l
 void cl_strvec_free(cl_strvec *v) {
     free(v->items);
     memset(v, 0, sizeof *v);
+}
+
+void cl_put_str_near(lake_buf *b, const char **prev, const char *s) {
+    if (!s) {
+        cl_put_varint(b, 0);
+        return;
+    }
+    const char *p = *prev ? *prev : "";
+    size_t n = strlen(s), pn = strlen(p), head = 0, tail = 0;
+    while (head < n && head < pn && s[head] == p[head])
+        head++;
+    while (tail < n - head && tail < pn - head && s[n - 1 - tail] == p[pn - 1 - tail])
+        tail++;
+    cl_put_varint(b, n - head - tail + 1);
+    cl_put_varint(b, head);
+    cl_put_varint(b, tail);
+    lake_buf_append(b, s + head, n - head - tail);
+    *prev = s;
+}
+
+const char *cl_get_str_near(cl_reader *r, const char **prev, lake_arena *a) {
+    uint64_t mid = cl_get_varint(r);
+    if (r->bad || mid-- == 0)
+        return NULL;
+    uint64_t head = cl_get_varint(r), tail = cl_get_varint(r);
+    const char *p = *prev ? *prev : "";
+    size_t pn = strlen(p);
+    if (r->bad || head > pn || tail > pn - head || mid > (uint64_t)(r->end - r->p)) {
+        r->bad = true;
+        return NULL;
+    }
+    char *s = lake_arena_alloc(a, head + mid + tail + 1);
+    memcpy(s, p, head);
+    memcpy(s + head, r->p, mid);
+    memcpy(s + head + mid, p + pn - tail, tail);
+    s[head + mid + tail] = '\0';
+    r->p += mid;
+    *prev = s;
+    return s;
 }

@@ -34,4 +34,12 @@ lake_str cl_get_str_tab(cl_reader *r, cl_strvec *v, lake_str (*keep)(void *ud, l
                         void *ud);
 void cl_strvec_free(cl_strvec *v);
 
+/* Strings near the one before (keys of files in partition order: a long common head, the same
+ * file name): the length of the middle + 1 (0 a null), how much of the previous string's head
+ * and tail it shares, then the middle's bytes. *prev is the last string that was not a null
+ * (NULL at a message's start, so a message decodes after any other). */
+void cl_put_str_near(lake_buf *b, const char **prev, const char *s);
+/* Reads one, NUL-terminated, in a (NULL for a null); shares beyond *prev set r->bad. */
+const char *cl_get_str_near(cl_reader *r, const char **prev, lake_arena *a);
+
 #endif

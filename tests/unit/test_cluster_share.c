@@ -209,3 +209,39 @@ UNIT_TEST(cluster_wire_varints_and_strings_once_per_message) {
     cl_strtab_free(&t);
     lake_buf_free(&b);
 }
+
+/* Two messages back to back (as a gather joins them): each decodes after the other, a key next
+ * to the one before is sent as its difference, and a share past the previous string is bad. */
+UNIT_TEST(cluster_wire_strings_near_the_one_before) {
+    static const char *const msg[2][4] = {
+        {"t/_temporary/u/songs/year=2001/artist_id=AR1/part-00000-u.parquet", NULL,
+         "t/_temporary/u/songs/year=2001/artist_id=AR22/part-00000-u.parquet", ""},
+        {"upload-1", "", "t/_temporary/u/songs/year=2001/artist_id=AR1/part-00000-u.parquet",
+         "t/_temporary/u/songs/year=2001/artist_id=AR1/part-00000-u.parquet"},
+    };
+    lake_buf b;
+    lake_buf_init(&b);
+    size_t len[2] = {0, 0};
+    for (int m = 0; m < 2; m++) {
+        const char *prev = NULL;
+        for (int i = 0; i < 4; i++)
+            cl_put_str_near(&b, &prev, msg[m][i]);
+        len[m] = b.len - (m ? len[0] : 0);
+    }
+    CHECK(len[0] < 68 + 3 + 1 + 3 + 3 + 3 + 3); /* the second key: its middle "22" only */
+    lake_arena *a = lake_arena_create(256);
+    cl_reader r = {b.data, b.data + b.len, false};
+    const char *prev = "a string of the reader's before the messages";
+    for (int m = 0; m < 2; m++)
+        for (int i = 0; i < 4; i++) {
+            const char *s = cl_get_str_near(&r, &prev, a);
+            CHECK(msg[m][i] ? s && !strcmp(s, msg[m][i]) : s == NULL);
+        }
+    CHECK(!r.bad && !cl_more(&r));
+    uint8_t too_far[] = {1 + 1, 3, 0, 'x'}; /* shares 3 bytes of a 2-byte string */
+    const char *two = "ab";
+    cl_reader r1 = {too_far, too_far + sizeof too_far, false};
+    CHECK(cl_get_str_near(&r1, &two, a) == NULL && r1.bad);
+    lake_arena_free(a);
+    lake_buf_free(&b);
+}
