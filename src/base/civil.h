@@ -14,6 +14,9 @@ typedef struct {
 /* Splits microseconds since the epoch (UTC) into calendar parts (proleptic Gregorian). */
 void lake_time_parts_from_us(int64_t us, lake_time_parts *out);
 
+/* a / b rounded toward minus infinity (day numbers of instants before 1970). */
+int64_t lake_floor_div(int64_t a, int64_t b);
+
 /* Days since 1970-01-01 of a civil date. */
 int64_t lake_days_from_civil(int64_t y, int m, int d);
 

@@ -16,12 +16,23 @@ typedef struct {
     uint64_t *weight;
     int *owner;
     size_t n;
+    /* The month of the last lookup, [lo, hi) in ms: a worker's timestamps come mostly in
+     * order, so nearly every lookup is two comparisons, not a calendar split. */
+    int64_t lo, hi, key;
+    int key_owner;
 } months;
 
-static int64_t month_of(int64_t ts_ms) {
-    lake_time_parts p;
-    lake_time_parts_from_us(ts_ms * 1000, &p);
-    return (int64_t)p.year * 16 + p.month;
+static int64_t month_of(months *m, int64_t ts_ms) {
+    if (ts_ms >= m->lo && ts_ms < m->hi)
+        return m->key;
+    int64_t y;
+    int mo, d;
+    lake_civil_from_days(lake_floor_div(ts_ms, 86400000), &y, &mo, &d);
+    m->lo = lake_days_from_civil(y, mo, 1) * 86400000;
+    m->hi = lake_days_from_civil(mo == 12 ? y + 1 : y, mo == 12 ? 1 : mo + 1, 1) * 86400000;
+    m->key = y * 16 + mo;
+    m->key_owner = -1;
+    return m->key;
 }
 
 /* The index of key in m (which has it), or where it would go. */
@@ -61,10 +72,10 @@ static void months_free(months *m) {
 /* Every rank's months and weights, merged, each given to a rank: month i goes to the rank whose
  * share of the total weight holds the middle of month i's weight. */
 static void deal_months(cl_comm *c, const event_state *states, unsigned n, months *m) {
-    months local = {0};
+    months local = {0}, seen = {0}; /* [lo, hi) empty: no month looked up yet */
     for (unsigned s = 0; s < n; s++)
         for (size_t i = 0; i < states[s].nts; i++)
-            month_add(&local, month_of(states[s].ts[i]), 1);
+            month_add(&local, month_of(&seen, states[s].ts[i]), 1);
     lake_buf mine, all;
     lake_buf_init(&mine);
     lake_buf_init(&all);
@@ -95,9 +106,13 @@ static void deal_months(cl_comm *c, const event_state *states, unsigned n, month
     months_free(&local);
 }
 
-static int owner_of(const months *m, int64_t ts) {
-    size_t i = month_find(m, month_of(ts));
-    return i < m->n ? m->owner[i] : 0; /* every month a rank has was dealt */
+static int owner_of(months *m, int64_t ts) {
+    int64_t key = month_of(m, ts);
+    if (m->key_owner < 0) {
+        size_t i = month_find(m, key);
+        m->key_owner = i < m->n ? m->owner[i] : 0; /* every month a rank has was dealt */
+    }
+    return m->key_owner;
 }
 
 typedef struct {
@@ -286,7 +301,7 @@ static void push_play(event_state *st, const play_rec *p) {
     spk_plays_maybe_spill(st);
 }
 
-static bool own_run(const shuffle_job *j, const play_run *run) {
+static bool own_run(shuffle_job *j, const play_run *run) {
     int64_t first, last;
     return spk_plays_run_bounds(run, &first, &last) && owner_of(&j->m, first) == j->c->rank &&
            owner_of(&j->m, last) == j->c->rank;

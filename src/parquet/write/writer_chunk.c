@@ -1,5 +1,6 @@
 /* Column chunk encoder (see writer_chunk.h). */
 #include "parquet/write/writer_chunk.h"
+#include "base/civil.h"
 
 #include "parquet/write/writer_delta.h"
 #include "parquet/write/writer_rle.h"
@@ -67,11 +68,6 @@ void pq_chunk_free(pq_chunk *ch) {
     memset(ch, 0, sizeof *ch);
 }
 
-static int64_t floor_div(int64_t a, int64_t b) {
-    int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
 /* The PLAIN bytes of row r's value (byte arrays without their length prefix); *p points either
  * into the column or into tmp. Returns the length. */
 static uint32_t get_value(const pq_coldesc *d, size_t r, uint8_t tmp[12], const uint8_t **p) {
@@ -100,11 +96,11 @@ static uint32_t get_value(const pq_coldesc *d, size_t r, uint8_t tmp[12], const 
     }
     *p = tmp;
     if (d->ts == PQ_TS_MILLIS) {
-        int64_t ms = floor_div(us, 1000); /* as Spark's microsToMillis */
+        int64_t ms = lake_floor_div(us, 1000); /* as Spark's microsToMillis */
         memcpy(tmp, &ms, 8);
         return 8;
     }
-    int64_t days = floor_div(us, US_PER_DAY);
+    int64_t days = lake_floor_div(us, US_PER_DAY);
     int64_t nanos = (us - days * US_PER_DAY) * 1000;
     int32_t jd = (int32_t)(days + JULIAN_EPOCH_DAY);
     memcpy(tmp, &nanos, 8);
